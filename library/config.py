@@ -1,0 +1,121 @@
+"""config.toml: defaults, loading, validation.
+
+One loader for every table. The CLI and the TUI both call :func:`load_config`; the TUI
+hands the `[player]` values to the player engine (which never reads files itself).
+Unknown keys are reported as warnings, never silently ignored; a malformed file raises
+:class:`ConfigError` naming the line.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Names are fixed: docs and users' scripts rely on them.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30, "max_feed_mb": 50},
+    "player": {"vlc_args": [], "rewind_on_resume_s": 5, "volume": 100, "rate": 1.0},
+    "playback": {"seek_back_s": 10, "seek_forward_s": 30, "play_next": True},
+    "health": {"archive_after_failures": 5, "archive_after_days": 14},
+    "directory": {
+        "providers": ["apple", "podcastindex", "fyyd"],
+        "apple_url": "https://itunes.apple.com",
+        "podcastindex_url": "https://api.podcastindex.org",
+        "podcastindex_key": "",
+        "podcastindex_secret": "",
+        "fyyd_url": "https://api.fyyd.de",
+    },
+    # Binding id -> key; the TUI knows the ids and reports unknown ones.
+    "keys": {},
+}
+
+_FREE_FORM_TABLES = {"keys"}
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message names the file and line."""
+
+
+@dataclass
+class Config:
+    """The merged configuration: defaults overlaid with the user's file."""
+
+    tables: dict[str, dict[str, Any]]
+    path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def __getitem__(self, table: str) -> dict[str, Any]:
+        return self.tables[table]
+
+
+def default_config() -> Config:
+    return Config(copy.deepcopy(DEFAULTS))
+
+
+def load_config(path: Path | None) -> Config:
+    """Read ``path`` (missing file: defaults) and validate it against :data:`DEFAULTS`."""
+    config = default_config()
+    if path is None or not path.exists():
+        return config
+    config.path = path
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib's message ends with "(at line N, column M)".
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    for table, values in data.items():
+        if table not in DEFAULTS:
+            config.warnings.append(f"{path}: unknown table [{table}] (ignored)")
+            continue
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: '{table}' must be a table like [{table}]")
+        _merge_table(config, path, table, values)
+    return config
+
+
+def _merge_table(config: Config, path: Path, table: str, values: dict[str, Any]) -> None:
+    target = config.tables[table]
+    for key, value in values.items():
+        if table in _FREE_FORM_TABLES:
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: [{table}] {key} must be a string")
+            target[key] = value
+            continue
+        if key not in target:
+            config.warnings.append(f"{path}: unknown key '{key}' in [{table}] (ignored)")
+            continue
+        default = DEFAULTS[table][key]
+        if not _same_kind(default, value):
+            raise ConfigError(
+                f"{path}: [{table}] {key} must be {_kind_name(default)}, got {value!r}"
+            )
+        if isinstance(default, (int, float)) and not isinstance(default, bool) and value < 0:
+            raise ConfigError(f"{path}: [{table}] {key} must not be negative")
+        target[key] = float(value) if isinstance(default, float) else value
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, list):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, type(default))
+
+
+def _kind_name(default: Any) -> str:
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, (int, float)):
+        return "a number"
+    if isinstance(default, list):
+        return "a list of strings"
+    return "a string"

@@ -1,0 +1,45 @@
+"""Where podterm keeps its files.
+
+Computed once at start-up and passed in; never at import time. ``--data-dir`` /
+``PODTERM_DATA_DIR`` and ``--config`` / ``PODTERM_CONFIG`` override the platformdirs
+defaults. When the data dir is overridden, logs go inside it, so tests and demos never
+write to the user's own folders.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "podterm"
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+    config_file: Path
+    log_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "library.sqlite3"
+
+
+def resolve_paths(data_dir: str | None = None, config: str | None = None) -> Paths:
+    """Apply the override order: argument, then environment, then platformdirs."""
+    data_override = data_dir or os.environ.get("PODTERM_DATA_DIR")
+    config_override = config or os.environ.get("PODTERM_CONFIG")
+    if data_override:
+        data = Path(data_override).expanduser()
+        logs = data / "logs"
+    else:
+        data = Path(platformdirs.user_data_dir(APP_NAME))
+        logs = Path(platformdirs.user_log_dir(APP_NAME))
+    if config_override:
+        config_file = Path(config_override).expanduser()
+    else:
+        config_file = Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+    return Paths(data_dir=data, config_file=config_file, log_dir=logs)
