@@ -1,0 +1,1 @@
+"""The scriptable ``podterm`` command line (works without the TUI)."""

@@ -1,0 +1,104 @@
+"""The ``podterm`` command line: argument parsing and dispatch.
+
+The TUI's entry point (:mod:`tui.main`) builds this parser, adds its own commands (the
+TUI itself, ``demo``) and calls :func:`run`; this module never imports the TUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from typing import Callable
+
+from rich.console import Console
+
+from library import __version__
+from library.cli import commands
+from library.cli.commands import CommandError, Context
+from library.config import ConfigError, load_config
+from library.feeds import FeedLookupError
+from library.paths import resolve_paths
+from library.store import StoreError
+from library.urls import UnsupportedURL
+
+Handler = Callable[[argparse.Namespace, Context], None]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS, metavar="DIR",
+                        help="library folder (env PODTERM_DATA_DIR)")
+    common.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE",
+                        help="config.toml to use (env PODTERM_CONFIG)")
+    parser = argparse.ArgumentParser(
+        prog="podterm", parents=[common],
+        description="A terminal podcast player. Without a command, opens the player.")
+    parser.add_argument("--version", action="version", version=f"podterm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help, description=help)
+        p.set_defaults(handler=handler)
+        return p
+
+    def json_flag(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true",
+                       help="print one JSON document on stdout and nothing else")
+
+    p = command("import", commands.cmd_import, "subscribe to the feeds of an OPML file")
+    p.add_argument("file", help="OPML file exported by another podcast app")
+    p.add_argument("--no-refresh", action="store_true", help="do not fetch the new feeds now")
+    json_flag(p)
+    p = command("add", commands.cmd_add, "subscribe to a feed by its URL")
+    p.add_argument("url", help="http(s) address of the RSS or Atom feed")
+    p.add_argument("--no-refresh", action="store_true", help="do not fetch it now")
+    p = command("refresh", commands.cmd_refresh,
+                "check feeds for new episodes (all active feeds unless some are named)")
+    p.add_argument("feeds", nargs="*", metavar="FEED", help="id, URL or part of the title")
+    json_flag(p)
+    p = command("feeds", commands.cmd_feeds, "list subscriptions")
+    json_flag(p)
+    p = command("episodes", commands.cmd_episodes, "list episodes, newest first")
+    p.add_argument("feed", nargs="?", metavar="FEED",
+                   help="id, URL or part of the title (all feeds if omitted)")
+    p.add_argument("--search", metavar="TEXT", help="only episodes whose title contains TEXT")
+    p.add_argument("--limit", type=int, metavar="N", help="at most N episodes")
+    json_flag(p)
+    p = command("export", commands.cmd_export, "write subscriptions as OPML 2.0 (to stdout)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
+    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    return parser, sub
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str],
+        default: Handler | None = None) -> int:
+    """Parse ``argv`` and run its command (``default`` when none is given)."""
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None) or default
+    if handler is None:
+        parser.print_help()
+        return 0
+    errors = Console(stderr=True, highlight=False)
+    try:
+        paths = resolve_paths(getattr(args, "data_dir", None), getattr(args, "config", None))
+        config = load_config(paths.config_file)
+        for warning in config.warnings:
+            errors.print(f"podterm: warning: {warning}", markup=False)
+        handler(args, Context(paths, config, Console(highlight=False)))
+    except (CommandError, ConfigError, FeedLookupError, StoreError, UnsupportedURL) as exc:
+        errors.print(f"podterm: {exc}", markup=False)
+        return 1
+    except sqlite3.Error as exc:
+        errors.print(f"podterm: library database error: {exc}", markup=False)
+        return 1
+    except KeyboardInterrupt:
+        errors.print("podterm: interrupted", markup=False)
+        return 130
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser, _ = build_parser()
+    return run(parser, sys.argv[1:] if argv is None else argv)

@@ -1,0 +1,131 @@
+"""How the CLI shows things: rich tables for people, one JSON document for scripts.
+
+Feed text always enters rich as :class:`rich.text.Text`, never as a markup string, so a
+title like ``[bold red]x[/]`` prints literally.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Iterator
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from library.durations import format_duration
+from library.importer import ImportReport
+from library.models import Episode, Feed
+from library.refresh import FeedOutcome
+
+
+def print_json(document: Any) -> None:
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def local_date(timestamp: float | None) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d") if timestamp else "—"
+
+
+@contextmanager
+def progress_bar(console: Console, description: str, total: int,
+                 enabled: bool) -> Iterator[Any]:
+    """Yield ``advance(label)``; draws a bar only when ``enabled`` (a terminal, no --json)."""
+    if not enabled or total == 0:
+        yield lambda label="": None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.fields[label]}", markup=False))
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(description, total=total, label="")
+        yield lambda label="": progress.update(task, advance=1, label=label[:40])
+
+
+def feeds_table(feeds: list[Feed]) -> Table:
+    table = Table(title=f"{len(feeds)} subscriptions", title_justify="left")
+    for name, justify in (("id", "right"), ("title", "left"), ("episodes", "right"),
+                          ("unplayed", "right"), ("total", "right"),
+                          ("last update", "left"), ("status", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for feed in feeds:
+        table.add_row(str(feed.id), Text(feed.display_title), str(feed.episode_count),
+                      str(feed.unplayed_count), format_duration(feed.total_duration_s) or "—",
+                      local_date(feed.last_success_at), feed_status(feed))
+    return table
+
+
+def feed_status(feed: Feed) -> Text:
+    if feed.status == "archived":
+        return Text(f"archived {local_date(feed.archived_at)}", style="yellow")
+    if feed.consecutive_failures:
+        return Text(f"failing ×{feed.consecutive_failures}: {feed.last_error or ''}", style="red")
+    if feed.last_success_at is None:
+        return Text("not fetched yet", style="dim")
+    return Text("ok", style="green")
+
+
+def episodes_table(episodes: list[Episode], show_feed: bool) -> Table:
+    table = Table(title=f"{len(episodes)} episodes, newest first", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("date")
+    if show_feed:
+        table.add_column("feed", max_width=24, overflow="ellipsis", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    table.add_column("duration", justify="right")
+    table.add_column("", justify="left")
+    for episode in episodes:
+        cells = [str(episode.id), local_date(episode.published_at)]
+        if show_feed:
+            cells.append(Text(episode.feed_title))
+        cells += [Text(episode.title), episode.duration or "—", _listened(episode)]
+        table.add_row(*cells)
+    return table
+
+
+def _listened(episode: Episode) -> str:
+    if episode.played:
+        return "played"
+    if episode.progress is not None:
+        return f"{episode.progress:.0%}"
+    return ""
+
+
+def refresh_table(outcomes: list[FeedOutcome]) -> Table:
+    updated = sum(o.outcome == "updated" for o in outcomes)
+    failed = sum(o.outcome == "failed" for o in outcomes)
+    table = Table(title=f"Refreshed {len(outcomes)} feeds: {updated} updated, "
+                        f"{len(outcomes) - updated - failed} not modified, {failed} failed",
+                  title_justify="left")
+    table.add_column("feed", overflow="fold")
+    table.add_column("result", overflow="fold")
+    for outcome in outcomes:
+        if outcome.outcome == "failed":
+            result = Text(f"failed: {outcome.error}", style="red")
+        elif outcome.outcome == "updated":
+            result = Text(f"updated, {outcome.new_episodes} new", style="green")
+        else:
+            result = Text("not modified", style="dim")
+        if outcome.moved_to:
+            result.append(f" (moved to {outcome.moved_to})", style="yellow")
+        table.add_row(Text(outcome.title), result)
+    return table
+
+
+def import_table(report: ImportReport) -> Table:
+    table = Table(title=f"Import: {report.count('added')} added, "
+                        f"{report.count('already subscribed')} already subscribed, "
+                        f"{report.count('skipped')} skipped", title_justify="left")
+    table.add_column("entry", overflow="fold")
+    table.add_column("result", overflow="fold")
+    styles = {"added": "green", "already subscribed": "dim", "skipped": "yellow"}
+    for line in report.lines:
+        result = Text(line.result, style=styles[line.result])
+        if line.reason:
+            result.append(f": {line.reason}")
+        table.add_row(Text(line.title or line.url or "(untitled)"), result)
+    return table

@@ -1,0 +1,79 @@
+"""Episodes: storing a feed's items, listing them, and the listener's progress.
+
+A refresh updates what the feed says about an episode and never touches what the
+listener did (played flag, saved position).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import Iterable
+
+from library.models import Episode
+from library.parse import ParsedEpisode
+
+_FEED_FIELDS = ("guid", "title", "published_at", "duration_s", "enclosure_url",
+                "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
+                "transcript_url")
+
+_UPSERT = f"""
+    INSERT INTO episodes (feed_id, identity, {", ".join(_FEED_FIELDS)}, first_seen_at)
+    VALUES (?, ?, {", ".join("?" for _ in _FEED_FIELDS)}, ?)
+    ON CONFLICT (feed_id, identity) DO UPDATE SET
+    {", ".join(f"{name} = excluded.{name}" for name in _FEED_FIELDS)}
+"""
+
+
+def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
+                    episodes: Iterable[ParsedEpisode]) -> int:
+    """Insert new episodes and update known ones; returns how many were new.
+
+    Call inside a transaction: the caller's feed update and these rows commit together.
+    """
+    known = {row[0] for row in conn.execute(
+        "SELECT identity FROM episodes WHERE feed_id = ?", (feed_id,))}
+    now = time.time()
+    rows, new = [], 0
+    for episode in episodes:
+        new += episode.identity not in known
+        rows.append((feed_id, episode.identity,
+                     *(getattr(episode, name) for name in _FEED_FIELDS), now))
+    conn.executemany(_UPSERT, rows)
+    return new
+
+
+def list_episodes(conn: sqlite3.Connection, feed_id: int | None = None,
+                  text: str | None = None, limit: int | None = None) -> list[Episode]:
+    """Episodes newest first, of one feed or all; ``text`` filters on the title."""
+    where, params = [], []
+    if feed_id is not None:
+        where.append("e.feed_id = ?")
+        params.append(feed_id)
+    if text:
+        where.append("instr(lower(e.title), ?) > 0")
+        params.append(text.lower())
+    sql = ("SELECT e.*, f.title AS feed_title FROM episodes e JOIN feeds f ON f.id = e.feed_id"
+           + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY e.published_at IS NULL, e.published_at DESC, e.id DESC")
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [Episode.from_row(row) for row in conn.execute(sql, params)]
+
+
+def get_episode(conn: sqlite3.Connection, episode_id: int) -> Episode | None:
+    row = conn.execute("SELECT e.*, f.title AS feed_title FROM episodes e "
+                       "JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?", (episode_id,)).fetchone()
+    return None if row is None else Episode.from_row(row)
+
+
+def set_played(conn: sqlite3.Connection, episode_id: int, played: bool) -> None:
+    """Mark played (position back to the start) or unplayed."""
+    conn.execute("UPDATE episodes SET played = ?, position_s = 0 WHERE id = ?",
+                 (int(played), episode_id))
+
+
+def save_position(conn: sqlite3.Connection, episode_id: int, position_s: float) -> None:
+    conn.execute("UPDATE episodes SET position_s = ? WHERE id = ?",
+                 (max(0.0, position_s), episode_id))

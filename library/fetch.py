@@ -1,0 +1,181 @@
+"""Fetching one feed over HTTP, safely.
+
+http and https only; connect and overall timeouts; a body size cap counted on the
+decoded bytes (so a gzip bomb stops at the cap too); conditional GET; at most five
+redirects, followed by hand so that permanent ones (301/308) can be recorded; and every
+failure turned into a specific, human reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from urllib.parse import urljoin
+
+import httpx
+
+from library import __version__
+from library.urls import UnsupportedURL, check_feed_url
+
+USER_AGENT = f"podterm/{__version__} (terminal podcast player)"
+MAX_REDIRECTS = 5
+PERMANENT_REDIRECTS = (301, 308)
+
+
+@dataclass
+class FetchResult:
+    """What one fetch found. ``outcome`` is 'ok', 'not_modified' or 'error'."""
+
+    outcome: str
+    final_url: str
+    body: bytes = b""
+    http_status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None     # where permanent redirects led, if they did
+    error_kind: str | None = None   # dns, refused, timeout, tls, http, gone, too_large, ...
+    error: str | None = None
+    retry_after_s: float | None = None
+
+
+@dataclass
+class FetchLimits:
+    timeout_s: float = 30
+    max_bytes: int = 50 * 1024 * 1024
+
+
+def make_client(limits: FetchLimits, max_connections: int) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        follow_redirects=False,
+        timeout=httpx.Timeout(limits.timeout_s, connect=min(10.0, limits.timeout_s)),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=32),
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        trust_env=False,
+    )
+
+
+async def fetch_feed(client: httpx.AsyncClient, url: str, limits: FetchLimits,
+                     etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    """Fetch ``url`` with conditional headers, within ``limits.timeout_s`` overall."""
+    try:
+        return await asyncio.wait_for(
+            _fetch(client, url, limits, etag, last_modified), timeout=limits.timeout_s
+        )
+    except (asyncio.TimeoutError, httpx.TimeoutException):
+        return _error(url, "timeout", f"timed out after {limits.timeout_s:g} s")
+
+
+async def _fetch(client: httpx.AsyncClient, url: str, limits: FetchLimits,
+                 etag: str | None, last_modified: str | None) -> FetchResult:
+    headers = {}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    current, moved_to, all_permanent = url, None, True
+    for _hop in range(MAX_REDIRECTS + 1):
+        try:
+            current = check_feed_url(current)
+        except UnsupportedURL as exc:
+            return _error(current, "unsupported", str(exc))
+        try:
+            async with client.stream("GET", current, headers=headers) as response:
+                if response.has_redirect_location:
+                    target = urljoin(current, response.headers.get("location", ""))
+                    all_permanent = all_permanent and response.status_code in PERMANENT_REDIRECTS
+                    if all_permanent:
+                        moved_to = target
+                    current = target
+                    continue
+                result = await _read(response, current, limits)
+        except httpx.HTTPError as exc:
+            return _error(current, *describe_transport_error(exc))
+        except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. a host label over 63 chars
+            return _error(current, "unsupported", f"invalid address: {exc}")
+        result.moved_to = moved_to
+        return result
+    return _error(current, "redirects", f"more than {MAX_REDIRECTS} redirects")
+
+
+async def _read(response: httpx.Response, url: str, limits: FetchLimits) -> FetchResult:
+    status = response.status_code
+    validators = {"etag": response.headers.get("etag"),
+                  "last_modified": response.headers.get("last-modified")}
+    if status == 304:
+        return FetchResult("not_modified", url, http_status=304, **validators)
+    if status >= 400:
+        result = _error(url, "gone" if status == 410 else "http", f"HTTP {status} {_reason(status)}")
+        result.http_status = status
+        result.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
+        return result
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        return _too_large(url, limits, status)
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limits.max_bytes:
+            return _too_large(url, limits, status)
+        chunks.append(chunk)
+    return FetchResult("ok", url, b"".join(chunks), status, **validators)
+
+
+def describe_transport_error(exc: BaseException) -> tuple[str, str]:
+    """(kind, reason) for a network failure: DNS, refused, timeout, TLS or other."""
+    chain: list[BaseException] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 10:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    text = " ".join(str(c) for c in chain).lower()
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", "timed out"
+    if any(isinstance(c, socket.gaierror) for c in chain) or "name or service not known" in text \
+            or "name resolution" in text or "nodename nor servname" in text:
+        return "dns", "the address does not resolve (DNS lookup failed)"
+    if any(isinstance(c, ConnectionRefusedError) for c in chain) or "refused" in text:
+        return "refused", "connection refused by the server"
+    if any(isinstance(c, ssl.SSLError) for c in chain) or "certificate" in text or "ssl" in text:
+        return "tls", "secure connection failed (TLS): " + _last_words(chain)
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+        return "network", "the server closed the connection: " + _last_words(chain)
+    return "network", "network error: " + _last_words(chain)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def _too_large(url: str, limits: FetchLimits, status: int) -> FetchResult:
+    result = _error(url, "too_large", f"too large: over {limits.max_bytes // (1024 * 1024)} MB")
+    result.http_status = status
+    return result
+
+
+def _error(url: str, kind: str, message: str) -> FetchResult:
+    return FetchResult("error", url, error_kind=kind, error=message)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _last_words(chain: list[BaseException]) -> str:
+    return (str(chain[-1]) or type(chain[-1]).__name__)[:160]

@@ -1,0 +1,74 @@
+"""What each check of a feed did to it: metadata, episodes, validators, failure streak.
+
+Every function here runs inside one transaction of the caller's, so a crash mid-refresh
+leaves the previous consistent state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from library.episodes import upsert_episodes
+from library.feeds import find_by_url, log_event
+from library.parse import ParsedFeed
+
+
+def record_unchanged(conn: sqlite3.Connection, feed_id: int, http_status: int | None,
+                     etag: str | None, last_modified: str | None, now: float | None = None) -> None:
+    """A successful check that found nothing new (304, or the same bytes as last time)."""
+    now = time.time() if now is None else now
+    conn.execute(
+        """UPDATE feeds SET last_checked_at = ?, last_success_at = ?, consecutive_failures = 0,
+               first_failure_at = NULL, last_http_status = ?, last_error = NULL,
+               last_error_kind = NULL, etag = COALESCE(?, etag),
+               last_modified = COALESCE(?, last_modified)
+           WHERE id = ?""",
+        (now, now, http_status, etag, last_modified, feed_id),
+    )
+
+
+def record_update(conn: sqlite3.Connection, feed_id: int, parsed: ParsedFeed, *,
+                  http_status: int | None, etag: str | None, last_modified: str | None,
+                  body_hash: str, now: float | None = None) -> int:
+    """Store a freshly parsed feed; returns the number of new episodes."""
+    now = time.time() if now is None else now
+    conn.execute(
+        """UPDATE feeds SET title = CASE WHEN ? != '' THEN ? ELSE title END,
+               author = ?, description = ?, link = COALESCE(?, link),
+               image_url = COALESCE(?, image_url), podcast_guid = COALESCE(?, podcast_guid),
+               complete = ?, new_feed_url = ?, etag = ?, last_modified = ?, body_hash = ?,
+               last_checked_at = ?, last_success_at = ?, consecutive_failures = 0,
+               first_failure_at = NULL, last_http_status = ?, last_error = NULL,
+               last_error_kind = NULL
+           WHERE id = ?""",
+        (parsed.title, parsed.title, parsed.author, parsed.description, parsed.link,
+         parsed.image_url, parsed.podcast_guid, int(parsed.complete), parsed.new_feed_url,
+         etag, last_modified, body_hash, now, now, http_status, feed_id),
+    )
+    return upsert_episodes(conn, feed_id, parsed.episodes)
+
+
+def record_failure(conn: sqlite3.Connection, feed_id: int, kind: str, error: str,
+                   http_status: int | None, now: float | None = None) -> None:
+    """A failed check: the streak grows, the first failure time is kept."""
+    now = time.time() if now is None else now
+    conn.execute(
+        """UPDATE feeds SET last_checked_at = ?, consecutive_failures = consecutive_failures + 1,
+               first_failure_at = COALESCE(first_failure_at, ?), last_http_status = ?,
+               last_error = ?, last_error_kind = ?
+           WHERE id = ?""",
+        (now, now, http_status, error, kind, feed_id),
+    )
+
+
+def record_move(conn: sqlite3.Connection, feed_id: int, old_url: str, new_url: str,
+                because: str) -> bool:
+    """Point the subscription at ``new_url`` in place; False if another feed already has it."""
+    if find_by_url(conn, new_url) not in (None, feed_id):
+        log_event(conn, feed_id, "moved-elsewhere",
+                  f"{old_url} {because} to {new_url}, which is already a subscription")
+        return False
+    conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+    log_event(conn, feed_id, "moved", f"moved from {old_url} to {new_url} because {because}")
+    return True

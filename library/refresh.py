@@ -1,0 +1,207 @@
+"""Refreshing many feeds at once.
+
+Bounded concurrency overall and per host; a host that answers 429/503 with Retry-After
+is left alone for that long; bodies identical to last time are not parsed; parsing runs
+in worker processes; all writes go through one writer thread with its own connection,
+one transaction per feed. One failing feed never stops the others.
+
+:func:`refresh` is synchronous and runs its own event loop: call it from a CLI command
+or from a UI's worker thread, never from a running event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import sqlite3
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+from library import health, parsepool
+from library.feeds import get_feed
+from library.fetch import FetchLimits, FetchResult, fetch_feed, make_client
+from library.models import Feed
+from library.parse import FeedParseError
+from library.store import connect, transaction
+
+log = logging.getLogger(__name__)
+
+# A host that asks us to wait longer than this is skipped for the rest of the refresh.
+MAX_BACKOFF_WAIT_S = 10.0
+
+
+@dataclass
+class RefreshSettings:
+    """The ``[refresh]`` table of config.toml."""
+
+    concurrency: int = 16
+    per_host: int = 2
+    timeout_s: float = 30
+    max_feed_mb: float = 50
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> "RefreshSettings":
+        return cls(**{k: table[k] for k in ("concurrency", "per_host", "timeout_s", "max_feed_mb")})
+
+
+@dataclass
+class FeedOutcome:
+    """One feed's result. ``outcome`` is 'updated', 'not_modified' or 'failed'."""
+
+    feed_id: int
+    title: str
+    url: str
+    outcome: str
+    new_episodes: int = 0
+    error_kind: str | None = None
+    error: str | None = None
+    moved_to: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _HostGate:
+    """Per-host slots, and hosts that asked us to back off."""
+
+    per_host: int
+    slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    not_before: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def slot(self, host: str) -> asyncio.Semaphore:
+        if host not in self.slots:
+            self.slots[host] = asyncio.Semaphore(self.per_host)
+        return self.slots[host]
+
+
+Progress = Callable[[FeedOutcome, int, int], None]
+
+
+def refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings,
+            progress: Progress | None = None) -> list[FeedOutcome]:
+    """Check ``feed_ids`` now; ``progress(outcome, done, total)`` follows each feed."""
+    return asyncio.run(_refresh(db_path, feed_ids, settings, progress))
+
+
+async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings,
+                   progress: Progress | None) -> list[FeedOutcome]:
+    writer = _Writer(db_path)
+    try:
+        feeds = await writer.run(lambda conn: [get_feed(conn, i) for i in feed_ids])
+        limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
+        overall = asyncio.Semaphore(max(1, settings.concurrency))
+        gate = _HostGate(max(1, settings.per_host))
+        outcomes: list[FeedOutcome] = []
+        async with make_client(limits, max(1, settings.concurrency)) as client:
+
+            async def one(feed: Feed) -> None:
+                async with overall:
+                    try:
+                        outcome = await _refresh_one(client, writer, gate, limits, feed)
+                    except Exception as exc:  # a bug must cost one feed, not the refresh
+                        log.exception("refreshing %s failed", feed.url)
+                        outcome = FeedOutcome(feed.id, feed.display_title, feed.url, "failed",
+                                              error_kind="error", error=f"unexpected error: {exc}")
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome, len(outcomes), len(feeds))
+
+            await asyncio.gather(*(one(feed) for feed in feeds))
+        order = {feed_id: n for n, feed_id in enumerate(feed_ids)}
+        return sorted(outcomes, key=lambda o: order[o.feed_id])
+    finally:
+        writer.close()
+
+
+async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _HostGate,
+                       limits: FetchLimits, feed: Feed) -> FeedOutcome:
+    def failed(kind: str, error: str) -> FeedOutcome:
+        return FeedOutcome(feed.id, feed.display_title, feed.url, "failed", error_kind=kind,
+                           error=error)
+
+    result = await _fetch_politely(client, gate, limits, feed)
+    if result.outcome == "error":
+        await writer.run(lambda c: health.record_failure(
+            c, feed.id, result.error_kind or "error", result.error or "failed", result.http_status))
+        return failed(result.error_kind or "error", result.error or "failed")
+    body_hash = hashlib.sha256(result.body).hexdigest() if result.outcome == "ok" else None
+    if result.outcome == "not_modified" or body_hash == feed.body_hash:
+        await writer.run(lambda c: _store_unchanged(c, feed, result))
+        return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
+                           moved_to=result.moved_to)
+    try:
+        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+    except FeedParseError as exc:
+        await writer.run(lambda c: health.record_failure(
+            c, feed.id, exc.kind, str(exc), result.http_status))
+        return failed(exc.kind, str(exc))
+
+    def store(conn: sqlite3.Connection) -> int:
+        with transaction(conn):
+            _apply_move(conn, feed, result)
+            return health.record_update(conn, feed.id, parsed, http_status=result.http_status,
+                                        etag=result.etag, last_modified=result.last_modified,
+                                        body_hash=body_hash or "")
+
+    new = await writer.run(store)
+    return FeedOutcome(feed.id, parsed.title or feed.display_title, result.final_url,
+                       "updated", new_episodes=new, moved_to=result.moved_to)
+
+
+async def _fetch_politely(client: httpx.AsyncClient, gate: _HostGate, limits: FetchLimits,
+                          feed: Feed) -> FetchResult:
+    """Fetch within the host's slots, waiting out (or skipping) a host that asked to wait."""
+    host = urlsplit(feed.url).hostname or ""
+    for _attempt in range(2):
+        wait = gate.not_before[host] - time.monotonic()
+        if wait > MAX_BACKOFF_WAIT_S:
+            return FetchResult("error", feed.url, error_kind="rate_limited",
+                               error=f"the server asked us to wait {wait:.0f} s; not checked now")
+        if wait > 0:
+            await asyncio.sleep(wait)
+        async with gate.slot(host):
+            result = await fetch_feed(client, feed.url, limits, feed.etag, feed.last_modified)
+        if result.http_status not in (429, 503) or result.retry_after_s is None:
+            return result
+        gate.not_before[host] = max(gate.not_before[host],
+                                    time.monotonic() + result.retry_after_s)
+        result.error = f"{result.error}; the server asked us to wait {result.retry_after_s:.0f} s"
+    return result
+
+
+def _store_unchanged(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> None:
+    with transaction(conn):
+        _apply_move(conn, feed, result)
+        health.record_unchanged(conn, feed.id, result.http_status, result.etag,
+                                result.last_modified)
+
+
+def _apply_move(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> None:
+    if result.moved_to and result.moved_to != feed.url:
+        health.record_move(conn, feed.id, feed.url, result.moved_to,
+                           "the server redirected permanently (HTTP 301/308)")
+
+
+class _Writer:
+    """One thread with its own SQLite connection; all database work goes through it."""
+
+    def __init__(self, db_path: Path) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-db")
+        self._conn = self._executor.submit(connect, db_path).result()
+
+    async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, work, self._conn)
+
+    def close(self) -> None:
+        self._executor.submit(self._conn.close).result()
+        self._executor.shutdown()

@@ -1,0 +1,237 @@
+"""Refreshing real feeds served on 127.0.0.1 into a real SQLite file."""
+
+from __future__ import annotations
+
+import gzip
+import time
+from pathlib import Path
+
+import pytest
+
+from library.episodes import list_episodes, save_position, set_played
+from library.feeds import add_feed, feed_events, get_feed
+from library.refresh import RefreshSettings, refresh
+from library.store import connect
+from tests.feedgen import Channel, Item, rss, show
+from tui.demo.server import Reply
+
+FAST = RefreshSettings(concurrency=8, per_host=2, timeout_s=5, max_feed_mb=1)
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    path = tmp_path / "library.sqlite3"
+    conn = connect(path)
+    yield path, conn
+    conn.close()
+
+
+def subscribe(conn, url: str) -> int:
+    return add_feed(conn, url)[0]
+
+
+def test_first_refresh_stores_episodes_with_durations(server, db):
+    path, conn = db
+    url = server.add("/feed.xml", rss(show("Nonlinear", 3)), "application/rss+xml")
+    feed_id = subscribe(conn, url)
+    [outcome] = refresh(path, [feed_id], FAST)
+    assert (outcome.outcome, outcome.new_episodes) == ("updated", 3)
+    episodes = list_episodes(conn, feed_id)
+    assert [e.title for e in episodes][0] == "Nonlinear #2: a conversation about things"
+    assert all(e.duration_s and e.duration.count(":") >= 1 for e in episodes)
+    feed = get_feed(conn, feed_id)
+    assert feed.title == "Nonlinear" and feed.author == "Some Author"
+    assert feed.episode_count == 3 and feed.last_success_at is not None
+
+
+def test_conditional_get_sends_validators_and_skips_work(server, db):
+    path, conn = db
+    url = server.add("/feed.xml", rss(show("Cond", 2)), "application/rss+xml")
+    feed_id = subscribe(conn, url)
+    refresh(path, [feed_id], FAST)
+    [again] = refresh(path, [feed_id], FAST)
+    assert again.outcome == "not_modified"
+    second = server.requests[-1]
+    assert second.headers.get("if-none-match", "").startswith('"')
+    assert "if-modified-since" in second.headers
+    assert second.headers["user-agent"].startswith("podterm/")
+
+
+def test_identical_body_without_validators_is_not_parsed_again(server, db):
+    path, conn = db
+    body = rss(show("NoValidators", 2))
+    url = server.route("/feed.xml", lambda req: Reply(200, body, {"Content-Type": "text/xml"}))
+    feed_id = subscribe(conn, url)
+    assert refresh(path, [feed_id], FAST)[0].outcome == "updated"
+    assert refresh(path, [feed_id], FAST)[0].outcome == "not_modified"
+
+
+def test_gzip_bodies_are_decoded(server, db):
+    path, conn = db
+    body = rss(show("Zipped", 4))
+    url = server.route("/feed.xml", lambda req: Reply(
+        200, gzip.compress(body), {"Content-Encoding": "gzip", "Content-Type": "text/xml"}))
+    feed_id = subscribe(conn, url)
+    assert refresh(path, [feed_id], FAST)[0].new_episodes == 4
+    assert "gzip" in server.requests[-1].headers["accept-encoding"]
+
+
+def test_refresh_keeps_played_state_and_positions_and_never_duplicates(server, db):
+    path, conn = db
+    url = server.add("/feed.xml", rss(show("Keep", 3)), "application/rss+xml")
+    feed_id = subscribe(conn, url)
+    refresh(path, [feed_id], FAST)
+    newest, middle, _ = list_episodes(conn, feed_id)
+    set_played(conn, newest.id, True)
+    save_position(conn, middle.id, 123.0)
+    channel = show("Keep", 4)  # one new episode, and a changed title on an old one
+    channel.items[-1].title = "Renamed by the host"
+    server.add("/feed.xml", rss(channel), "application/rss+xml")
+    [outcome] = refresh(path, [feed_id], FAST)
+    assert outcome.new_episodes == 1
+    episodes = {e.guid: e for e in list_episodes(conn, feed_id)}
+    assert len(episodes) == 4
+    assert episodes[newest.guid].played and episodes[middle.guid].position_s == 123.0
+    assert episodes["Keep-0"].title == "Renamed by the host"
+
+
+def test_episode_identity_falls_back_to_enclosure_link_then_title_and_date(server, db):
+    path, conn = db
+    items = [Item("By enclosure", enclosure="https://cdn.example.org/a.mp3"),
+             Item("By link", link="https://example.org/b"),
+             Item("By title and date")]
+    url = server.add("/feed.xml", rss(Channel("NoGuids", items)), "application/rss+xml")
+    feed_id = subscribe(conn, url)
+    refresh(path, [feed_id], FAST)
+    items[0].notes_html = "<p>changed</p>"  # body differs, identities do not
+    server.add("/feed.xml", rss(Channel("NoGuids", items)), "application/rss+xml")
+    assert refresh(path, [feed_id], FAST)[0].new_episodes == 0
+    assert len(list_episodes(conn, feed_id)) == 3
+
+
+def test_permanent_redirect_moves_the_subscription_and_is_recorded(server, db):
+    path, conn = db
+    new_url = server.add("/new.xml", rss(show("Moved", 2)), "application/rss+xml")
+    old_url = server.route("/old.xml", lambda req: Reply(301, b"", {"Location": "/new.xml"}))
+    feed_id = subscribe(conn, old_url)
+    [outcome] = refresh(path, [feed_id], FAST)
+    assert outcome.outcome == "updated" and outcome.moved_to == new_url
+    assert get_feed(conn, feed_id).url == new_url
+    [event] = feed_events(conn, feed_id)
+    assert old_url in event["message"] and new_url in event["message"]
+
+
+def test_temporary_redirect_keeps_the_stored_url(server, db):
+    path, conn = db
+    server.add("/real.xml", rss(show("Temp", 1)), "application/rss+xml")
+    url = server.route("/feed.xml", lambda req: Reply(302, b"", {"Location": "/real.xml"}))
+    feed_id = subscribe(conn, url)
+    assert refresh(path, [feed_id], FAST)[0].outcome == "updated"
+    assert get_feed(conn, feed_id).url == url
+
+
+def test_redirect_loops_stop_after_five(server, db):
+    path, conn = db
+    url = server.route("/loop", lambda req: Reply(302, b"", {"Location": "/loop"}))
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.outcome == "failed" and "redirects" in outcome.error
+    assert server.hits["/loop"] == 6
+
+
+def test_redirect_to_a_local_file_is_refused(server, db):
+    path, conn = db
+    url = server.route("/evil", lambda req: Reply(301, b"", {"Location": "file:///etc/passwd"}))
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.outcome == "failed" and "only http and https" in outcome.error
+
+
+@pytest.mark.parametrize("status, kind, text", [
+    (404, "http", "HTTP 404 Not Found"),
+    (500, "http", "HTTP 500 Internal Server Error"),
+    (410, "gone", "HTTP 410 Gone"),
+])
+def test_http_errors_are_reported_and_counted(server, db, status, kind, text):
+    path, conn = db
+    url = server.route("/feed.xml", lambda req: Reply(status, b"nope"))
+    feed_id = subscribe(conn, url)
+    for expected_streak in (1, 2):
+        [outcome] = refresh(path, [feed_id], FAST)
+        assert (outcome.outcome, outcome.error_kind, outcome.error) == ("failed", kind, text)
+        feed = get_feed(conn, feed_id)
+        assert feed.consecutive_failures == expected_streak
+        assert feed.last_http_status == status and feed.last_error == text
+
+
+def test_html_page_is_not_a_feed(server, db):
+    path, conn = db
+    url = server.add("/feed.xml", b"<!DOCTYPE html><html><body>Moved!</body></html>", "text/html")
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.error_kind == "not_a_feed" and "HTML page" in outcome.error
+
+
+def test_malformed_xml_is_reported(server, db):
+    path, conn = db
+    url = server.add("/feed.xml", b"<?xml version='1.0'?><rss><channel><title>x</ti", "text/xml")
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.error_kind == "malformed" and outcome.error.startswith("malformed XML: ")
+
+
+def test_oversized_feed_is_cut_off(server, db):
+    path, conn = db
+    big = rss(show("Huge", 1500))  # about 1.6 MB, over the 1 MB cap of FAST
+    url = server.route("/feed.xml", lambda req: Reply(200, big))
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.error_kind == "too_large" and "over 1 MB" in outcome.error
+
+
+def test_slow_server_times_out(server, db):
+    path, conn = db
+
+    def slow(req):
+        time.sleep(3)
+        return Reply(200, rss(show("Slow", 1)))
+
+    url = server.route("/slow.xml", slow)
+    settings = RefreshSettings(concurrency=4, per_host=2, timeout_s=1, max_feed_mb=1)
+    [outcome] = refresh(path, [subscribe(conn, url)], settings)
+    assert outcome.error_kind == "timeout" and "timed out" in outcome.error
+
+
+def test_refused_and_dns_failures_have_specific_reasons(server, db):
+    path, conn = db
+    refused = subscribe(conn, "http://127.0.0.1:9/feed.xml")
+    unresolvable = subscribe(conn, "http://podterm-test.invalid/feed.xml")
+    good = subscribe(conn, server.add("/ok.xml", rss(show("Fine", 1)), "text/xml"))
+    outcomes = {o.feed_id: o for o in refresh(path, [refused, unresolvable, good], FAST)}
+    assert outcomes[refused].error_kind == "refused"
+    assert outcomes[unresolvable].error_kind == "dns"
+    assert outcomes[good].outcome == "updated"  # one bad feed never stops the others
+
+
+def test_retry_after_backs_off_the_host(server, db):
+    path, conn = db
+    url = server.route("/busy.xml", lambda req: Reply(429, b"", {"Retry-After": "3600"}))
+    feeds = [subscribe(conn, url + f"?n={n}") for n in range(5)]
+    outcomes = refresh(path, feeds, RefreshSettings(concurrency=1, per_host=1, timeout_s=5))
+    assert all(o.outcome == "failed" for o in outcomes)
+    asked = sum(n for path, n in server.hits.items() if path.startswith("/busy.xml"))
+    assert asked == 1  # the host said "wait": nobody asked it again
+    assert any("wait 3600 s" in o.error for o in outcomes)
+
+
+def test_short_retry_after_is_waited_out_and_retried(server, db):
+    path, conn = db
+    answers = iter([Reply(503, b"", {"Retry-After": "1"})])
+    body = rss(show("Patient", 1))
+    url = server.route("/feed.xml", lambda req: next(answers, Reply(200, body)))
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.outcome == "updated" and server.hits["/feed.xml"] == 2
+
+
+def test_refresh_reports_progress_for_every_feed(server, db):
+    path, conn = db
+    ids = [subscribe(conn, server.add(f"/f{n}.xml", rss(show(f"S{n}", 2)), "text/xml"))
+           for n in range(6)]
+    seen = []
+    refresh(path, ids, FAST, lambda outcome, done, total: seen.append((done, total)))
+    assert seen == [(n, 6) for n in range(1, 7)]
