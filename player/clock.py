@@ -1,0 +1,64 @@
+"""A media clock that moves smoothly between libVLC's coarse time reports.
+
+libVLC reports the media time in steps of 0.25 s (MP3, WAV) to 1.7 s (Ogg pages), so a
+progress bar fed straight from it jumps. Between reports this clock extrapolates with
+the wall clock times the playback rate. While running it never goes backwards (a late
+or early report would make the bar flicker), except when told to seek; and it never runs
+more than :data:`MAX_EXTRAPOLATION_S` ahead of the last report, so a stalled stream does
+not look like it is playing.
+
+Not thread-safe: the engine guards it with its lock. Times are ``time.monotonic()``.
+"""
+
+from __future__ import annotations
+
+MAX_EXTRAPOLATION_S = 2.0
+
+
+class PlaybackClock:
+    def __init__(self) -> None:
+        self._anchor = 0.0        # media seconds at the last report (or seek, or freeze)
+        self._anchor_wall = 0.0   # wall time of that report
+        self._floor = 0.0         # highest position shown since the last seek
+        self._rate = 1.0
+        self._running = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def position(self, now: float) -> float:
+        if not self._running:
+            return self._anchor
+        ahead = min(max(0.0, now - self._anchor_wall) * self._rate, MAX_EXTRAPOLATION_S)
+        self._floor = max(self._floor, self._anchor + ahead)
+        return self._floor
+
+    def observe(self, media_s: float, now: float) -> None:
+        """libVLC reported ``media_s`` at wall time ``now``."""
+        self._anchor, self._anchor_wall = media_s, now
+        if not self._running:
+            self._floor = media_s
+
+    def seek(self, media_s: float, now: float) -> None:
+        """Jump to ``media_s``, backwards too."""
+        self._anchor, self._anchor_wall, self._floor = media_s, now, media_s
+
+    def reset(self, media_s: float) -> None:
+        """Stand still at ``media_s`` (a new media, the end, a stop)."""
+        self._anchor = self._floor = media_s
+        self._running = False
+
+    def start(self, now: float) -> None:
+        if not self._running:
+            self._anchor_wall, self._running = now, True
+
+    def freeze(self, now: float) -> None:
+        """Stop moving, at the position shown now."""
+        if self._running:
+            self._anchor = self.position(now)
+            self._floor, self._running = self._anchor, False
+
+    def set_rate(self, rate: float, now: float) -> None:
+        self._anchor, self._anchor_wall = self.position(now), now
+        self._rate = rate
