@@ -63,7 +63,7 @@ from .events import (
     PositionChanged, StateChanged, Stopped, is_finished,
 )
 from .libvlc import LibVLCMissing, PlayerError, libvlc_version
-from .player import STDERR_LOG_NAME, Player
+from .engine import STDERR_LOG_NAME, Player
 from .settings import (
     RATE_MAX, RATE_MIN, RATE_STEP, VOLUME_MAX, PlayerSettings, settings_from,
 )
