@@ -1,0 +1,225 @@
+"""Text from feeds, made plain and harmless before it is stored or shown.
+
+Everything a feed says (titles, authors, show notes) passes through here. Nothing
+downstream interprets it as markup or terminal escapes, but we also clean at the source:
+terminal escape sequences, control characters and bidi overrides are removed, HTML
+becomes plain text.
+
+- :func:`clean_line` for one-line text (titles, authors, category names).
+- :func:`html_to_text` for show notes: paragraphs, line breaks and "• " list items.
+
+HTML entities are decoded with :func:`html.unescape`, as a browser would. Only real HTML
+tag names count as tags: "<Untitled>" or "<https://example.com>" in a title or plain-text
+notes stay as written. Both functions are pure and safe to call from any thread.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+# Terminal escape sequences, in their 7-bit (ESC ...) and 8-bit (C1) forms.
+_ESCAPE_SEQUENCES = re.compile(
+    r"""
+      (?:\x1b\[|\x9b) [0-?]* [ -/]* [@-~]?        # CSI: colours, cursor moves, ...
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])     # OSC (titles, hyperlinks), DCS, SOS, PM, APC
+      [^\x00-\x1f\x7f-\x9f]* (?:\x07|\x1b\\|\x9c)?  # ... a string ended by BEL or ST
+    | \x1b [ -/]* [0-~]?                          # any other ESC sequence, or a lone ESC
+    """,
+    re.VERBOSE,
+)
+# Control characters other than the whitespace ones (tab, newlines, form feed), which the
+# whitespace rules deal with; bidi embeddings, overrides and isolates (they reorder the
+# text around them); byte order marks; non-characters; lone surrogates.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff\ud800-\udfff]"
+)
+# A cheap test that spares most text the slower _ESCAPE_SEQUENCES scan.
+_ESCAPE_START = re.compile("[\x1b\x90\x98\x9b\x9d-\x9f]")
+
+# Structure: what starts a new line, what starts a new paragraph (a blank line before it).
+_LINE_TAGS = frozenset(
+    "br div li tr dt dd section article header footer aside nav main figure "
+    "figcaption address details summary".split()
+)
+_PARAGRAPH_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 ul ol dl blockquote pre table hr".split()
+)
+_CELL_TAGS = frozenset(("td", "th"))
+_HIDDEN_TAGS = frozenset(("script", "style"))
+_INLINE_TAGS = frozenset(
+    "a abbr acronym b bdi bdo big body button caption center cite code col colgroup "
+    "data del dfn em font form head html i iframe img input ins kbd label link mark "
+    "meta noscript picture q s samp select small source span strike strong sub sup "
+    "tbody template textarea tfoot thead time title tt u var video audio wbr".split()
+)
+_HTML_TAGS = _LINE_TAGS | _PARAGRAPH_TAGS | _CELL_TAGS | _HIDDEN_TAGS | _INLINE_TAGS
+
+_LINE_BREAK = 1
+_PARAGRAPH_BREAK = 2
+_BULLET = "• "
+
+
+def clean_line(text: str) -> str:
+    """One line of plain text: tags and escapes gone, entities decoded, spaces collapsed."""
+    if not text:
+        return ""
+    if "<" in text:
+        text = _PlainTextParser.convert(text)
+    elif "&" in text:
+        text = html.unescape(text)
+    return " ".join(_without_escapes_or_controls(text).split())
+
+
+def html_to_text(html_text: str) -> str:
+    """Show notes as plain text with line breaks.
+
+    Block elements start new lines (p, headings and lists leave a blank line), list
+    items start with "• ", script and style content is dropped. Text without any HTML
+    tag is treated as plain text: its own line breaks are kept. The result has no
+    trailing spaces, at most one blank line in a row, and no control characters
+    other than "\\n".
+    """
+    if not html_text:
+        return ""
+    if "<" in html_text:
+        text = _PlainTextParser.convert(html_text)
+    elif "&" in html_text:
+        text = html.unescape(html_text)
+    else:
+        text = html_text
+    text = _without_escapes_or_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if line or (lines and lines[-1]):  # at most one blank line in a row
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _without_escapes_or_controls(text: str) -> str:
+    if _ESCAPE_START.search(text):
+        text = _ESCAPE_SEQUENCES.sub("", text)
+    return _INVISIBLE.sub("", text)
+
+
+class _PlainTextParser(HTMLParser):
+    """Collects the text of an HTML fragment, with markers where blocks begin and end."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._parts: list[str | int] = []  # text, or a _LINE_BREAK / _PARAGRAPH_BREAK
+        self._saw_html = False
+        self._hidden_depth = 0
+
+    @classmethod
+    def convert(cls, markup: str) -> str:
+        parser = cls()
+        parser.feed(_prepared_for_html_parser(markup))
+        parser.close()
+        return parser._text()
+
+    def _text(self) -> str:
+        if not self._saw_html:
+            # Only unknown "<tags>" or a stray "<": plain text, whose newlines matter.
+            return "".join(self._parts)  # type: ignore[arg-type]  # no breaks without HTML
+        # In HTML, newlines in the source are spaces; html_to_text collapses the runs.
+        return "".join(
+            "\n" * part if isinstance(part, int) else part.replace("\n", " ").replace("\r", " ")
+            for part in self._parts
+        )
+
+    def _break(self, kind: int, *, adds_up: bool = False) -> None:
+        """Start a new line or paragraph.
+
+        Breaks in a row merge into the strongest one, except that line breaks which add up
+        (``<br>``) make a paragraph: "text<br><br>text" leaves a blank line.
+        """
+        parts = self._parts
+        while parts and isinstance(parts[-1], str) and not parts[-1].strip():
+            parts.pop()  # whitespace between blocks is not text
+        if parts and isinstance(parts[-1], int):
+            stronger = parts[-1] + kind if adds_up else kind
+            parts[-1] = min(_PARAGRAPH_BREAK, max(parts[-1], stronger))
+        elif parts:
+            parts.append(kind)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HTML_TAGS:
+            self.handle_data(self.get_starttag_text() or "")
+            return
+        self._saw_html = True
+        if tag in _HIDDEN_TAGS:
+            self._hidden_depth += 1
+        elif tag in _PARAGRAPH_TAGS:
+            self._break(_PARAGRAPH_BREAK)
+        elif tag == "br":
+            self._break(_LINE_BREAK, adds_up=True)
+        elif tag in _LINE_TAGS:
+            self._break(_LINE_BREAK)
+            if tag == "li":
+                self._parts.append(_BULLET)
+        elif tag in _CELL_TAGS:
+            self._parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _HTML_TAGS:
+            self.handle_data(f"</{tag}>")
+            return
+        self._saw_html = True
+        if tag in _HIDDEN_TAGS:
+            self._hidden_depth = max(0, self._hidden_depth - 1)
+        elif tag in _PARAGRAPH_TAGS:
+            self._break(_PARAGRAPH_BREAK)
+        elif tag in _LINE_TAGS and tag != "br":
+            self._break(_LINE_BREAK)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag in _HTML_TAGS:
+            self.handle_endtag(tag)
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden_depth:
+            self._parts.append(data)
+
+
+_COMMENT_OR_SECTION = re.compile(r"<!(?:--|\[(?:CDATA\[)?)")
+
+
+def _prepared_for_html_parser(markup: str) -> str:
+    """``markup`` with comments and ``<![...]>`` sections resolved, and each "<" that can
+    never be closed written as "&lt;" (text, as html.parser would show it anyway).
+
+    html.parser as shipped with Python 3.11.7 (older releases of other versions too)
+    rescans to the end of the text for every unclosed "<": 120 KB of "<a b='" took 23 s,
+    of "<a\n" 20 s. It also raises AssertionError on sections like "<![foo[". Here each
+    search runs once: when a closer is missing after one opener, it is missing after every
+    later one too. Comments and sections other than CDATA (Word's "<![if ...]>") are
+    dropped; CDATA content becomes text.
+    """
+    pieces: list[str] = []
+    pos = 0
+    closer_exists = {"-->": True, "]]>": True, "]>": True}
+    while match := _COMMENT_OR_SECTION.search(markup, pos):
+        opener = match.group()
+        closer = "-->" if opener == "<!--" else "]]>" if opener == "<![CDATA[" else "]>"
+        end = markup.find(closer, match.end()) if closer_exists[closer] else -1
+        pieces.append(markup[pos : match.start()])
+        if end < 0:
+            closer_exists[closer] = False
+            pieces.append("&lt;")
+            pos = match.start() + 1
+            continue
+        if closer == "]]>":
+            pieces.append(html.escape(markup[match.end() : end], quote=False))
+        pos = end + len(closer)
+    pieces.append(markup[pos:])
+    text = "".join(pieces)
+    last_close = text.rfind(">")
+    if "<" in text[last_close + 1 :]:
+        text = text[: last_close + 1] + text[last_close + 1 :].replace("<", "&lt;")
+    return text
