@@ -2,14 +2,52 @@
 
 from __future__ import annotations
 
+import argparse
+import logging
 import sys
+from pathlib import Path
 
 from library.cli.app import build_parser, run
+from library.cli.commands import Context
+from library.store import connect
+from tui.terminal import screen_on_own_descriptor
+
+LOG_NAME = "podterm.log"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser, _commands = build_parser()
-    return run(parser, sys.argv[1:] if argv is None else argv)
+    parser, commands = build_parser()
+    demo = commands.add_parser(
+        "demo", help="try podterm on a temporary library of demo feeds (no network needed)",
+        description="Open the player on a temporary library fed by a server on 127.0.0.1 "
+                    "with bundled demo feeds and generated audio. Your own library is not "
+                    "touched.")
+    demo.set_defaults(handler=run_demo)
+    return run(parser, sys.argv[1:] if argv is None else argv, default=run_tui)
+
+
+def run_tui(args: argparse.Namespace, ctx: Context) -> None:
+    """Open the player on the user's library."""
+    from tui.app import build_app
+
+    connect(ctx.paths.database).close()  # a broken or too-new library: a clear error now
+    start_logging(ctx.paths.log_dir)
+    with screen_on_own_descriptor():
+        build_app(ctx.paths, ctx.config).run()
+
+
+def run_demo(args: argparse.Namespace, ctx: Context) -> None:
+    from tui.demo.demo import run_demo as demo
+
+    demo(ctx.config, ctx.console)
+
+
+def start_logging(log_dir: Path) -> None:
+    """Log warnings and unexpected errors to the log dir (the terminal belongs to the TUI)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_dir / LOG_NAME, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,103 @@
+"""``podterm demo``: the player on a throw-away library, with no network needed.
+
+A :class:`~tui.demo.server.LoopbackServer` on 127.0.0.1 serves the bundled feeds in
+``feeds/`` and short WAV files generated here; two shows are subscribed and fetched
+before the player opens, and an OPML file with more (one of them gone from its server,
+one already subscribed, one not a feed) waits in the temporary folder to be imported.
+The library, logs and OPML file live in a temporary folder deleted on exit: the user's
+own library and logs are never touched.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import tempfile
+import wave
+from importlib import resources
+from pathlib import Path
+
+from rich.console import Console
+
+from library.config import Config
+from library.feeds import add_feed
+from library.paths import Paths
+from library.refresh import RefreshSettings, refresh
+from library.store import connect
+from tui.demo.server import LoopbackServer, Reply
+from tui.terminal import screen_on_own_descriptor
+
+SAMPLE_RATE = 8000
+AUDIO_SECONDS = (15, 25, 40, 65, 90)
+SUBSCRIBED = ("terminal-tales.xml", "quiet-hours.xml")
+SERVED = (*SUBSCRIBED, "byte-sized-history.xml")
+OPML_NAME = "demo-subscriptions.opml"
+
+
+def tones_wav(seconds: int) -> bytes:
+    """``seconds`` of 8 kHz mono audio: a soft beep at the start of every second."""
+    beeps = []
+    for pitch in (440.0, 554.4, 659.3):
+        beep = bytes(128 + int(40 * math.sin(2 * math.pi * pitch * n / SAMPLE_RATE)
+                               * min(1.0, (SAMPLE_RATE // 5 - n) / 400))
+                     for n in range(SAMPLE_RATE // 5))
+        beeps.append(beep + bytes([128]) * (SAMPLE_RATE - len(beep)))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(1)
+        wav.setframerate(SAMPLE_RATE)
+        wav.writeframes(b"".join(beeps[second % 3] for second in range(seconds)))
+    return out.getvalue()
+
+
+def bundled(name: str) -> str:
+    return resources.files("tui.demo").joinpath("feeds", name).read_text(encoding="utf-8")
+
+
+def serve_demo(server: LoopbackServer) -> str:
+    """Put the demo feeds and audio on ``server``; returns the OPML document's text."""
+    base = server.url("")
+    audio = {f"tones-{s}.wav": tones_wav(s) for s in AUDIO_SECONDS}
+    for name, body in audio.items():
+        server.add(f"/media/{name}", body, "audio/wav")
+
+    def fill(text: str) -> str:
+        text = re.sub(r"\{length:([\w.-]+)\}", lambda m: str(len(audio[m.group(1)])), text)
+        return text.replace("{media}", f"{base}/media").replace("{base}", base)
+
+    for name in SERVED:
+        server.add(f"/feeds/{name}", fill(bundled(name)).encode(), "application/rss+xml")
+    server.route("/feeds/retired-radio.xml",
+                 lambda _request: Reply(410, b"This show has ended.", {"Content-Type": "text/plain"}))
+    return fill(bundled(OPML_NAME))
+
+
+def prepare_library(paths: Paths, server: LoopbackServer, config: Config) -> None:
+    """Subscribe to the first demo shows and fetch them, before the player opens."""
+    conn = connect(paths.database)
+    ids = [add_feed(conn, server.url(f"/feeds/{name}"))[0] for name in SUBSCRIBED]
+    conn.close()
+    refresh(paths.database, ids, RefreshSettings.from_table(config["refresh"]))
+
+
+def run_demo(config: Config, console: Console) -> None:
+    from tui.app import build_app
+    from tui.main import start_logging
+
+    with tempfile.TemporaryDirectory(prefix="podterm-demo-") as folder, \
+            LoopbackServer() as server:
+        root = Path(folder)
+        paths = Paths(data_dir=root / "library", config_file=root / "config.toml",
+                      log_dir=root / "logs")
+        start_logging(paths.log_dir)
+        opml = root / OPML_NAME
+        opml.write_text(serve_demo(server), encoding="utf-8")
+        console.print(f"Demo library in {root} (deleted on exit); feeds served from "
+                      f"{server.url('/')}", markup=False, highlight=False)
+        prepare_library(paths, server, config)
+        notice = (f"This is the podterm demo. Press enter to play an episode. To import "
+                  f"more shows, press i and give this file: {opml}")
+        with screen_on_own_descriptor():
+            build_app(paths, config, notices=[notice]).run()

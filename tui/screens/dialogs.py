@@ -1,0 +1,105 @@
+"""Small modal dialogs: a yes/no question, a message (errors), a one-line text prompt.
+
+Every dialog closes with escape (binding id ``close_dialog``) and returns its result
+through :meth:`ModalScreen.dismiss`. Text that may come from a feed or the system is
+given as :class:`rich.text.Text` and is never read as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Button, Input, Label, Static
+
+from tui import keys
+
+T = TypeVar("T")
+
+
+class Dialog(ModalScreen[T], Generic[T]):
+    """A centred box; escape dismisses it with :attr:`cancel_value`."""
+
+    BINDINGS = keys.bindings("dialog")
+    cancel_value: T | None = None
+
+    def action_dismiss_dialog(self) -> None:
+        self.dismiss(self.cancel_value)
+
+
+class ConfirmDialog(Dialog[bool]):
+    """A yes/no question; y / n (or the buttons) answer, escape means no."""
+
+    BINDINGS = keys.bindings("confirm")
+    cancel_value = False
+
+    def __init__(self, title: str, question: Text) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.question = title, question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(self.question, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class MessageDialog(Dialog[None]):
+    """A message with a reason, e.g. why playback failed and how to fix it."""
+
+    def __init__(self, title: str, message: str | Text, *, error: bool = True) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.message = message if isinstance(message, Text) else Text(message)
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error" if self.error else "dialog"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(self.message, classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("OK", id="ok", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+
+class PromptDialog(Dialog[str]):
+    """Ask for one line of text; enter submits it (stripped), escape cancels."""
+
+    def __init__(self, title: str, explanation: str, *, placeholder: str = "",
+                 value: str = "", suggester: Suggester | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.explanation = title, explanation
+        self.placeholder, self.value, self.suggester = placeholder, value, suggester
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(Text(self.explanation), classes="dialog-body")
+            yield Input(self.value, placeholder=self.placeholder, suggester=self.suggester,
+                        id="prompt-input")
+            yield Static(classes="dialog-hint", id="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
