@@ -1,0 +1,105 @@
+"""TUI test helpers: a real library in a temp dir, feeds and audio from the loopback
+server, the real player with ``--aout=dummy``, and a way to wait for conditions (never
+for a fixed time: this machine may be loaded)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from rich.console import Console
+
+from library.config import default_config
+from library.feeds import add_feed
+from library.paths import Paths
+from library.refresh import RefreshSettings, refresh
+from library.store import connect
+from player import Player
+from tests.feedgen import BASE_TIME, Channel, Item, rss
+from tui.app import PodtermApp, build_app
+from tui.demo.demo import tones_wav
+
+AUDIO_SECONDS = 60
+
+
+def dummy_audio_player(settings, log_dir: Path) -> Player:
+    """The real engine, with no sound card needed."""
+    return Player(replace(settings, vlc_args=["--aout=dummy"]), log_dir)
+
+
+@pytest.fixture
+def paths(data_dir: Path, tmp_path: Path) -> Paths:
+    return Paths(data_dir=data_dir, config_file=tmp_path / "config.toml",
+                 log_dir=data_dir / "logs")
+
+
+@pytest.fixture
+def make_app(paths: Paths):
+    """``make_app(config=None, engine_factory=dummy_audio_player)`` -> a fresh app."""
+
+    def make(config=None, engine_factory=dummy_audio_player, **kwargs) -> PodtermApp:
+        return build_app(paths, config or default_config(), engine_factory, **kwargs)
+
+    return make
+
+
+def playable_show(server, title: str, count: int, *, seconds: int = AUDIO_SECONDS,
+                  slug: str | None = None) -> Channel:
+    """A show whose episodes have real (generated) audio on ``server``."""
+    slug = slug or title.lower().replace(" ", "-")
+    audio = tones_wav(seconds)
+    items = [Item(title=f"{title} episode {n}", guid=f"{slug}-{n}",
+                  duration=f"{seconds // 60}:{seconds % 60:02d}",
+                  enclosure=server.add(f"/media/{slug}-{n}.wav", audio, "audio/wav"),
+                  link=f"https://example.org/{slug}/{n}", published=BASE_TIME + n * 86_400,
+                  notes_html=f"<p>Notes for <b>episode {n}</b>.</p>")
+             for n in range(count, 0, -1)]
+    return Channel(title, items)
+
+
+async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:
+    """Serve ``channels``, subscribe to them and fetch them (off the test's loop)."""
+    def work() -> list[int]:
+        conn = connect(paths.database)
+        ids = []
+        for channel in channels:
+            url = server.add(f"/feeds/{len(ids)}.xml", rss(channel), "application/rss+xml")
+            ids.append(add_feed(conn, url)[0])
+        conn.close()
+        refresh(paths.database, ids, RefreshSettings.from_table(default_config()["refresh"]))
+        return ids
+
+    return await asyncio.to_thread(work)
+
+
+async def wait_for(pilot, condition: Callable[[], object], timeout: float = 20.0,
+                   what: str = "") -> None:
+    """Let the app run until ``condition()`` is true (the timeout only guards a hang)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or condition}")
+        await pilot.pause(0.02)
+
+
+async def ready(pilot, feeds: int) -> PodtermApp:
+    """Wait for the first screen: ``feeds`` subscriptions and the first one's episodes."""
+    app = pilot.app
+    await wait_for(pilot, lambda: len(app.feeds) == feeds and (feeds == 0 or any(
+        e.feed_id == app.selected_feed_id for e in app.episodes.values())),
+        what=f"{feeds} feeds and their episodes")
+    return app
+
+
+def screen_text(app: PodtermApp) -> str:
+    """Everything on screen as plain text: what a user reads (as export_screenshot does)."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True,
+                      force_terminal=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text(styles=False)

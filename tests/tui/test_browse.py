@@ -1,0 +1,128 @@
+"""Browsing: the first screen, moving around, feed text shown literally, keys remapped."""
+
+from __future__ import annotations
+
+from library.config import default_config
+from library.episodes import get_episode
+from library.store import connect
+from tests.feedgen import Channel, Item, show
+from tests.tui.conftest import playable_show, ready, screen_text, subscribe, wait_for
+from tui.widgets.panes import EpisodesTable, FeedsPane
+from tui.widgets.status import EmptyLibrary
+
+
+async def test_empty_library_explains_how_to_start(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display, what="empty view")
+        text = screen_text(app)
+        assert "No subscriptions yet" in text
+        assert "Press a to add a podcast" in text and "Press i to import an OPML" in text
+        assert not app.query_one("#library").display
+
+
+async def test_feeds_episodes_durations_and_details(make_app, paths, server):
+    await subscribe(paths, server, show("Alpha Show", 3), show("Beta Show", 2))
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, feeds=2)
+        feeds = app.query_one(FeedsPane)
+        assert [feeds.get_row_at(i)[1].plain for i in range(2)] == ["Alpha Show", "Beta Show"]
+        assert feeds.get_row_at(0)[2].plain == "3"  # unplayed
+        table = app.query_one(EpisodesTable)
+        first = table.get_row_at(0)
+        assert first[1].plain == "Alpha Show #2: a conversation about things"
+        assert first[2].plain == "23:14" and first[0].plain == "2023-11-16"
+        text = screen_text(app)
+        assert "• 03:12 Why terminals" in text and "https://example.org/2" in text
+
+        await pilot.press("j")  # down in the subscriptions pane: the other feed
+        await wait_for(pilot, lambda: app.selected_feed_id == feeds.highlighted_id
+                       and len(app.episodes) == 2, what="Beta's episodes")
+        assert table.get_row_at(0)[1].plain.startswith("Beta Show #1")
+        await pilot.press("k")
+        await wait_for(pilot, lambda: len(app.episodes) == 3, what="Alpha again")
+
+        await pilot.press("tab")
+        assert app.focused is table
+        await pilot.press("j", "down")
+        assert table.cursor_row == 2
+        assert "Alpha Show #0" in screen_text(app)  # the details follow the cursor
+        await pilot.press("k", "up")
+        assert table.cursor_row == 0
+        await pilot.press("shift+tab")
+        assert app.focused is feeds
+
+
+async def test_feed_text_is_literal_never_markup_or_escapes(make_app, paths, server):
+    hostile = Channel("[bold red]x[/] \x1b]0;pwned\x07Show", [
+        Item("[@click=app.quit]Click me[/]", guid="a", notes_html="<p>[b]not bold[/b]</p>"),
+        Item("Bell\x07 and \x1b[31mred\x1b[0m text", guid="b", published=1_600_000_000),
+    ])
+    await subscribe(paths, server, hostile)
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, feeds=1)
+        text = screen_text(app)
+        assert "[bold red]x[/] Show" in text
+        assert "[@click=app.quit]Click me[/]" in text and "[b]not bold[/b]" in text
+        assert "Bell and red text" in text and "\x1b" not in text and "\x07" not in text
+        await pilot.click("#episodes", offset=(20, 1))  # clicking the link-like text
+        assert app.is_running
+
+
+async def test_toggle_played_and_filter(make_app, paths, server):
+    await subscribe(paths, server, show("Gamma", 4))
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        episode_id = table.highlighted_id
+        await pilot.press("m")
+        await wait_for(pilot, lambda: table.get_row_at(0)[3].plain == "✓", what="played mark")
+        conn = connect(paths.database)
+        assert get_episode(conn, episode_id).played
+        await wait_for(pilot, lambda: app.query_one(FeedsPane).get_row_at(0)[2].plain == "3")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: not get_episode(conn, episode_id).played)
+        conn.close()
+
+        await pilot.press("slash")
+        assert app.focused.id == "filter"
+        await pilot.press(*"#2")
+        await wait_for(pilot, lambda: len(app.episodes) == 1, what="filtered list")
+        assert table.get_row_at(0)[1].plain.startswith("Gamma #2")
+        await pilot.press("enter")
+        assert app.focused is table
+        await pilot.press("slash", "escape")
+        await wait_for(pilot, lambda: len(app.episodes) == 4, what="filter cleared")
+
+
+async def test_keys_remapped_from_config_and_unknown_ids_reported(make_app, paths, server):
+    await subscribe(paths, server, playable_show(server, "Remap", 1))
+    config = default_config()
+    config["keys"].update({"toggle_played": "x", "help": "f1", "no_such_action": "z"})
+    app = make_app(config)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=1)
+        messages = [n.message for n in app._notifications]
+        assert any("no_such_action" in m and "no such key binding" in m for m in messages)
+        await pilot.press("m")  # no longer bound
+        await pilot.press("x")
+        table = app.query_one(EpisodesTable)
+        await wait_for(pilot, lambda: table.get_row_at(0)[3].plain == "✓", what="x marks")
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        assert "x " in screen_text(app) and "toggle_played" in screen_text(app)
+
+
+async def test_footer_dims_keys_that_do_not_apply(make_app, paths, server):
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
+        for action in ("toggle_pause", "seek_forward", "play", "toggle_played",
+                       "refresh_feed", "refresh_all", "remove_feed", "export_opml"):
+            assert app.check_action(action, ()) is None, action
+        assert app.check_action("add_feed", ()) and app.check_action("import_opml", ())
+        bindings = app.screen.active_bindings
+        assert not bindings["space"].enabled and bindings["a"].enabled
