@@ -23,15 +23,16 @@ class FeedLookupError(LookupError):
 
 
 def add_feed(conn: sqlite3.Connection, url: str, title: str = "", category: str = "",
-             html_url: str | None = None) -> tuple[int, bool]:
+             html_url: str | None = None, itunes_id: str | None = None) -> tuple[int, bool]:
     """Subscribe to ``url`` (checked: http/https only). Returns (feed id, newly added)."""
     url = check_feed_url(url)
     existing = find_by_url(conn, url)
     if existing is not None:
         return existing, False
     cursor = conn.execute(
-        "INSERT INTO feeds (url, title, category, link, added_at) VALUES (?, ?, ?, ?, ?)",
-        (url, title, category, html_url, time.time()),
+        "INSERT INTO feeds (url, title, category, link, itunes_id, added_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (url, title, category, html_url, itunes_id, time.time()),
     )
     return int(cursor.lastrowid), True
 

@@ -17,6 +17,13 @@ def iso(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
 
 
+def local_date(timestamp: float | None, missing: str = "—") -> str:
+    """A stored UNIX time as the user's local date, e.g. "2024-10-23"."""
+    if timestamp is None:
+        return missing
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d")
+
+
 @dataclass
 class Feed:
     id: int
@@ -44,6 +51,7 @@ class Feed:
     status: str
     archived_at: float | None
     new_feed_url: str | None
+    archive_reason: str | None = None
     # Aggregates over the feed's episodes, filled by the listing query.
     episode_count: int = 0
     unplayed_count: int = 0
@@ -77,6 +85,8 @@ class Feed:
             "last_http_status": self.last_http_status,
             "last_error": self.last_error,
             "archived_at": iso(self.archived_at),
+        "archive_reason": self.archive_reason,
+        "complete": bool(self.complete),
             "new_feed_url": self.new_feed_url,
         }
 

@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -26,11 +26,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from library import health, parsepool
+from library.archive import ArchiveRule, apply_archive_rule
 from library.feeds import get_feed
 from library.fetch import FetchLimits, FetchResult, fetch_feed, make_client
+from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
 from library.store import connect, transaction
+from library.urls import same_feed_key
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,7 @@ class FeedOutcome:
     error_kind: str | None = None
     error: str | None = None
     moved_to: str | None = None
+    archived: bool = False   # this check archived the feed
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -87,14 +91,20 @@ Progress = Callable[[FeedOutcome, int, int], None]
 
 
 def refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings,
-            progress: Progress | None = None) -> list[FeedOutcome]:
-    """Check ``feed_ids`` now; ``progress(outcome, done, total)`` follows each feed."""
-    return asyncio.run(_refresh(db_path, feed_ids, settings, progress))
+            progress: Progress | None = None, *, rule: ArchiveRule = ArchiveRule(),
+            clock: Callable[[], float] = time.time) -> list[FeedOutcome]:
+    """Check ``feed_ids`` now; ``progress(outcome, done, total)`` follows each feed.
+
+    Failing feeds are archived by ``rule``; ``clock`` dates every check (tests pass one
+    that runs weeks in seconds).
+    """
+    return asyncio.run(_refresh(db_path, feed_ids, settings, progress, rule, clock))
 
 
 async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings,
-                   progress: Progress | None) -> list[FeedOutcome]:
-    writer = _Writer(db_path)
+                   progress: Progress | None, rule: ArchiveRule,
+                   clock: Callable[[], float]) -> list[FeedOutcome]:
+    writer = _Writer(db_path, rule, clock)
     try:
         feeds = await writer.run(lambda conn: [get_feed(conn, i) for i in feed_ids])
         limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
@@ -124,37 +134,56 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
 
 async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _HostGate,
                        limits: FetchLimits, feed: Feed) -> FeedOutcome:
-    def failed(kind: str, error: str) -> FeedOutcome:
-        return FeedOutcome(feed.id, feed.display_title, feed.url, "failed", error_kind=kind,
-                           error=error)
-
     result = await _fetch_politely(client, gate, limits, feed)
     if result.outcome == "error":
-        await writer.run(lambda c: health.record_failure(
-            c, feed.id, result.error_kind or "error", result.error or "failed", result.http_status))
-        return failed(result.error_kind or "error", result.error or "failed")
+        return await writer.fail(feed, result.error_kind or "error", result.error or "failed",
+                                 result.http_status)
     body_hash = hashlib.sha256(result.body).hexdigest() if result.outcome == "ok" else None
     if result.outcome == "not_modified" or body_hash == feed.body_hash:
-        await writer.run(lambda c: _store_unchanged(c, feed, result))
+        await writer.run(lambda c: _store_unchanged(c, feed, result, writer.clock()))
         return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
                            moved_to=result.moved_to)
     try:
         parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
     except FeedParseError as exc:
-        await writer.run(lambda c: health.record_failure(
-            c, feed.id, exc.kind, str(exc), result.http_status))
-        return failed(exc.kind, str(exc))
+        return await writer.fail(feed, exc.kind, str(exc), result.http_status)
+
+    announced = parsed.new_feed_url
+    if announced and same_feed_key(announced) != same_feed_key(result.final_url):
+        moved = await _follow_announced_move(client, gate, limits, writer, feed, announced)
+        if moved is not None:
+            return moved
 
     def store(conn: sqlite3.Connection) -> int:
         with transaction(conn):
             _apply_move(conn, feed, result)
             return health.record_update(conn, feed.id, parsed, http_status=result.http_status,
                                         etag=result.etag, last_modified=result.last_modified,
-                                        body_hash=body_hash or "")
+                                        body_hash=body_hash or "", now=writer.clock())
 
     new = await writer.run(store)
     return FeedOutcome(feed.id, parsed.title or feed.display_title, result.final_url,
                        "updated", new_episodes=new, moved_to=result.moved_to)
+
+
+async def _follow_announced_move(client: httpx.AsyncClient, gate: _HostGate,
+                                 limits: FetchLimits, writer: "_Writer", feed: Feed,
+                                 new_url: str) -> FeedOutcome | None:
+    """Move to the address the feed announced, once it has been fetched and parsed as a
+    feed; None (stay, and remember the announcement) if it does not work."""
+    result = await _fetch_politely(client, gate, limits, replace(feed, url=new_url, etag=None,
+                                                                 last_modified=None))
+    if result.outcome != "ok":
+        return None
+    try:
+        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+    except FeedParseError:
+        return None
+    found = await writer.run(lambda conn: migrate_feed(
+        conn, feed.id, result.final_url, parsed,
+        "the feed announced its new address (itunes:new-feed-url)", writer.clock()))
+    return FeedOutcome(feed.id, parsed.title or feed.display_title, result.final_url, "updated",
+                       new_episodes=found.theirs - found.matched, moved_to=result.final_url)
 
 
 async def _fetch_politely(client: httpx.AsyncClient, gate: _HostGate, limits: FetchLimits,
@@ -178,11 +207,12 @@ async def _fetch_politely(client: httpx.AsyncClient, gate: _HostGate, limits: Fe
     return result
 
 
-def _store_unchanged(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> None:
+def _store_unchanged(conn: sqlite3.Connection, feed: Feed, result: FetchResult,
+                     now: float) -> None:
     with transaction(conn):
         _apply_move(conn, feed, result)
         health.record_unchanged(conn, feed.id, result.http_status, result.etag,
-                                result.last_modified)
+                                result.last_modified, now)
 
 
 def _apply_move(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> None:
@@ -194,13 +224,27 @@ def _apply_move(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> No
 class _Writer:
     """One thread with its own SQLite connection; all database work goes through it."""
 
-    def __init__(self, db_path: Path) -> None:
+    def __init__(self, db_path: Path, rule: ArchiveRule, clock: Callable[[], float]) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-db")
         self._conn = self._executor.submit(connect, db_path).result()
+        self.rule, self.clock = rule, clock
 
     async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, work, self._conn)
+
+    async def fail(self, feed: Feed, kind: str, error: str,
+                   http_status: int | None) -> FeedOutcome:
+        """Record a failed check and apply the archive rule, in one transaction."""
+        def store(conn: sqlite3.Connection) -> bool:
+            now = self.clock()
+            with transaction(conn):
+                health.record_failure(conn, feed.id, kind, error, http_status, now)
+                return apply_archive_rule(conn, feed.id, self.rule, now)
+
+        archived = await self.run(store)
+        return FeedOutcome(feed.id, feed.display_title, feed.url, "failed", error_kind=kind,
+                           error=error, archived=archived)
 
     def close(self) -> None:
         self._executor.submit(self._conn.close).result()

@@ -73,6 +73,20 @@ MIGRATIONS: list[str] = [
         message  TEXT NOT NULL
     );
     """,
+    # 2: every check's result, so an archive notice can say what failed and since when.
+    """
+    CREATE TABLE feed_checks (
+        id          INTEGER PRIMARY KEY,
+        feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        at          REAL NOT NULL,
+        ok          INTEGER NOT NULL,
+        http_status INTEGER,
+        error_kind  TEXT,
+        error       TEXT
+    );
+    CREATE INDEX feed_checks_by_feed ON feed_checks (feed_id, at);
+    ALTER TABLE feeds ADD COLUMN archive_reason TEXT
+    """,
 ]
 
 

@@ -14,9 +14,10 @@ from typing import Callable
 from rich.console import Console
 
 from library import __version__
-from library.cli import commands
+from library.cli import commands, health_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
+from library.directory import DirectoryError
 from library.feeds import FeedLookupError
 from library.paths import resolve_paths
 from library.store import StoreError
@@ -69,6 +70,28 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
     p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    p = command("info", health_commands.cmd_info,
+                "a feed's health, its archive notice if archived, and its history")
+    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    json_flag(p)
+    p = command("check", health_commands.cmd_check,
+                "check one feed now, archived or not (an archived feed that answers comes back)")
+    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    p = command("search", health_commands.cmd_search, "search podcast directories for a show")
+    p.add_argument("term", help="words of the show's title")
+    p.add_argument("--provider", choices=["apple", "podcastindex", "fyyd"],
+                   help="ask only this directory")
+    json_flag(p)
+    p = command("fallback", health_commands.cmd_fallback,
+                "find where a failing or archived feed went, with the evidence")
+    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    json_flag(p)
+    p = command("migrate", health_commands.cmd_migrate,
+                "move a subscription to a new feed address, keeping what you listened to")
+    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    p.add_argument("url", help="the feed's new address")
+    p.add_argument("--yes", action="store_true",
+                   help="migrate even if the new feed shares no episodes with the old one")
     return parser, sub
 
 
@@ -80,14 +103,15 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
     if handler is None:
         parser.print_help()
         return 0
-    errors = Console(stderr=True, highlight=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         paths = resolve_paths(getattr(args, "data_dir", None), getattr(args, "config", None))
         config = load_config(paths.config_file)
         for warning in config.warnings:
             errors.print(f"podterm: warning: {warning}", markup=False)
-        handler(args, Context(paths, config, Console(highlight=False)))
-    except (CommandError, ConfigError, FeedLookupError, StoreError, UnsupportedURL) as exc:
+        handler(args, Context(paths, config, Console(highlight=False), errors))
+    except (CommandError, ConfigError, DirectoryError, FeedLookupError, StoreError,
+            UnsupportedURL) as exc:
         errors.print(f"podterm: {exc}", markup=False)
         return 1
     except sqlite3.Error as exc:

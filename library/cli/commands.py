@@ -12,6 +12,7 @@ from rich.console import Console
 
 from library import feeds as feeds_mod
 from library.cli import output
+from library.archive import ArchiveRule
 from library.config import Config
 from library.episodes import list_episodes
 from library.importer import import_opml
@@ -30,6 +31,7 @@ class Context:
     paths: Paths
     config: Config
     console: Console
+    errors: Console
 
     def db(self) -> sqlite3.Connection:
         return connect(self.paths.database)
@@ -47,7 +49,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
     if args.no_refresh:
         ctx.console.print(f"Added feed {feed_id}; it will be fetched on the next refresh.")
         return
-    outcome = _run_refresh(ctx, [feed_id], args)[0]
+    outcome = run_refresh(ctx, [feed_id], args)[0]
     if outcome.outcome == "failed":
         ctx.console.print(f"Added feed {feed_id}, but fetching it failed: {outcome.error}",
                           markup=False, highlight=False)
@@ -72,7 +74,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     report = import_opml(conn, document)
     conn.close()
-    outcomes = [] if args.no_refresh else _run_refresh(ctx, report.added_ids, args)
+    outcomes = [] if args.no_refresh else run_refresh(ctx, report.added_ids, args)
     if args.json:
         output.print_json({**report.to_json(), "refresh": [o.to_json() for o in outcomes]})
         return
@@ -88,7 +90,7 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
     else:
         ids = [feed.id for feed in feeds_mod.list_feeds(conn) if feed.status == "active"]
     conn.close()
-    outcomes = _run_refresh(ctx, ids, args)
+    outcomes = run_refresh(ctx, ids, args)
     if args.json:
         output.print_json([o.to_json() for o in outcomes])
     else:
@@ -142,9 +144,11 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
                       markup=False, highlight=False)
 
 
-def _run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:
+def run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:
+    """Refresh ``ids`` with a progress bar on a terminal (none with --json)."""
     settings = RefreshSettings.from_table(ctx.config["refresh"])
     with output.progress_bar(ctx.console, "Refreshing", len(ids),
                              ctx.shows_progress(args)) as advance:
         return refresh(ctx.paths.database, ids, settings,
-                       lambda outcome, done, total: advance(outcome.title))
+                       lambda outcome, done, total: advance(outcome.title),
+                       rule=ArchiveRule.from_table(ctx.config["health"]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, Iterator
 
 from rich.console import Console
@@ -19,17 +18,13 @@ from rich.text import Text
 
 from library.durations import format_duration
 from library.importer import ImportReport
-from library.models import Episode, Feed
+from library.models import Episode, Feed, local_date
 from library.refresh import FeedOutcome
 
 
 def print_json(document: Any) -> None:
     json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
-
-
-def local_date(timestamp: float | None) -> str:
-    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d") if timestamp else "—"
 
 
 @contextmanager

@@ -1,0 +1,155 @@
+"""CLI commands for feed health: info, check, search, fallback, migrate."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.table import Table
+from rich.text import Text
+
+from library import feeds as feeds_mod
+from library.archive import archive_notice
+from library.cli import output
+from library.cli.commands import CommandError, Context, run_refresh
+from library.directory import Directory, DirectoryError, DirectorySettings
+from library.fallback import FallbackReport, find_candidates, with_evidence
+from library.migrate import evidence, migrate_feed
+from library.models import local_date
+from library.probe import probe_feeds
+from library.refresh import RefreshSettings
+from library.urls import check_feed_url, same_feed_key
+
+
+def cmd_info(args: argparse.Namespace, ctx: Context) -> None:
+    conn = ctx.db()
+    feed = feeds_mod.resolve_feed(conn, args.feed)
+    events = feeds_mod.feed_events(conn, feed.id)
+    conn.close()
+    if args.json:
+        output.print_json({**feed.to_json(), "history": [
+            {"at": local_date(e["at"]), "kind": e["kind"], "message": e["message"]}
+            for e in events]})
+        return
+    say = ctx.console.print
+    say(Text(feed.display_title, style="bold"))
+    say(Text(f"{feed.url}\n{feed.episode_count} episodes, {feed.unplayed_count} unplayed"))
+    if feed.status == "archived":
+        notice = archive_notice(feed)
+        say(Text("\n" + "\n".join(notice.lines()), style="yellow"))
+        say(Text(f"\nWhat you can do:\n"
+                 f"  podterm fallback {feed.id}        search for a newer version\n"
+                 f"  podterm check {feed.id}           check again now\n"
+                 f"  podterm migrate {feed.id} URL     move to another address\n"
+                 f"  podterm remove {feed.id}          unsubscribe"))
+    health = Table.grid(padding=(0, 2))
+    health.add_row("status", output.feed_status(feed))
+    health.add_row("last success", local_date(feed.last_success_at))
+    health.add_row("last checked", local_date(feed.last_checked_at))
+    health.add_row("failed checks in a row", str(feed.consecutive_failures))
+    if feed.last_error:
+        health.add_row("last error", Text(feed.last_error))
+    if feed.complete:
+        health.add_row("finished", "the show says it is complete; it is never archived for that")
+    say(health)
+    for event in events:
+        say(Text(f"{local_date(event['at'])}  {event['message']}", style="dim"))
+
+
+def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
+    conn = ctx.db()
+    feed = feeds_mod.resolve_feed(conn, args.feed)
+    conn.close()
+    [outcome] = run_refresh(ctx, [feed.id], args)
+    if outcome.outcome == "failed":
+        raise CommandError(f"{feed.display_title}: still failing: {outcome.error}")
+    back = " It is no longer archived." if feed.status == "archived" else ""
+    ctx.console.print(Text(f"{outcome.title}: the feed answered "
+                           f"({outcome.new_episodes} new episodes).{back}"))
+
+
+def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
+    settings = DirectorySettings.from_table(ctx.config["directory"])
+    providers = [args.provider] if args.provider else settings.providers
+    results, problems = [], []
+    with Directory(settings) as directory:
+        for provider in providers:
+            try:
+                results.extend(directory.search(args.term, provider))
+            except DirectoryError as exc:
+                problems.append(str(exc))
+    _warn(ctx, problems)
+    if problems and not results and len(problems) == len(providers):
+        raise CommandError("no directory could be searched")
+    if args.json:
+        output.print_json([c.to_json() for c in results])
+        return
+    table = Table(title=f"{len(results)} results for {args.term!r}", title_justify="left")
+    for column in ("title", "author", "directory", "feed URL"):
+        table.add_column(column, overflow="fold")
+    for candidate in results:
+        table.add_row(Text(candidate.title), Text(candidate.author), candidate.provider,
+                      Text(candidate.feed_url))
+    ctx.console.print(table)
+    ctx.console.print("Subscribe with `podterm add URL`.", markup=False)
+
+
+def cmd_fallback(args: argparse.Namespace, ctx: Context) -> None:
+    conn = ctx.db()
+    feed = feeds_mod.resolve_feed(conn, args.feed)
+    with Directory(DirectorySettings.from_table(ctx.config["directory"])) as directory:
+        report = find_candidates(feed, directory)
+    with_evidence(conn, feed, report, RefreshSettings.from_table(ctx.config["refresh"]))
+    conn.close()
+    _warn(ctx, report.problems)
+    if args.json:
+        output.print_json({"feed": feed.to_json(), "problems": report.problems,
+                           "candidates": [f.to_json() for f in report.findings]})
+        return
+    _fallback_table(ctx, feed.id, report)
+
+
+def cmd_migrate(args: argparse.Namespace, ctx: Context) -> None:
+    conn = ctx.db()
+    feed = feeds_mod.resolve_feed(conn, args.feed)
+    url = check_feed_url(args.url)
+    if same_feed_key(url) == same_feed_key(feed.url):
+        raise CommandError(f"{url} is already this feed's address")
+    [probe] = probe_feeds([url], RefreshSettings.from_table(ctx.config["refresh"]))
+    if probe.parsed is None:
+        raise CommandError(f"{url} is not a usable feed: {probe.error}")
+    found = evidence(conn, feed.id, probe.parsed)
+    if found.matched == 0 and found.ours and not args.yes:
+        raise CommandError(
+            f"refusing to migrate {feed.display_title!r}: {found.describe()}, so it may be a "
+            "different show. If you are sure, run again with --yes.")
+    migrate_feed(conn, feed.id, probe.final_url, probe.parsed,
+                 "it was migrated by hand (podterm migrate)")
+    conn.close()
+    ctx.console.print(Text(f"Moved {feed.display_title} to {probe.final_url}: {found.describe()}."
+                           " Played episodes and positions were kept."))
+
+
+def _fallback_table(ctx: Context, feed_id: int, report: FallbackReport) -> None:
+    table = Table(title="Candidates, best first", title_justify="left")
+    for column in ("#", "title", "author", "found by", "episodes in common", "feed URL"):
+        table.add_column(column, overflow="fold")
+    for number, finding in enumerate(report.findings, 1):
+        c = finding.candidate
+        if finding.evidence:
+            shared = Text(finding.evidence.describe(),
+                          style="green" if finding.evidence.matched else "red")
+        else:
+            shared = Text(finding.error or "not checked", style="dim")
+        title = Text(c.title)
+        if c.likely_same:
+            title.append("  likely the same show", style="green")
+        table.add_row(str(number), title, Text(c.author), c.found_by, shared, Text(c.feed_url))
+    ctx.console.print(table)
+    if report.findings:
+        ctx.console.print(f"Move the subscription with `podterm migrate {feed_id} URL`.",
+                          markup=False)
+
+
+def _warn(ctx: Context, problems: list[str]) -> None:
+    for problem in problems:
+        ctx.errors.print(Text(f"podterm: warning: {problem}"))

@@ -1,0 +1,178 @@
+"""Podcast directories: Apple, Podcast Index (keyless and with a key), fyyd.
+
+Each provider has a configurable base URL (the ``[directory]`` table; tests point them
+at 127.0.0.1) and turns its JSON into :class:`Candidate` rows. An unreachable or broken
+directory raises :class:`DirectoryError` with a clear message; callers that ask several
+directories collect those instead of failing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import httpx
+
+from library.fetch import USER_AGENT, describe_transport_error
+from library.text import clean_line
+from library.urls import UnsupportedURL, check_feed_url
+
+TIMEOUT_S = 15
+
+
+class DirectoryError(Exception):
+    """A directory could not be asked; the message names it and says why."""
+
+
+@dataclass
+class Candidate:
+    """A show as a directory lists it."""
+
+    title: str
+    author: str
+    feed_url: str
+    provider: str
+    itunes_id: str | None = None
+    podcast_guid: str | None = None
+    likely_same: bool = False   # set by the fallback: exact title and author match
+    found_by: str = ""          # how the fallback found it ("search by title", ...)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class DirectorySettings:
+    """The ``[directory]`` table of config.toml."""
+
+    providers: list[str]
+    apple_url: str
+    podcastindex_url: str
+    podcastindex_key: str
+    podcastindex_secret: str
+    fyyd_url: str
+
+    @classmethod
+    def from_table(cls, table: dict[str, Any]) -> "DirectorySettings":
+        return cls(**{name: table[name] for name in cls.__dataclass_fields__})
+
+    @property
+    def has_podcastindex_key(self) -> bool:
+        return bool(self.podcastindex_key and self.podcastindex_secret)
+
+
+class Directory:
+    """Ask the configured directories. Safe to use from a worker thread."""
+
+    def __init__(self, settings: DirectorySettings) -> None:
+        self.settings = settings
+        self._client = httpx.Client(timeout=TIMEOUT_S, headers={"User-Agent": USER_AGENT},
+                                    follow_redirects=True, trust_env=False)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "Directory":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- searches -------------------------------------------------------------
+    def search(self, term: str, provider: str) -> list[Candidate]:
+        """Search one provider by title or words."""
+        if provider == "apple":
+            data = self._get("Apple", self.settings.apple_url, "/search",
+                             {"media": "podcast", "entity": "podcast", "term": term})
+            return _apple_results(data, "apple")
+        if provider == "podcastindex":
+            if self.settings.has_podcastindex_key:
+                data = self._podcastindex("/api/1.0/search/byterm", {"q": term})
+                return _podcastindex_feeds(data.get("feeds"))
+            data = self._get("Podcast Index", self.settings.podcastindex_url, "/search",
+                             {"term": term})
+            return _apple_results(data, "podcastindex")
+        if provider == "fyyd":
+            data = self._get("fyyd", self.settings.fyyd_url, "/0.2/search/podcast",
+                             {"title": term})
+            return _usable(_candidate(item.get("title"), item.get("author"), item.get("xmlURL"),
+                                      "fyyd") for item in _list(data.get("data")))
+        raise DirectoryError(f"unknown directory {provider!r} (known: apple, podcastindex, fyyd)")
+
+    def apple_lookup(self, itunes_id: str) -> list[Candidate]:
+        data = self._get("Apple", self.settings.apple_url, "/lookup", {"id": itunes_id})
+        return _apple_results(data, "apple")
+
+    def podcastindex_by_feed_url(self, url: str) -> list[Candidate]:
+        data = self._podcastindex("/api/1.0/podcasts/byfeedurl", {"url": url})
+        return _podcastindex_feeds([data.get("feed")])
+
+    def podcastindex_by_guid(self, guid: str) -> list[Candidate]:
+        data = self._podcastindex("/api/1.0/podcasts/byguid", {"guid": guid})
+        return _podcastindex_feeds([data.get("feed")])
+
+    # -- HTTP -----------------------------------------------------------------
+    def _podcastindex(self, path: str, params: dict[str, str]) -> dict[str, Any]:
+        return self._get("Podcast Index", self.settings.podcastindex_url, path, params,
+                         podcastindex_headers(self.settings.podcastindex_key,
+                                              self.settings.podcastindex_secret))
+
+    def _get(self, name: str, base: str, path: str, params: dict[str, str],
+             headers: dict[str, str] | None = None) -> dict[str, Any]:
+        url = base.rstrip("/") + path
+        try:
+            response = self._client.get(url, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise DirectoryError(f"{name} ({base}): {describe_transport_error(exc)[1]}") from None
+        if response.status_code != 200:
+            raise DirectoryError(f"{name} ({base}) answered HTTP {response.status_code}")
+        try:
+            data = response.json()
+        except ValueError:
+            raise DirectoryError(f"{name} ({base}) did not answer with JSON") from None
+        if not isinstance(data, dict):
+            raise DirectoryError(f"{name} ({base}) answered with unexpected JSON")
+        return data
+
+
+def podcastindex_headers(key: str, secret: str, now: float | None = None) -> dict[str, str]:
+    """Podcast Index API auth: Authorization = sha1(key + secret + unix date)."""
+    date = str(int(time.time() if now is None else now))
+    digest = hashlib.sha1((key + secret + date).encode()).hexdigest()
+    return {"X-Auth-Key": key, "X-Auth-Date": date, "Authorization": digest}
+
+
+def _apple_results(data: dict[str, Any], provider: str) -> list[Candidate]:
+    return _usable(_candidate(item.get("collectionName") or item.get("trackName"),
+                              item.get("artistName"), item.get("feedUrl"), provider,
+                              itunes_id=item.get("collectionId"))
+                   for item in _list(data.get("results")))
+
+
+def _podcastindex_feeds(items: Any) -> list[Candidate]:
+    return _usable(_candidate(item.get("title"), item.get("author"), item.get("url"),
+                              "podcastindex", itunes_id=item.get("itunesId"),
+                              podcast_guid=item.get("podcastGuid"))
+                   for item in _list(items))
+
+
+def _candidate(title: Any, author: Any, url: Any, provider: str, itunes_id: Any = None,
+               podcast_guid: Any = None) -> Candidate | None:
+    try:
+        feed_url = check_feed_url(str(url or ""))
+    except UnsupportedURL:
+        return None  # directory entries without a usable feed address are no candidates
+    return Candidate(clean_line(str(title or "")) or feed_url, clean_line(str(author or "")),
+                     feed_url, provider,
+                     itunes_id=str(itunes_id) if itunes_id else None,
+                     podcast_guid=clean_line(str(podcast_guid)) if podcast_guid else None)
+
+
+def _usable(candidates: Iterable[Candidate | None]) -> list[Candidate]:
+    return [candidate for candidate in candidates if candidate is not None]
+
+
+def _list(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

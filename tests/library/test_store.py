@@ -1,0 +1,54 @@
+"""The SQLite file: WAL, versioned schema, and all-or-nothing changes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from library import health
+from library.episodes import list_episodes
+from library.feeds import add_feed, get_feed
+from library.parse import ParsedEpisode, ParsedFeed
+from library.store import MIGRATIONS, StoreError, connect, transaction
+
+
+def episode(identity, title="Episode"):
+    return ParsedEpisode(identity, identity, title, 1.0e9, 60, None, None, None, "", None,
+                         None, None)
+
+
+def test_new_library_is_wal_and_at_the_latest_schema(tmp_path):
+    conn = connect(tmp_path / "lib.sqlite3")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    conn.close()
+    again = connect(tmp_path / "lib.sqlite3")  # reopening migrates nothing twice
+    assert again.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_library_from_a_newer_podterm_is_refused(tmp_path):
+    path = tmp_path / "lib.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    raw.close()
+    with pytest.raises(StoreError, match="newer podterm"):
+        connect(path)
+
+
+def test_a_failure_mid_update_leaves_the_previous_state(tmp_path):
+    conn = connect(tmp_path / "lib.sqlite3")
+    feed_id, _ = add_feed(conn, "https://example.org/feed.xml", "Before")
+    good = ParsedFeed("After", "", "", None, None, None, None, False, [episode("a")])
+    with transaction(conn):
+        health.record_update(conn, feed_id, good, http_status=200, etag=None,
+                             last_modified=None, body_hash="h1")
+    broken = ParsedFeed("Broken", "", "", None, None, None, None, False,
+                        [episode("b"), episode(None)])  # the second row violates NOT NULL
+    with pytest.raises(sqlite3.IntegrityError):
+        with transaction(conn):
+            health.record_update(conn, feed_id, broken, http_status=200, etag=None,
+                                 last_modified=None, body_hash="h2")
+    feed = get_feed(conn, feed_id)
+    assert (feed.title, feed.body_hash) == ("After", "h1")
+    assert [e.guid for e in list_episodes(conn, feed_id)] == ["a"]
