@@ -90,6 +90,7 @@ class VLCDriver:
         self._failing = False
         self._pending_seek: float | None = None
         self._pause_when_playing = False
+        self._volume_unconfirmed = False  # re-apply at the first time report (see _apply_volume)
         self._last_progress = (0.0, 0.0)  # (media s, wall s) of the last time report that moved
         self._next_position_at = 0.0
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -247,8 +248,10 @@ class VLCDriver:
         self._media_player.set_rate(rate)
 
     def _apply_volume(self) -> None:
-        # libVLC starts every new audio output at 100 %, and --aout=dummy cannot even
-        # report the volume: our value is the truth, applied whenever audio starts.
+        # libVLC starts every new audio output at 100 % and loses a volume set before the
+        # output has started, which can be just after the Playing event; --aout=dummy
+        # cannot even report it. So our value is the truth, applied at Playing and again
+        # at the first time report, when audio is certainly flowing.
         if self._state in (PlayerState.PLAYING, PlayerState.PAUSED, PlayerState.BUFFERING):
             self._media_player.audio_set_volume(self._volume)
 
@@ -284,6 +287,7 @@ class VLCDriver:
         self._next_position_at = wall + self._position_interval_s
         self._set_state(PlayerState.PLAYING)
         self._apply_volume()
+        self._volume_unconfirmed = True
 
     def _vlc_paused(self, _value: None, wall: float) -> None:
         with self._lock:
@@ -293,6 +297,9 @@ class VLCDriver:
     def _vlc_time(self, seconds: float, wall: float) -> None:
         if self._state is PlayerState.OPENING:
             return  # before playing, libVLC says 0 even when starting further in
+        if self._volume_unconfirmed:
+            self._volume_unconfirmed = False
+            self._apply_volume()
         moved = seconds != self._last_progress[0]
         if moved:
             self._last_progress = (seconds, wall)
