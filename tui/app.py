@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from multiprocessing import resource_tracker
 from typing import Sequence
 
 from textual import on, work
@@ -332,5 +333,9 @@ def build_app(paths: Paths, config: Config, engine_factory: EngineFactory | None
     ``engine_factory(settings, log_dir)`` makes the player engine (default: the libVLC
     :class:`player.Player`); ``notices`` are shown as notifications once the app opens.
     """
+    # Feed parsing runs in worker processes, and multiprocessing starts its resource
+    # tracker (once) with sys.stderr's descriptor. While Textual runs, sys.stderr is a
+    # capture object whose fileno() is -1, which would fail every refresh: start it now.
+    resource_tracker.ensure_running()
     return PodtermApp(paths, config, engine_factory or Player, notices)
 

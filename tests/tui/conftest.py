@@ -90,9 +90,14 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 20.0
 async def ready(pilot, feeds: int) -> PodtermApp:
     """Wait for the first screen: ``feeds`` subscriptions and the first one's episodes."""
     app = pilot.app
-    await wait_for(pilot, lambda: len(app.feeds) == feeds and (feeds == 0 or any(
-        e.feed_id == app.selected_feed_id for e in app.episodes.values())),
-        what=f"{feeds} feeds and their episodes")
+
+    def shown() -> bool:
+        selected = app.feed(app.selected_feed_id)
+        return len(app.feeds) == feeds and (selected is None or not selected.episode_count
+                                            or any(e.feed_id == selected.id
+                                                   for e in app.episodes.values()))
+
+    await wait_for(pilot, shown, what=f"{feeds} feeds and their episodes")
     return app
 
 
@@ -103,3 +108,10 @@ def screen_text(app: PodtermApp) -> str:
                       force_terminal=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True))
     return console.export_text(styles=False)
+
+
+async def shows(pilot, *texts: str) -> str:
+    """Wait until every one of ``texts`` is on screen; returns the screen's text."""
+    await wait_for(pilot, lambda: all(t in screen_text(pilot.app) for t in texts),
+                   what=f"{texts} on screen")
+    return screen_text(pilot.app)

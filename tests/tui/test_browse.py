@@ -6,7 +6,7 @@ from library.config import default_config
 from library.episodes import get_episode
 from library.store import connect
 from tests.feedgen import Channel, Item, show
-from tests.tui.conftest import playable_show, ready, screen_text, subscribe, wait_for
+from tests.tui.conftest import playable_show, ready, shows, subscribe, wait_for
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary
 
@@ -15,9 +15,8 @@ async def test_empty_library_explains_how_to_start(make_app):
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display, what="empty view")
-        text = screen_text(app)
-        assert "No subscriptions yet" in text
-        assert "Press a to add a podcast" in text and "Press i to import an OPML" in text
+        await shows(pilot, "No subscriptions yet", "Press a to add a podcast",
+                    "Press i to import an OPML")
         assert not app.query_one("#library").display
 
 
@@ -33,8 +32,7 @@ async def test_feeds_episodes_durations_and_details(make_app, paths, server):
         first = table.get_row_at(0)
         assert first[1].plain == "Alpha Show #2: a conversation about things"
         assert first[2].plain == "23:14" and first[0].plain == "2023-11-16"
-        text = screen_text(app)
-        assert "• 03:12 Why terminals" in text and "https://example.org/2" in text
+        await shows(pilot, "• 03:12 Why terminals", "https://example.org/2")
 
         await pilot.press("j")  # down in the subscriptions pane: the other feed
         await wait_for(pilot, lambda: app.selected_feed_id == feeds.highlighted_id
@@ -47,7 +45,7 @@ async def test_feeds_episodes_durations_and_details(make_app, paths, server):
         assert app.focused is table
         await pilot.press("j", "down")
         assert table.cursor_row == 2
-        assert "Alpha Show #0" in screen_text(app)  # the details follow the cursor
+        await shows(pilot, "Alpha Show #0")  # the details follow the cursor
         await pilot.press("k", "up")
         assert table.cursor_row == 0
         await pilot.press("shift+tab")
@@ -63,10 +61,9 @@ async def test_feed_text_is_literal_never_markup_or_escapes(make_app, paths, ser
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot, feeds=1)
-        text = screen_text(app)
-        assert "[bold red]x[/] Show" in text
-        assert "[@click=app.quit]Click me[/]" in text and "[b]not bold[/b]" in text
-        assert "Bell and red text" in text and "\x1b" not in text and "\x07" not in text
+        text = await shows(pilot, "[bold red]x[/] Show", "[@click=app.quit]Click me[/]",
+                           "[b]not bold[/b]", "Bell and red text")
+        assert "\x1b" not in text and "\x07" not in text
         await pilot.click("#episodes", offset=(20, 1))  # clicking the link-like text
         assert app.is_running
 
@@ -113,7 +110,7 @@ async def test_keys_remapped_from_config_and_unknown_ids_reported(make_app, path
         await wait_for(pilot, lambda: table.get_row_at(0)[3].plain == "✓", what="x marks")
         await pilot.press("f1")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
-        assert "x " in screen_text(app) and "toggle_played" in screen_text(app)
+        await shows(pilot, "toggle_played", "f1 ")
 
 
 async def test_footer_dims_keys_that_do_not_apply(make_app, paths, server):

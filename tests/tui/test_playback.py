@@ -11,7 +11,7 @@ from player import (
     Ended, LibVLCMissing, PlaybackError, PlayerState, PositionChanged, StateChanged,
 )
 from tests.feedgen import Channel, Item
-from tests.tui.conftest import playable_show, ready, screen_text, subscribe, wait_for
+from tests.tui.conftest import playable_show, ready, shows, subscribe, wait_for
 from tests.tui.fakes import ScriptedEngine
 from tui.screens.dialogs import MessageDialog
 from tui.widgets.panes import EpisodesTable
@@ -41,8 +41,7 @@ async def test_play_pause_seek_rate_volume_and_resume_after_restart(make_app, pa
         await pilot.press("enter")
         await wait_for(pilot, lambda: state(app) is PlayerState.PLAYING, what="playing")
         assert app.check_action("toggle_pause", ())
-        await wait_for(pilot, lambda: "Playing" in screen_text(app), what="bar")
-        assert "Loud — Loud episode 2" in screen_text(app)
+        await shows(pilot, "Playing", "Loud — Loud episode 2")
         await pilot.press("right")  # +30 s
         await wait_for(pilot, lambda: app.playback.engine.status().position >= 30, what="seek")
         await pilot.press("left")  # -10 s
@@ -52,7 +51,7 @@ async def test_play_pause_seek_rate_volume_and_resume_after_restart(make_app, pa
         await pilot.press("minus", "minus", "equals_sign")
         await wait_for(pilot, lambda: app.playback.engine.status().rate == 1.1)
         assert app.playback.engine.status().volume == 95
-        await wait_for(pilot, lambda: "1.1×  vol 95%" in screen_text(app), what="bar")
+        await shows(pilot, "1.1×  vol 95%")
         await pilot.press("space")
         await wait_for(pilot, lambda: state(app) is PlayerState.PAUSED, what="paused")
         await wait_for(pilot, lambda: saved_position(paths, episode_id) >= 19,
@@ -132,7 +131,7 @@ async def test_missing_libvlc_still_browses_and_explains_on_play(make_app, paths
         await wait_for(pilot, lambda: app.playback.engine_error is not None)
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MessageDialog))
-        assert "sudo apt install libvlc5" in screen_text(app)
+        await shows(pilot, "sudo apt install libvlc5")
         await pilot.press("escape")
         assert not isinstance(app.screen, MessageDialog)
 
@@ -163,7 +162,7 @@ async def test_events_from_a_plain_thread_reach_the_ui(make_app, paths, server):
         thread = threading.Thread(target=fire)
         thread.start()
         thread.join()
-        await wait_for(pilot, lambda: "0:42 / 1:00" in screen_text(app), what="bar updated")
+        await shows(pilot, "0:42 / 1:00")
         app.playback._last_saved = 0  # the next position report is due for saving
         threading.Thread(target=engine.emit, args=(PositionChanged(
             source=source, position=43.0, duration=60.0),)).start()

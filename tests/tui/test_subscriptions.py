@@ -1,0 +1,166 @@
+"""Changing subscriptions from the TUI: add, import, export, remove, refresh; help,
+command palette and quit."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from library.feeds import list_feeds
+from library.store import connect
+from tests.feedgen import rss, show
+from tests.tui.conftest import ready, shows, subscribe, wait_for
+from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
+from tui.screens.help import HelpScreen
+from tui.screens.opml import ImportReportDialog, PathPromptDialog
+from tui.widgets.panes import FeedsPane
+from tui.widgets.status import EmptyLibrary
+
+
+def feed_titles(paths) -> list[str]:
+    conn = connect(paths.database)
+    try:
+        return [feed.display_title for feed in list_feeds(conn)]
+    finally:
+        conn.close()
+
+
+def notified(app, text: str) -> bool:
+    return any(text in n.message for n in app._notifications)
+
+
+async def test_add_a_feed_by_url(make_app, paths, server):
+    url = server.add("/new.xml", rss(show("Fresh Show", 2)), "application/rss+xml")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await pilot.press(*"ftp://nope", "enter")
+        await wait_for(pilot, lambda: notified(app, "ftp"), what="refused URL")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one("#prompt-input").value = url
+        await pilot.press("enter")
+        await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: app.feeds[0].title == "Fresh Show", what="fetched")
+        await wait_for(pilot, lambda: notified(app, "1 feeds checked: 1 updated (2 new"))
+        await pilot.press("a")
+        app.screen.query_one("#prompt-input").value = url
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: notified(app, "already subscribed"))
+        await pilot.press("a", "escape")
+        assert not isinstance(app.screen, PromptDialog)
+
+
+async def test_import_opml_with_completion_and_a_report(make_app, paths, server, tmp_path):
+    a = server.add("/a.xml", rss(show("Imported A", 2)), "application/rss+xml")
+    b = server.add("/b.xml", rss(show("Imported B", 1)), "application/rss+xml")
+    gone = server.url("/gone.xml")
+    (tmp_path / "subscriptions.opml").write_text(
+        "<?xml version='1.0'?><opml version='2.0'><head/><body>"
+        f"<outline text='Tech'><outline type='rss' text='Imported A' xmlUrl='{a}'/></outline>"
+        f"<outline type='rss' text='Imported B' xmlUrl='{b}'/>"
+        f"<outline type='rss' text='Gone' xmlUrl='{gone}'/>"
+        "<outline text='Just a website' htmlUrl='https://example.org/'/></body></opml>")
+    (tmp_path / "broken.opml").write_text("this is not xml <<<")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
+        field = app.screen.query_one("#prompt-input")
+        field.value = f"{tmp_path}/su"
+        await pilot.press("tab")  # completes the file name
+        await wait_for(pilot, lambda: field.value == f"{tmp_path}/subscriptions.opml")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportReportDialog))
+        await shows(pilot, "3 added, 0 already subscribed, 1 skipped", "Imported A",
+                    "Just a website", "skipped")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.subscriptions.refreshing
+                       and notified(app, "1 failed"), what="refresh of the new feeds")
+        assert notified(app, "Gone") and notified(app, "404")
+        await ready(pilot, feeds=3)
+        marks = {row[1].plain: row[0].plain for row in
+                 (app.query_one(FeedsPane).get_row_at(i) for i in range(3))}
+        assert marks["Gone"] == "!" and marks["Imported A"] == " "
+
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "broken.opml")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageDialog))
+        await shows(pilot, "Cannot import", "not an XML file")
+        await pilot.press("escape")
+
+
+async def test_export_opml_and_confirm_replacing(make_app, paths, server, tmp_path):
+    await subscribe(paths, server, show("Exported", 1))
+    target = tmp_path / "out.opml"
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=1)
+        for count, exists in enumerate((False, True), 1):
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
+            app.screen.query_one("#prompt-input").value = str(target)
+            await pilot.press("enter")
+            if exists:
+                await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+                await pilot.press("y")
+            await wait_for(pilot, lambda: sum(f"Exported 1 subscriptions to {target}" in n.message
+                                              for n in app._notifications) == count)
+        document = target.read_bytes()
+        assert b"Exported" in document and server.url("/feeds/0.xml").encode() in document
+
+
+async def test_remove_asks_first(make_app, paths, server):
+    await subscribe(paths, server, show("Keep Me", 1), show("Drop Me", 1))
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=2)
+        assert app.feed(app.selected_feed_id).title == "Drop Me"  # by title: first
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shows(pilot, "Drop Me and forget")
+        await pilot.press("n")
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await ready(pilot, feeds=1)
+        assert feed_titles(paths) == ["Keep Me"]
+
+
+async def test_refresh_selected_and_all(make_app, paths, server):
+    await subscribe(paths, server, show("Growing", 1), show("Steady", 1))
+    server.add("/feeds/0.xml", rss(show("Growing", 3)), "application/rss+xml")
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=2)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(app.episodes) == 3, what="new episodes shown")
+        await wait_for(pilot, lambda: not app.subscriptions.refreshing)
+        server.remove("/feeds/1.xml")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: notified(app, "2 feeds checked"), what="refresh all")
+        assert notified(app, "Steady: ")
+
+
+async def test_help_palette_and_quit(make_app, paths, server):
+    await subscribe(paths, server, show("Helpful", 1))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot, feeds=1)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await shows(pilot, "play_pause", "seek_back", "import_opml", "Id in [keys]", "space")
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"export")
+        await shows(pilot, "Export subscriptions to an OPML file")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
+        await pilot.press("escape")
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running, what="quit")
