@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import feedparser
 
 from library.durations import parse_duration
-from library.text import clean_line, html_to_text
+from library.text import clean_line, html_to_text, strip_terminal_controls
 
 
 class FeedParseError(Exception):
@@ -98,7 +98,8 @@ def parse_feed(body: bytes) -> ParsedFeed:
 
 def _episode(entry: dict) -> ParsedEpisode:
     enclosure = _enclosure(entry)
-    guid = clean_line(entry.get("id", "")) or None
+    # A guid is an opaque key: only controls go; "a&amp;b" and "a&b" stay different.
+    guid = strip_terminal_controls(str(entry.get("id", ""))).strip() or None
     link = _url(entry.get("link"))
     title = clean_line(entry.get("title", ""))
     published = entry.get("published_parsed") or entry.get("updated_parsed")

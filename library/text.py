@@ -69,7 +69,7 @@ def clean_line(text: str) -> str:
         text = _PlainTextParser.convert(text)
     elif "&" in text:
         text = html.unescape(text)
-    return " ".join(_without_escapes_or_controls(text).split())
+    return " ".join(strip_terminal_controls(text).split())
 
 
 def html_to_text(html_text: str) -> str:
@@ -89,7 +89,7 @@ def html_to_text(html_text: str) -> str:
         text = html.unescape(html_text)
     else:
         text = html_text
-    text = _without_escapes_or_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = strip_terminal_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines: list[str] = []
     for line in text.split("\n"):
         line = " ".join(line.split())
@@ -100,7 +100,9 @@ def html_to_text(html_text: str) -> str:
     return "\n".join(lines)
 
 
-def _without_escapes_or_controls(text: str) -> str:
+def strip_terminal_controls(text: str) -> str:
+    """``text`` without terminal escape sequences, control characters or bidi overrides;
+    whitespace, tags and entities are left as they are."""
     if _ESCAPE_START.search(text):
         text = _ESCAPE_SEQUENCES.sub("", text)
     return _INVISIBLE.sub("", text)

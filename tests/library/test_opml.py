@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -350,12 +349,10 @@ def test_what_is_not_opml_gets_a_clear_one_line_error(data, message):
 
 
 def test_files_over_the_limit_are_refused_before_parsing():
-    started = time.perf_counter()
     with pytest.raises(OpmlError, match=r"too large .*\(50\.0 MB; the limit is 10 MB\)"):
         parse_opml(b" " * (50 * 2**20))
     with pytest.raises(OpmlError, match="too large"):
         parse_opml(b" " * (MAX_OPML_BYTES + 1))
-    assert time.perf_counter() - started < 1
 
 
 def test_absurd_nesting_up_to_the_size_limit_is_skipped_not_recursed():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 import pytest
@@ -178,14 +177,10 @@ def test_html_to_text_never_raises_on_tag_soup(text):
     "pattern",
     ["<a\n", "<a b='", "<!--", "<!-- >", "<![CDATA[ >", "<![if >", "</", "<?", "<!", "< a>"],
 )
-def test_hostile_tag_soup_takes_linear_time(pattern):
-    """Python 3.11's html.parser alone needs 20-90 s for 120 KB of some of these.
-
-    Linear handling takes well under 0.5 s for 400 KB; the bound is loose on purpose,
-    it only tells linear from quadratic.
-    """
+def test_hostile_tag_soup_is_handled(pattern):
+    """Python 3.11's html.parser alone needs 20-90 s for 120 KB of some of these, and
+    several minutes for these 400 KB: a quadratic regression runs into the suite's
+    per-test timeout (no wall-clock assertion here; linear handling takes < 0.5 s)."""
     markup = pattern * (400_000 // len(pattern))
-    started = time.perf_counter()
-    html_to_text(markup)
-    clean_line(markup)
-    assert time.perf_counter() - started < 5
+    for text in (html_to_text(markup), clean_line(markup)):
+        assert "\x00" not in text and "\x1b" not in text
