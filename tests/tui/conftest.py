@@ -62,19 +62,21 @@ def playable_show(server, title: str, count: int, *, seconds: int = AUDIO_SECOND
     return Channel(title, items)
 
 
-async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:
-    """Serve ``channels``, subscribe to them and fetch them (off the test's loop)."""
-    def work() -> list[int]:
-        conn = connect(paths.database)
-        ids = []
-        for channel in channels:
-            url = server.add(f"/feeds/{len(ids)}.xml", rss(channel), "application/rss+xml")
-            ids.append(add_feed(conn, url)[0])
-        conn.close()
-        refresh(paths.database, ids, RefreshSettings.from_table(default_config()["refresh"]))
-        return ids
+def subscribe_now(paths: Paths, server, *channels: Channel) -> list[int]:
+    """Serve ``channels``, subscribe to them and fetch them (blocking)."""
+    conn = connect(paths.database)
+    ids = []
+    for channel in channels:
+        url = server.add(f"/feeds/{len(ids)}.xml", rss(channel), "application/rss+xml")
+        ids.append(add_feed(conn, url)[0])
+    conn.close()
+    refresh(paths.database, ids, RefreshSettings.from_table(default_config()["refresh"]))
+    return ids
 
-    return await asyncio.to_thread(work)
+
+async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:
+    """:func:`subscribe_now`, off the test's event loop."""
+    return await asyncio.to_thread(subscribe_now, paths, server, *channels)
 
 
 async def wait_for(pilot, condition: Callable[[], object], timeout: float = 20.0,

@@ -18,7 +18,8 @@ class FeedHeader(Static):
             return
         text = Text()
         text.append(formatting.line(feed.display_title, "bold"))
-        count = f"  {feed.episode_count} episodes, {feed.unplayed_count} unplayed"
+        plural = "" if feed.episode_count == 1 else "s"
+        count = f"  {feed.episode_count} episode{plural}, {feed.unplayed_count} unplayed"
         text.append(count, style="dim")
         notice = feed_notice(feed)
         if notice is not None:

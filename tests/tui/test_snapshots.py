@@ -1,0 +1,136 @@
+"""Snapshots (pytest-textual-snapshot) of the main views and dialogs.
+
+Deterministic: fixed feed dates shown in UTC, a scripted engine with a fixed position
+(no real clock in the frame), no refresh running, fixed paths in the text. Update the
+baselines with ``pytest tests/tui/test_snapshots.py --snapshot-update`` and review them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from library.config import default_config
+from library.importer import import_opml
+from library.opml import parse_opml
+from library.paths import Paths
+from library.store import connect
+from player import LibVLCMissing, PlayerState, PlayerStatus
+from tests.feedgen import Channel, Item, show
+from tests.tui.conftest import ready, shows, subscribe_now, wait_for
+from tests.tui.fakes import ScriptedEngine
+from tui.app import build_app
+from tui.screens.opml import ImportReportDialog
+
+SIZE = (120, 36)
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def snapshot_paths(data_dir) -> Paths:
+    return Paths(data_dir=data_dir, config_file=Path("/home/you/.config/podterm/config.toml"),
+                 log_dir=data_dir / "logs")
+
+
+def app_for(paths: Paths, engine_factory=None):
+    return build_app(paths, default_config(),
+                     engine_factory or (lambda settings, log_dir: ScriptedEngine()))
+
+
+def two_shows(paths, server) -> None:
+    subscribe_now(paths, server, show("Nonlinear Thoughts", 6), Channel(
+        "The [bold]Long[/] Show", [Item("A very long conversation", guid="long",
+                                        duration="1:02:05", published=1_700_000_000)]))
+
+
+def test_empty_library(snap_compare, snapshot_paths):
+    async def run_before(pilot):
+        await shows(pilot, "No subscriptions yet")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)
+
+
+def test_library_with_episodes(snap_compare, snapshot_paths, server):
+    two_shows(snapshot_paths, server)
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=2)
+        await pilot.press("tab", "j")
+        await shows(pilot, "Nonlinear Thoughts #4")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)
+
+
+def test_playing(snap_compare, snapshot_paths, server):
+    two_shows(snapshot_paths, server)
+    engine = ScriptedEngine()
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=2)
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: engine.played, what="play")
+        engine.status_now = PlayerStatus(state=PlayerState.PLAYING, source=engine.played[0][0],
+                                         position=754.0, duration=2585.0, volume=80, rate=1.2,
+                                         error=None)
+        await shows(pilot, "12:34 / 43:05", "1.2×  vol 80%")
+
+    app = app_for(snapshot_paths, lambda settings, log_dir: engine)
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, snapshot_paths):
+    async def run_before(pilot):
+        await shows(pilot, "No subscriptions yet")
+        await pilot.press("question_mark")
+        await shows(pilot, "play_pause")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=(120, 44), run_before=run_before)
+
+
+def test_opml_import_report(snap_compare, snapshot_paths, server):
+    subscribe_now(snapshot_paths, server, show("Already Here", 1))
+    document = parse_opml(
+        ("<?xml version='1.0'?><opml version='2.0'><head/><body>"
+         "<outline text='News'><outline type='rss' text='Daily [red]Brief[/]' "
+         "xmlUrl='https://news.example.org/feed'/></outline>"
+         "<outline type='rss' text='Weekly Deep Dive' xmlUrl='https://deep.example.org/rss'/>"
+         f"<outline type='rss' text='Already Here' xmlUrl='{server.url('/feeds/0.xml')}'/>"
+         "<outline type='rss' text='Old Gopher Show' xmlUrl='gopher://old.example.org/'/>"
+         "<outline text='A website, not a feed' htmlUrl='https://example.org/'/>"
+         "</body></opml>").encode())
+    conn = connect(snapshot_paths.database)
+    report = import_opml(conn, document)
+    conn.close()
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=3)
+        pilot.app.push_screen(ImportReportDialog(Path("subscriptions.opml"), report))
+        await shows(pilot, "Weekly Deep Dive")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)
+
+
+def test_error_dialog_when_libvlc_is_missing(snap_compare, snapshot_paths, server):
+    subscribe_now(snapshot_paths, server, show("Nonlinear Thoughts", 2))
+
+    def no_vlc(settings, log_dir):
+        raise LibVLCMissing("NameError: no function 'libvlc_new'")
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: pilot.app.playback.engine_error is not None)
+        await pilot.press("tab", "enter")
+        await shows(pilot, "sudo apt install libvlc5")
+
+    assert snap_compare(app_for(snapshot_paths, no_vlc), terminal_size=SIZE,
+                        run_before=run_before)
