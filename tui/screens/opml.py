@@ -72,9 +72,11 @@ class PathPromptDialog(PromptDialog):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.list_matches(event.value)
 
-    @work(exclusive=True, group="path-matches")
+    @work(exclusive=True, group="path-matches", exit_on_error=False)
     async def list_matches(self, typed: str) -> None:
         matches = await asyncio.to_thread(path_matches, typed)
+        if not self.is_attached:  # submitted (or closed) while we looked
+            return
         hint = Text(", ".join(os.path.basename(m.rstrip("/")) + ("/" if m.endswith("/") else "")
                               for m in matches[:MAX_LISTED]), style="dim")
         if len(matches) > MAX_LISTED:

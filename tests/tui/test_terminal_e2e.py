@@ -1,0 +1,127 @@
+"""The installed ``podterm`` command in a real terminal (tmux): import an OPML file of
+loopback feeds, see durations, play, pause, quit, start again and resume."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.feedgen import rss
+from tests.tui.conftest import playable_show
+
+PODTERM = shutil.which("podterm", path=str(Path(sys.executable).parent))
+pytestmark = pytest.mark.skipif(not (PODTERM and shutil.which("tmux")),
+                                reason="needs the installed podterm command and tmux")
+ELAPSED = re.compile(r"(\d+):(\d\d) / \d+:\d\d")
+
+
+class Terminal:
+    """One tmux session running one command; the pane is read like a screen."""
+
+    def __init__(self, name: str, command: str, env: dict[str, str]) -> None:
+        self.name = name
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        # pytest sets COLUMNS and LINES, which would override the pane's real size.
+        script = f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 600"
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
+                        script], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
+                              capture_output=True, text=True, check=True).stdout
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *(["-l"] if literal else []),
+                        *keys], check=True)
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> str:
+        """Wait until ``pattern`` (a regex) is on screen; the timeout only guards a hang."""
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if re.search(pattern, screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{pattern!r} never appeared; the screen:\n{screen}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def elapsed_seconds(screen: str) -> int:
+    minutes, seconds = ELAPSED.search(screen).groups()
+    return int(minutes) * 60 + int(seconds)
+
+
+def test_import_play_pause_quit_and_resume_in_a_real_terminal(server, tmp_path):
+    urls = [server.add(f"/feeds/{n}.xml", rss(playable_show(server, title, 2)),
+                       "application/rss+xml")
+            for n, title in enumerate(("Terminal Radio", "Pane Talk"))]
+    opml = tmp_path / "subscriptions.opml"
+    opml.write_text("<?xml version='1.0'?><opml version='2.0'><head/><body>" + "".join(
+        f"<outline type='rss' text='Feed {n}' xmlUrl='{url}'/>" for n, url in enumerate(urls))
+        + "</body></opml>")
+    env = {"PODTERM_DATA_DIR": str(tmp_path / "data"),
+           "PODTERM_CONFIG": str(tmp_path / "config.toml"),
+           "PODTERM_VLC_ARGS": "--aout=dummy", "TERM": "xterm-256color",
+           "PATH": os.environ.get("PATH", "")}
+    session = f"podterm-e2e-{os.getpid()}"
+
+    first = Terminal(session, PODTERM, env)
+    try:
+        first.wait_for("No subscriptions yet")
+        first.keys("i")
+        first.wait_for("Import subscriptions")
+        first.keys(str(opml), literal=True)
+        first.keys("Enter")
+        first.wait_for("2 added, 0 already subscribed, 0 skipped")
+        first.keys("Escape")
+        # The first entry of the file stays selected once the feeds have their titles.
+        screen = first.wait_for(r"Terminal Radio episode 2\s+1:00")
+        assert "Pane Talk" in screen
+        first.keys("Tab", "Enter")
+        first.wait_for(r"Playing\s+Terminal Radio — Terminal Radio episode 2")
+        first.keys("Right")
+        screen = first.wait_for(r"0:3\d / 1:00")
+        first.keys("Space")
+        screen = first.wait_for(r"Paused")
+        paused_at = elapsed_seconds(screen)
+        assert "[0000" not in screen and "ALSA" not in screen  # libVLC kept off the screen
+        first.keys("q")
+        first.wait_for("EXITED 0")
+    finally:
+        first.close()
+
+    second = Terminal(session, PODTERM, env)
+    try:
+        second.wait_for(r"Pane Talk episode 2")
+        second.keys("j")  # feeds are listed by title: Terminal Radio is second
+        second.wait_for(r"Terminal Radio episode 2\s+1:00\s+\d+%")  # in progress
+        second.keys("Tab", "Enter")
+        second.wait_for(r"Playing\s+Terminal Radio")
+        resumed_at = elapsed_seconds(second.wait_for(ELAPSED.pattern))
+        # The engine starts rewind_on_resume_s (5 s) before the saved position.
+        assert paused_at - 7 <= resumed_at <= paused_at + 5, (paused_at, resumed_at)
+        second.keys("q")
+        second.wait_for("EXITED 0")
+    finally:
+        second.close()
+
+
+def test_a_bad_config_names_the_line_without_a_traceback(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[playback]\nseek_back_s = = 10\n")
+    result = subprocess.run([PODTERM], capture_output=True, text=True, timeout=60, env={
+        **os.environ, "PODTERM_DATA_DIR": str(tmp_path / "data"),
+        "PODTERM_CONFIG": str(config)})
+    assert result.returncode == 1
+    assert "line 2" in result.stderr and "Traceback" not in result.stderr
