@@ -5,7 +5,8 @@ progress bar fed straight from it jumps. Between reports this clock extrapolates
 the wall clock times the playback rate. While running it never goes backwards (a late
 or early report would make the bar flicker), except when told to seek; and it never runs
 more than :data:`MAX_EXTRAPOLATION_S` ahead of the last report, so a stalled stream does
-not look like it is playing.
+not look like it is playing. It also notes when libVLC's time last moved, which is how
+the engine tells a stall.
 
 Not thread-safe: the engine guards it with its lock. Times are ``time.monotonic()``.
 """
@@ -22,6 +23,8 @@ class PlaybackClock:
         self._floor = 0.0         # highest position shown since the last seek
         self._rate = 1.0
         self._running = False
+        self._reported = 0.0      # libVLC's last report
+        self._moved_wall = 0.0    # wall time it last changed (or playback started, or a seek)
 
     @property
     def running(self) -> bool:
@@ -34,15 +37,24 @@ class PlaybackClock:
         self._floor = max(self._floor, self._anchor + ahead)
         return self._floor
 
-    def observe(self, media_s: float, now: float) -> None:
-        """libVLC reported ``media_s`` at wall time ``now``."""
+    def observe(self, media_s: float, now: float) -> bool:
+        """libVLC reported ``media_s`` at wall time ``now``; returns whether it moved."""
+        moved = media_s != self._reported
+        if moved:
+            self._reported, self._moved_wall = media_s, now
         self._anchor, self._anchor_wall = media_s, now
         if not self._running:
             self._floor = media_s
+        return moved
+
+    def since_moved(self, now: float) -> float:
+        """Seconds since libVLC's time last moved (or playback started, or a seek)."""
+        return now - self._moved_wall
 
     def seek(self, media_s: float, now: float) -> None:
         """Jump to ``media_s``, backwards too."""
         self._anchor, self._anchor_wall, self._floor = media_s, now, media_s
+        self._moved_wall = now
 
     def reset(self, media_s: float) -> None:
         """Stand still at ``media_s`` (a new media, the end, a stop)."""
@@ -51,7 +63,7 @@ class PlaybackClock:
 
     def start(self, now: float) -> None:
         if not self._running:
-            self._anchor_wall, self._running = now, True
+            self._anchor_wall, self._moved_wall, self._running = now, now, True
 
     def freeze(self, now: float) -> None:
         """Stop moving, at the position shown now."""

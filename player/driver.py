@@ -2,10 +2,10 @@
 
 Threads, and why:
 
-- Callers (the UI thread, or any other) go through :class:`player.engine.Player`, which only
-  queues commands here with :meth:`VLCDriver.post`; they never wait on libVLC.
-- libVLC calls :meth:`VLCDriver._on_vlc_event` on its own threads. Calling libVLC from there
-  deadlocks, so it only copies the event's values and queues them (no locks, no libVLC).
+- Callers (the UI thread, or any other) go through :class:`player.engine.Player`, which
+  only queues commands here with :meth:`VLCDriver.post`; they never wait on libVLC.
+- libVLC calls :meth:`VLCDriver._on_vlc_event` on its own threads. Calling libVLC from
+  there deadlocks, so it only copies the event's values and queues them (no locks).
 - The engine thread ("podterm-player", running :meth:`VLCDriver.run`) works through the
   queue: commands and libVLC events, in order. After start-up it is the only thread that
   calls libVLC. The ``do_*`` methods and the ``_vlc_*`` handlers run there and nowhere else.
@@ -23,28 +23,26 @@ import os
 import queue
 import threading
 import time
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable
 
-from .clock import PlaybackClock
-from .dispatch import EventHub
-from .events import (
-    Ended, PlaybackError, PlayerEvent, PlayerState, PlayerStatus, PositionChanged,
-    StateChanged, Stopped, is_finished,
-)
+from .events import Ended, PlaybackError, PlayerState, PositionChanged, Stopped, is_finished
 from .libvlc import PlayerError
-from .settings import PlayerSettings, clamp_volume, snap_rate
-from .sources import Source, explain_no_audio, explain_open_failure, resolve_source
+from .model import PlaybackModel
+from .settings import PlayerSettings
+from .sources import explain_no_audio, explain_open_failure, resolve_source
 
 log = logging.getLogger(__name__)
 
-BASE_VLC_ARGS = ("--no-video",)       # a podcast player never opens a video window
-TICK_S = 0.1                          # how often the engine looks at the clock while playing
-STALL_S = 4.0                         # playing with no media-time progress this long: buffering
-AUDIO_TRACK = 0                       # libvlc_track_audio
+BASE_VLC_ARGS = ("--no-video",)  # a podcast player never opens a video window
+TICK_S = 0.1                     # how often the engine looks at the clock while playing
+STALL_S = 4.0                    # playing, but libVLC's time has not moved for this long
+AUDIO_TRACK = 0                  # libvlc_track_audio
 
 _ACTIVE = frozenset({PlayerState.OPENING, PlayerState.BUFFERING, PlayerState.PLAYING,
                      PlayerState.PAUSED})
+_AUDIO_OUT = frozenset({PlayerState.BUFFERING, PlayerState.PLAYING, PlayerState.PAUSED})
 _SHUTDOWN = object()
 # libVLC event -> (our name for it, how to read its value from the event's union).
 # ESAdded's es_changed.i_type is the union's first field, which python-vlc calls meta_type.
@@ -60,38 +58,31 @@ _VLC_EVENTS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
 }
 
 
+@dataclass
+class _Loaded:
+    """Engine-thread bookkeeping for the media libVLC has loaded; replaced by each play."""
+
+    asked_start: float                    # play()'s start_at, before the rewind
+    has_audio: bool = False
+    playing_without_audio: bool = False   # libVLC said playing before any audio track
+    failing: bool = False                 # an error is being reported: ignore libVLC
+    pending_seek: float | None = None     # asked while opening, applied once playing
+    pause_when_playing: bool = False      # pause asked while opening
+    volume_unconfirmed: bool = False      # re-apply at the first time report
+
+
 class VLCDriver:
     """Owns libVLC; built by :class:`player.engine.Player`, which runs :meth:`run` on the
-    engine thread.
+    engine thread. What it learns goes into the shared :class:`PlaybackModel`."""
 
-    The fields under ``_lock`` are what :meth:`status` reports; the engine thread writes
-    them, holding the lock briefly and never while calling libVLC.
-    """
-
-    def __init__(self, vlc: ModuleType, settings: PlayerSettings, hub: EventHub,
+    def __init__(self, vlc: ModuleType, settings: PlayerSettings, model: PlaybackModel,
                  position_interval_s: float) -> None:
         self._settings = settings
-        self._hub = hub
+        self._model = model
         self._position_interval_s = position_interval_s
-        self._lock = threading.Lock()
-        self._state = PlayerState.IDLE
-        self._source: Source | None = None
-        self._duration: float | None = None
-        self._error: str | None = None
-        self._volume = settings.volume
-        self._rate = settings.rate
-        self._clock = PlaybackClock()
-        self._clock.set_rate(self._rate, time.monotonic())
-        # Engine-thread bookkeeping for the current media.
         self._generation = 0
         self._media: Any = None
-        self._has_audio = False
-        self._playing_without_audio = False  # libVLC said playing before any audio track
-        self._failing = False
-        self._pending_seek: float | None = None
-        self._pause_when_playing = False
-        self._volume_unconfirmed = False  # re-apply at the first time report (see _apply_volume)
-        self._last_progress = (0.0, 0.0)  # (media s, wall s) of the last time report that moved
+        self._loaded = _Loaded(asked_start=0.0)
         self._next_position_at = 0.0
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
@@ -117,22 +108,14 @@ class VLCDriver:
         self._inbox.put(_SHUTDOWN)
 
     def change_rate(self, compute: Callable[[float], float]) -> float:
-        with self._lock:
-            self._rate = rate = snap_rate(compute(self._rate))
+        rate = self._model.change_rate(compute)
         self.post(self._apply_rate)
         return rate
 
     def change_volume(self, compute: Callable[[int], float]) -> int:
-        with self._lock:
-            self._volume = volume = clamp_volume(compute(self._volume))
+        volume = self._model.change_volume(compute)
         self.post(self._apply_volume)
         return volume
-
-    def status(self) -> PlayerStatus:
-        with self._lock:
-            fields = self._event_fields_locked(time.monotonic())
-            return PlayerStatus(state=self._state, volume=self._volume, rate=self._rate,
-                                error=self._error, **fields)
 
     def _on_vlc_event(self, event: Any, kind: str, read: Callable[[Any], Any] | None) -> None:
         """Runs on a libVLC thread: copy the values and queue them. Never call libVLC here
@@ -141,6 +124,10 @@ class VLCDriver:
         self.post(self._handle_vlc_event, self._generation, kind, value, time.monotonic())
 
     # -- the engine thread ---------------------------------------------------------------
+    @property
+    def _state(self) -> PlayerState:
+        return self._model.state  # only this thread writes it, so no lock to read
+
     def run(self) -> None:
         while True:
             timeout = TICK_S if self._state is PlayerState.PLAYING else None
@@ -162,33 +149,32 @@ class VLCDriver:
     def _tick(self, now: float) -> None:
         if self._state is not PlayerState.PLAYING:
             return
-        if now - self._last_progress[1] > STALL_S:
-            with self._lock:
-                self._clock.freeze(now)
-            self._set_state(PlayerState.BUFFERING)
+        with self._model.lock:
+            stalled = self._model.clock.since_moved(now) > STALL_S
+            if stalled:
+                self._model.clock.freeze(now)
+        if stalled:
+            self._model.set_state(PlayerState.BUFFERING)
         elif now >= self._next_position_at:
-            self._publish(PositionChanged)
+            self._model.publish(PositionChanged)
             self._next_position_at = now + self._position_interval_s
 
     def do_play(self, source_arg: str | os.PathLike[str], start_at: float) -> None:
         source = resolve_source(source_arg)
         self._end_current()
         start = max(0.0, start_at - self._settings.rewind_on_resume_s) if start_at > 0 else 0.0
-        with self._lock:
-            self._source, self._duration, self._error = source, None, None
-            self._clock.reset(start)
-            rate = self._rate
-        self._has_audio = self._playing_without_audio = False
-        self._failing = self._pause_when_playing = False
-        self._pending_seek = None
-        self._set_state(PlayerState.OPENING)
+        model = self._model
+        with model.lock:
+            model.source, model.duration, model.error = source, None, None
+            model.clock.reset(start)
+            rate = model.rate
+        self._loaded = _Loaded(asked_start=start_at)
+        model.set_state(PlayerState.OPENING)
         if source.problem:
             self._fail(source.problem)
             return
-        if source.url is not None:
-            media = self._instance.media_new(source.url)
-        else:
-            media = self._instance.media_new_path(str(source.path))
+        media = (self._instance.media_new(source.url) if source.url is not None
+                 else self._instance.media_new_path(str(source.path)))
         if start:
             media.add_option(f":start-time={start:.3f}")
         self._media_player.set_media(media)
@@ -202,49 +188,51 @@ class VLCDriver:
         if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING):
             self._media_player.set_pause(1)
         elif self._state is PlayerState.OPENING:
-            self._pause_when_playing = True
+            self._loaded.pause_when_playing = True
 
     def do_resume(self) -> None:
         if self._state is PlayerState.PAUSED:
             self._media_player.set_pause(0)
         elif self._state is PlayerState.OPENING:
-            self._pause_when_playing = False
-        elif self._state is PlayerState.ENDED and self._source is not None:
-            self.do_play(self._source.text, 0.0)
+            self._loaded.pause_when_playing = False
+        elif self._state is PlayerState.ENDED and self._model.source is not None:
+            self.do_play(self._model.source.text, 0.0)
 
     def do_toggle(self) -> None:
-        playing = self._state in (PlayerState.PLAYING, PlayerState.BUFFERING)
-        if playing or (self._state is PlayerState.OPENING and not self._pause_when_playing):
+        opening = self._state is PlayerState.OPENING
+        if self._state in (PlayerState.PLAYING, PlayerState.BUFFERING) or (
+                opening and not self._loaded.pause_when_playing):
             self.do_pause()
         else:
             self.do_resume()
 
     def do_stop(self) -> None:
         self._end_current()
-        with self._lock:
-            self._source, self._duration = None, None
-            self._clock.reset(0.0)
-        self._set_state(PlayerState.IDLE)
+        with self._model.lock:
+            self._model.source, self._model.duration = None, None
+            self._model.clock.reset(0.0)
+        self._model.set_state(PlayerState.IDLE)
 
     def do_seek(self, seconds: float, relative: bool) -> None:
         if self._state not in _ACTIVE:
             return
         now = time.monotonic()
-        with self._lock:
-            target = seconds + self._position_locked(now) if relative else seconds
-            target = max(0.0, target if self._duration is None else min(target, self._duration))
-            self._clock.seek(target, now)
+        model = self._model
+        with model.lock:
+            target = max(0.0, seconds + model.position_locked(now) if relative else seconds)
+            if model.duration is not None:
+                target = min(target, model.duration)
+            model.clock.seek(target, now)
         if self._state is PlayerState.OPENING:
-            self._pending_seek = target
+            self._loaded.pending_seek = target
             return
         self._media_player.set_time(int(target * 1000))
-        self._last_progress = (target, now)
-        self._publish(PositionChanged)
+        model.publish(PositionChanged)
 
     def _apply_rate(self) -> None:
-        with self._lock:
-            rate = self._rate
-            self._clock.set_rate(rate, time.monotonic())
+        with self._model.lock:
+            rate = self._model.rate
+            self._model.clock.set_rate(rate, time.monotonic())
         self._media_player.set_rate(rate)
 
     def _apply_volume(self) -> None:
@@ -252,77 +240,75 @@ class VLCDriver:
         # output has started, which can be just after the Playing event; --aout=dummy
         # cannot even report it. So our value is the truth, applied at Playing and again
         # at the first time report, when audio is certainly flowing.
-        if self._state in (PlayerState.PLAYING, PlayerState.PAUSED, PlayerState.BUFFERING):
-            self._media_player.audio_set_volume(self._volume)
+        if self._state in _AUDIO_OUT:
+            self._media_player.audio_set_volume(self._model.volume)
 
-    # libVLC events, in order, on the engine thread
+    # -- libVLC's events, in order, on the engine thread ---------------------------------
     def _handle_vlc_event(self, generation: int, kind: str, value: Any, wall: float) -> None:
-        if generation == self._generation and not self._failing:
+        if generation == self._generation and not self._loaded.failing:
             getattr(self, f"_vlc_{kind}")(value, wall)
 
     def _vlc_playing(self, _value: None, wall: float) -> None:
         # An HTML page behind an .mp3 URL also "plays" (for 0 s): say playing only once
         # there is an audio track.
-        if self._has_audio:
+        if self._loaded.has_audio:
             self._start_playing(wall)
         else:
-            self._playing_without_audio = True
+            self._loaded.playing_without_audio = True
 
     def _vlc_track(self, track_type: int, wall: float) -> None:
-        if track_type == AUDIO_TRACK and not self._has_audio:
-            self._has_audio = True
-            if self._playing_without_audio:
+        if track_type == AUDIO_TRACK and not self._loaded.has_audio:
+            self._loaded.has_audio = True
+            if self._loaded.playing_without_audio:
                 self._start_playing(wall)
 
     def _start_playing(self, wall: float) -> None:
-        if self._pending_seek is not None:
-            self._media_player.set_time(int(self._pending_seek * 1000))
-            self._pending_seek = None
-        if self._pause_when_playing:
-            self._pause_when_playing = False
+        loaded = self._loaded
+        if loaded.pending_seek is not None:
+            self._media_player.set_time(int(loaded.pending_seek * 1000))
+            loaded.pending_seek = None
+        if loaded.pause_when_playing:
+            loaded.pause_when_playing = False
             self._media_player.set_pause(1)
-        with self._lock:
-            self._clock.start(wall)
-            self._last_progress = (self._clock.position(wall), wall)
+        with self._model.lock:
+            self._model.clock.start(wall)
         self._next_position_at = wall + self._position_interval_s
-        self._set_state(PlayerState.PLAYING)
+        self._model.set_state(PlayerState.PLAYING)
         self._apply_volume()
-        self._volume_unconfirmed = True
+        loaded.volume_unconfirmed = True
 
     def _vlc_paused(self, _value: None, wall: float) -> None:
-        with self._lock:
-            self._clock.freeze(wall)
-        self._set_state(PlayerState.PAUSED)
+        with self._model.lock:
+            self._model.clock.freeze(wall)
+        self._model.set_state(PlayerState.PAUSED)
 
     def _vlc_time(self, seconds: float, wall: float) -> None:
         if self._state is PlayerState.OPENING:
             return  # before playing, libVLC says 0 even when starting further in
-        if self._volume_unconfirmed:
-            self._volume_unconfirmed = False
+        if self._loaded.volume_unconfirmed:
+            self._loaded.volume_unconfirmed = False
             self._apply_volume()
-        moved = seconds != self._last_progress[0]
-        if moved:
-            self._last_progress = (seconds, wall)
-        with self._lock:
-            self._clock.observe(seconds, wall)
-            if moved and self._state is PlayerState.BUFFERING:
-                self._clock.start(wall)
-        if moved and self._state is PlayerState.BUFFERING:
-            self._set_state(PlayerState.PLAYING)
+        with self._model.lock:
+            moved = self._model.clock.observe(seconds, wall)
+            unstalled = moved and self._state is PlayerState.BUFFERING
+            if unstalled:
+                self._model.clock.start(wall)
+        if unstalled:
+            self._model.set_state(PlayerState.PLAYING)
 
     def _vlc_length(self, seconds: float, _wall: float) -> None:
         if seconds > 0:
-            with self._lock:
-                self._duration = seconds
+            with self._model.lock:
+                self._model.duration = seconds
 
     def _vlc_ended(self, _value: None, wall: float) -> None:
-        if not self._has_audio:
-            self._fail(explain_no_audio(self._source))  # type: ignore[arg-type]
+        if not self._loaded.has_audio:
+            self._fail(explain_no_audio(self._model.source))  # type: ignore[arg-type]
             return
-        with self._lock:
-            self._clock.reset(self._duration or self._clock.position(wall))
-        self._publish(Ended)
-        self._set_state(PlayerState.ENDED)
+        with self._model.lock:
+            self._model.clock.reset(self._model.duration or self._model.clock.position(wall))
+        self._model.publish(Ended)
+        self._model.set_state(PlayerState.ENDED)
 
     def _vlc_error(self, _value: None, _wall: float) -> None:
         self._fail(None)
@@ -331,14 +317,14 @@ class VLCDriver:
         if self._state in _ACTIVE:  # libVLC gave up on its own and did not say why
             self._fail(None)
 
-    # failures
+    # -- failures ------------------------------------------------------------------------
     def _fail(self, reason: str | None) -> None:
         """Report an error; with no ``reason``, find one on a worker thread first."""
-        self._failing = True
+        self._loaded.failing = True
         if reason is not None:
             self._report_error(self._generation, reason)
             return
-        source, generation = self._source, self._generation
+        source, generation = self._model.source, self._generation
 
         def probe() -> None:
             self.post(self._report_error, generation, explain_open_failure(source))
@@ -349,26 +335,30 @@ class VLCDriver:
         if generation != self._generation:
             return  # the user moved on while we were finding out
         self._halt()
-        with self._lock:
-            self._error = reason
-            self._clock.freeze(time.monotonic())
-        self._publish(PlaybackError, reason=reason)
-        self._set_state(PlayerState.ERROR)
+        with self._model.lock:
+            self._model.error = reason
+            self._model.clock.freeze(time.monotonic())
+        self._model.publish(PlaybackError, reason=reason)
+        self._model.set_state(PlayerState.ERROR)
 
-    # helpers (engine thread)
+    # -- helpers -------------------------------------------------------------------------
     def _end_current(self) -> None:
-        """Stop libVLC; if something was playing, send Stopped with its last position."""
+        """Stop libVLC; if something was loaded, send Stopped with where it was."""
         previous = self._state
         if previous is PlayerState.IDLE:
             return
-        with self._lock:
-            self._clock.freeze(time.monotonic())
+        with self._model.lock:
+            self._model.clock.freeze(time.monotonic())
+            fields = self._model.fields_locked(time.monotonic())
         self._halt()
-        if previous in _ACTIVE:
-            with self._lock:
-                fields = self._event_fields_locked(time.monotonic())
-            finished = is_finished(fields["position"], fields["duration"])
-            self._hub.publish(Stopped(finished=finished, **fields))
+        if previous not in _ACTIVE:
+            return
+        if previous is PlayerState.OPENING and self._loaded.pending_seek is None:
+            # Nothing was heard: the resume point is what was asked, not the rewound start
+            # (else every quick switch between episodes would lose the rewind).
+            fields["position"] = self._loaded.asked_start
+        finished = is_finished(fields["position"], fields["duration"])
+        self._model.hub.publish(Stopped(finished=finished, **fields))
 
     def _halt(self) -> None:
         self._media_player.stop()
@@ -387,26 +377,3 @@ class VLCDriver:
         self._media_player.release()
         self._release_media()
         self._instance.release()
-
-    def _set_state(self, state: PlayerState) -> None:
-        with self._lock:
-            previous, self._state = self._state, state
-            fields = self._event_fields_locked(time.monotonic())
-        if previous is not state:
-            self._hub.publish(StateChanged(state=state, previous=previous, **fields))
-
-    def _publish(self, event_class: type[PlayerEvent], **extra: Any) -> None:
-        with self._lock:
-            fields = self._event_fields_locked(time.monotonic())
-        self._hub.publish(event_class(**fields, **extra))
-
-    def _event_fields_locked(self, now: float) -> dict[str, Any]:
-        return {
-            "source": self._source.text if self._source else None,
-            "position": self._position_locked(now),
-            "duration": self._duration,
-        }
-
-    def _position_locked(self, now: float) -> float:
-        position = self._clock.position(now)
-        return min(position, self._duration) if self._duration else position

@@ -17,6 +17,7 @@ from .dispatch import Callback, EventHub
 from .driver import VLCDriver
 from .events import PlayerStatus
 from .libvlc import load_vlc
+from .model import PlaybackModel
 from .settings import RATE_STEP, PlayerSettings
 from .stderr_log import StderrToFile
 
@@ -40,8 +41,9 @@ class Player:
         self._hub = EventHub()
         self._stderr = StderrToFile(self.stderr_log)
         self._stderr.start()
+        self._model = PlaybackModel(settings, self._hub)
         try:
-            self._driver = VLCDriver(vlc, settings, self._hub, position_interval_s)
+            self._driver = VLCDriver(vlc, settings, self._model, position_interval_s)
         except BaseException:
             self._stderr.stop()
             raise
@@ -106,7 +108,7 @@ class Player:
     def status(self) -> PlayerStatus:
         """A snapshot for drawing; the position moves smoothly between libVLC's reports,
         so poll it as often as the screen needs (it takes one short lock)."""
-        return self._driver.status()
+        return self._model.status()
 
     def close(self) -> None:
         """Stop (a final Stopped event goes out first), release libVLC, end the threads

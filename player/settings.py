@@ -55,7 +55,8 @@ class PlayerSettings:
         object.__setattr__(self, "rate", snap_rate(self.rate))
 
 
-def settings_from(table: Mapping[str, Any], environ: Mapping[str, str] = os.environ) -> PlayerSettings:
+def settings_from(table: Mapping[str, Any],
+                  environ: Mapping[str, str] = os.environ) -> PlayerSettings:
     """Build settings from config.toml's ``[player]`` table and the environment.
 
     ``PODTERM_VLC_ARGS``, when set (even to an empty string), replaces ``vlc_args``; it is

@@ -171,6 +171,17 @@ def test_play_replaces_the_current_media_and_reports_where_it_stopped(
     assert [e.source for e in opening] == [first, second]
 
 
+def test_switching_away_while_still_opening_keeps_the_resume_point(
+        player, events, loopback, media, serve):
+    """Nothing was heard, so Stopped reports the saved position, not the rewound start."""
+    slow = loopback.route("/slow.wav", lambda info: (time.sleep(2), Reply(503))[1])
+    player.play(slow, start_at=120.0)
+    events.wait_for(StateChanged, lambda e: e.state is PlayerState.OPENING)
+    player.play(serve(media["wav"]))
+    stopped = events.wait_for(Stopped)
+    assert stopped.source == slow and stopped.position == 120.0
+
+
 def test_stop_reports_the_position_and_unloads(player, events, media, serve):
     url = serve(media["long_wav"])
     player.play(url)
