@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 EXPORT_DEFAULT = "~/podterm-subscriptions.opml"
 FAILURES_LISTED = 8
-RELOAD_DURING_REFRESH_S = 2.0
+RELOAD_DURING_REFRESH_S = 5.0
 
 
 class CannotImport(Exception):

@@ -69,13 +69,25 @@ class FeedsPane(PaneTable):
         self.add_column("", key="unplayed", width=4)
 
     def show(self, feeds: list[Feed], selected_id: int | None) -> None:
-        self.clear()
-        for feed in feeds:
-            self.add_row(feed_mark(feed), formatting.line(feed.display_title),
-                         Text(str(feed.unplayed_count or ""), style="bold", justify="right"),
-                         key=str(feed.id))
-        self.fit_flex_column()
+        """Show ``feeds``; when only counts or marks changed (a refresh), only the
+        changed cells are redrawn, which keeps the UI responsive with many feeds."""
+        rows = {str(feed.id): self._cells(feed) for feed in feeds}
+        if list(rows) == [key.value for key in self.rows]:
+            for key, cells in rows.items():
+                for column, cell in zip(("mark", "title", "unplayed"), cells):
+                    if self.get_cell(key, column) != cell:
+                        self.update_cell(key, column, cell)
+        else:
+            self.clear()
+            for key, cells in rows.items():
+                self.add_row(*cells, key=key)
+            self.fit_flex_column()
         self.select_id(selected_id)
+
+    @staticmethod
+    def _cells(feed: Feed) -> tuple[Text, Text, Text]:
+        return (feed_mark(feed), formatting.line(feed.display_title),
+                Text(str(feed.unplayed_count or ""), style="bold", justify="right"))
 
 
 def feed_mark(feed: Feed) -> Text:
