@@ -123,3 +123,38 @@ async def test_footer_dims_keys_that_do_not_apply(make_app, paths, server):
         assert app.check_action("add_feed", ()) and app.check_action("import_opml", ())
         bindings = app.screen.active_bindings
         assert not bindings["space"].enabled and bindings["a"].enabled
+
+
+async def test_unexpected_errors_are_logged_and_shown_not_fatal(make_app, paths, server,
+                                                                monkeypatch, caplog):
+    await subscribe(paths, server, show("Fragile", 1))
+
+    def broken_disk(conn, *args):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr("tui.app.set_played", broken_disk)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=1)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: any("disk on fire" in n.message
+                                          for n in app._notifications), what="shown")
+        assert app.is_running
+        assert any("disk on fire" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+def test_every_binding_has_a_unique_id_and_an_action():
+    from tui.app import FilterInput, MainScreen, PodtermApp
+    from tui.keys import KEYS
+    from tui.screens.dialogs import ConfirmDialog, Dialog
+    from tui.screens.opml import PathPromptDialog
+    from tui.widgets.panes import PaneTable
+
+    assert len({key.id for key in KEYS}) == len(KEYS)
+    owners = {"app": PodtermApp, "pane": PaneTable, "filter": FilterInput,
+              "dialog": Dialog, "confirm": ConfirmDialog, "path": PathPromptDialog,
+              "screen": MainScreen}
+    for key in KEYS:
+        action = key.action.split("(")[0].removeprefix("app.")
+        owner = PodtermApp if key.action.startswith("app.") else owners[key.where]
+        assert hasattr(owner, f"action_{action}"), key

@@ -86,8 +86,8 @@ def test_import_play_pause_quit_and_resume_in_a_real_terminal(server, tmp_path):
         first.wait_for("2 added, 0 already subscribed, 0 skipped")
         first.keys("Escape")
         # The first entry of the file stays selected once the feeds have their titles.
-        screen = first.wait_for(r"Terminal Radio episode 2\s+1:00")
-        assert "Pane Talk" in screen
+        first.wait_for(r"Pane Talk\s+2 │")  # both feeds fetched
+        first.wait_for(r"Terminal Radio episode 2\s+1:00")
         first.keys("Tab", "Enter")
         first.wait_for(r"Playing\s+Terminal Radio — Terminal Radio episode 2")
         first.keys("Right")
