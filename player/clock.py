@@ -3,17 +3,19 @@
 libVLC reports the media time in steps of 0.25 s (MP3, WAV) to 1.7 s (Ogg pages), so a
 progress bar fed straight from it jumps. Between reports this clock extrapolates with
 the wall clock times the playback rate. While running it never goes backwards (a late
-or early report would make the bar flicker), except when told to seek; and it never runs
-more than :data:`MAX_EXTRAPOLATION_S` ahead of the last report, so a stalled stream does
-not look like it is playing. It also notes when libVLC's time last moved, which is how
-the engine tells a stall.
+or early report would make the bar flicker), except when told to seek. It runs at most
+one and a half of libVLC's recent steps ahead of the last report (at least
+:data:`MIN_AHEAD_S`, at most :data:`MAX_AHEAD_S`), so a stalled stream stops near where
+the sound stopped. It also notes when libVLC's time last moved: that is how the engine
+tells a stall.
 
 Not thread-safe: the engine guards it with its lock. Times are ``time.monotonic()``.
 """
 
 from __future__ import annotations
 
-MAX_EXTRAPOLATION_S = 2.0
+MIN_AHEAD_S = 0.5
+MAX_AHEAD_S = 2.0
 
 
 class PlaybackClock:
@@ -24,6 +26,7 @@ class PlaybackClock:
         self._rate = 1.0
         self._running = False
         self._reported = 0.0      # libVLC's last report
+        self._max_ahead = MAX_AHEAD_S
         self._moved_wall = 0.0    # wall time it last changed (or playback started, or a seek)
 
     @property
@@ -33,7 +36,7 @@ class PlaybackClock:
     def position(self, now: float) -> float:
         if not self._running:
             return self._anchor
-        ahead = min(max(0.0, now - self._anchor_wall) * self._rate, MAX_EXTRAPOLATION_S)
+        ahead = min(max(0.0, now - self._anchor_wall) * self._rate, self._max_ahead)
         self._floor = max(self._floor, self._anchor + ahead)
         return self._floor
 
@@ -41,6 +44,9 @@ class PlaybackClock:
         """libVLC reported ``media_s`` at wall time ``now``; returns whether it moved."""
         moved = media_s != self._reported
         if moved:
+            step = media_s - self._reported
+            if step > 0:  # not a seek backwards
+                self._max_ahead = min(MAX_AHEAD_S, max(MIN_AHEAD_S, 1.5 * step))
             self._reported, self._moved_wall = media_s, now
         self._anchor, self._anchor_wall = media_s, now
         if not self._running:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from player.clock import MAX_EXTRAPOLATION_S, PlaybackClock
+from player.clock import MAX_AHEAD_S, MIN_AHEAD_S, PlaybackClock
 
 
 def running_clock(at: float = 0.0, rate: float = 1.0) -> PlaybackClock:
@@ -41,7 +41,16 @@ def test_never_goes_backwards_while_running_but_does_after_a_seek():
 
 def test_does_not_run_away_when_reports_stop():
     clock = running_clock(at=10.0)
-    assert clock.position(160.0) == pytest.approx(10.0 + MAX_EXTRAPOLATION_S)
+    assert clock.position(160.0) == pytest.approx(10.0 + MAX_AHEAD_S)
+
+
+@pytest.mark.parametrize("step, ahead", [(1.0, 1.5), (0.25, MIN_AHEAD_S), (3.0, MAX_AHEAD_S)])
+def test_runs_ahead_at_most_one_and_a_half_of_libvlc_steps(step, ahead):
+    """Ogg pages report about every second, MP3 and WAV every 0.25 s: a stall shows up
+    soon after the sound stops."""
+    clock = running_clock()
+    clock.observe(step, 100.0 + step)
+    assert clock.position(200.0) == pytest.approx(step + ahead)
 
 
 def test_freeze_holds_the_shown_position_and_start_continues_from_it():

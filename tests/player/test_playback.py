@@ -82,10 +82,11 @@ def test_pause_freezes_the_position_and_resume_continues(player, events, media, 
     events.wait_for(PositionChanged, lambda e: e.position >= 1.0)
     player.pause()
     paused = events.wait_for(StateChanged, lambda e: e.state is PlayerState.PAUSED)
-    frozen = player.status().position
-    libvlc_frozen = vlc_seconds(player)
+    time.sleep(0.3)  # a last time report from libVLC may still land (and is exact)
+    frozen, libvlc_frozen = player.status().position, vlc_seconds(player)
+    assert frozen == pytest.approx(paused.position, abs=0.5)
     time.sleep(0.8)
-    assert player.status().position == frozen == paused.position
+    assert player.status().position == frozen
     assert vlc_seconds(player) == libvlc_frozen
     mark = events.mark()
     player.toggle_pause()
@@ -106,9 +107,14 @@ def test_seek_lands_where_asked_absolute_and_relative(player, events, media, ser
         # The engine reports the new position at once, so a saver can store it.
         target = events.wait_for(PositionChanged, after=mark).position
         assert target == pytest.approx(expected(before), abs=1.0)
-        # libVLC's next own time report continues from the target.
-        landed, seen = next_vlc_report(player, after=vlc_seconds(player))
-        assert target - 0.1 <= landed <= target + 1.0 + (seen - asked)
+        # libVLC's own time reports continue from the target. (One report from before
+        # the jump may still be on its way, so look at the next three.)
+        landed, seen = [], vlc_seconds(player)
+        for _ in range(3):
+            seconds, at = next_vlc_report(player, after=seen)
+            landed.append(target - 0.1 <= seconds <= target + 1.0 + (at - asked))
+            seen = seconds
+        assert any(landed), f"libVLC never reported a time near {target}"
 
 
 def test_rate_makes_media_time_run_faster_than_wall_time(player, events, media, serve):
@@ -213,6 +219,8 @@ def test_a_stalled_stream_shows_buffering(player, events, loopback, tmp_path):
     player.play(url)
     events.wait_for(StateChanged, lambda e: e.state is PLAYING)
     buffering = events.wait_for(StateChanged, lambda e: e.state is PlayerState.BUFFERING)
-    assert 2.0 <= buffering.position <= 4.5
+    # libVLC's time stopped where the sound did; the bar stopped at most 0.5 s later.
+    stopped_at = vlc_seconds(player)
+    assert stopped_at <= buffering.position <= stopped_at + 0.5
     time.sleep(0.3)
     assert player.status().position == buffering.position  # a stalled bar stands still
