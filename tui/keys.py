@@ -17,7 +17,8 @@ from textual.keys import _normalize_key_list, format_key
 @dataclass(frozen=True)
 class Key:
     """One binding. ``where``: "app"; "screen" (main screen); "pane" (the list panes);
-    "filter" (the episode filter), "dialog" (every dialog), "confirm" (yes/no questions), "path" (file name prompts)."""
+    "filter" (the episode filter); "dialog" (every dialog); "confirm" (yes/no
+    questions); "path" (file name prompts). ``help`` is the command palette's text."""
 
     id: str
     keys: str
