@@ -33,8 +33,8 @@ Player (every method is safe on any thread and returns at once; nothing blocks o
   progress bar can poll it every frame.
 - ``subscribe(callback) -> unsubscribe``; ``close()``; ``stderr_log`` (a Path).
 
-States (``PlayerState``): idle, opening, buffering (playing but stalled), playing,
-paused, ended, error.
+States (``PlayerState``): idle, opening, buffering (was playing, but libVLC's time has
+not moved for 4 s), playing (only once there is an audio track), paused, ended, error.
 
 Events (frozen dataclasses; all carry ``source``, ``position`` and ``duration`` in s):
 
@@ -42,6 +42,7 @@ Events (frozen dataclasses; all carry ``source``, ``position`` and ``duration`` 
 - ``PositionChanged``: about once a second while playing, and after each seek: save it.
 - ``Stopped(finished)``: stop(), play() of another source or close() cut ``source``
   short; ``finished`` is ``is_finished(position, duration)`` (within the last 10 s).
+  Cut short while still opening, ``position`` is the ``start_at`` asked for.
 - ``Ended``: ``source`` played to the end; mark the episode played.
 - ``PlaybackError(reason)``: a sentence for the user ("The server answered HTTP 404 Not
   Found for this address", "This address did not return audio (got an HTML page?)").
@@ -55,7 +56,8 @@ is slow delays only its own later events (unseen position reports are collapsed)
 that raises is logged and keeps its subscription. Callbacks may call any Player method.
 
 While a Player is open, file descriptor 2 (where libVLC and ALSA write) goes to
-``log_dir / "libvlc-stderr.log"`` instead of the terminal; close() restores it.
+``log_dir / "libvlc-stderr.log"`` instead of the terminal (the previous run's is kept as
+``.1``); close() restores it.
 """
 
 from .events import (

@@ -11,9 +11,7 @@ import time
 
 import pytest
 
-from player import (
-    Ended, PlayerState, PositionChanged, StateChanged, Stopped,
-)
+from player import Ended, PlayerState, PositionChanged, StateChanged, Stopped
 from tests.player.conftest import make_player, wait_until
 from tests.player.media_tools import tone_wav
 from tui.demo.server import Reply
