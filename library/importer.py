@@ -1,4 +1,4 @@
-"""Bringing subscriptions in from an OPML file, all in one transaction."""
+"""Subscriptions in and out as OPML files: import in one transaction, export."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from library.feeds import add_feed
-from library.opml import OpmlDocument
+from pathlib import Path
+
+from library.feeds import add_feed, list_feeds
+from library.opml import MAX_OPML_BYTES, ExportFeed, OpmlDocument, OpmlError, export_opml, parse_opml
 from library.store import transaction
+
+CATEGORY_SEPARATOR = " / "
 
 
 @dataclass
@@ -48,8 +52,8 @@ def import_opml(conn: sqlite3.Connection, document: OpmlDocument) -> ImportRepor
     report = ImportReport()
     with transaction(conn):
         for entry in document.entries:
-            feed_id, added = add_feed(conn, entry.url, entry.title, " / ".join(entry.category),
-                                      entry.html_url)
+            feed_id, added = add_feed(conn, entry.url, entry.title,
+                                      CATEGORY_SEPARATOR.join(entry.category), entry.html_url)
             report.lines.append(ImportLine(entry.title, entry.url,
                                            "added" if added else "already subscribed",
                                            feed_id=feed_id))
@@ -57,3 +61,28 @@ def import_opml(conn: sqlite3.Connection, document: OpmlDocument) -> ImportRepor
         report.lines.append(ImportLine(skip.text, getattr(skip, "url", None), "skipped",
                                        skip.reason))
     return report
+
+
+def read_opml_file(path: Path) -> OpmlDocument:
+    """Read and parse an OPML file; :class:`OpmlError` says what is wrong, naming it."""
+    try:
+        if path.stat().st_size > MAX_OPML_BYTES:
+            raise OpmlError(f"{path} is too large for an OPML file "
+                            f"(over {MAX_OPML_BYTES // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise OpmlError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return parse_opml(data)
+    except OpmlError as exc:
+        raise OpmlError(f"{path}: {exc}") from None
+
+
+def export_library(conn: sqlite3.Connection) -> tuple[bytes, int]:
+    """Every subscription as an OPML 2.0 document, and how many there are."""
+    feeds = list_feeds(conn)
+    document = export_opml(
+        ExportFeed(f.display_title, f.url, f.link,
+                   tuple(filter(None, f.category.split(CATEGORY_SEPARATOR))))
+        for f in feeds)
+    return document, len(feeds)

@@ -321,6 +321,7 @@ class PodtermApp(App[None]):
 
     async def action_quit(self) -> None:
         """Save the position, close the player and the database, then leave."""
+        self.subscriptions.stopping.set()
         await self.playback.shutdown()
         await self.librarian.close()
         self.exit()

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from library.feeds import add_feed, list_feeds, remove_feed
-from library.importer import import_opml
+from library.feeds import add_feed, remove_feed
+from library.importer import export_library, import_opml, read_opml_file
 from library.models import Feed
-from library.opml import MAX_OPML_BYTES, ExportFeed, OpmlDocument, OpmlError, export_opml, parse_opml
-from library.refresh import FeedOutcome, RefreshSettings, refresh
+from library.opml import OpmlError
+from library.archive import ArchiveRule
+from library.isolated import refresh_isolated
+from library.refresh import FeedOutcome, RefreshSettings
 from library.urls import UnsupportedURL
 from tui.messages import RefreshFinished, RefreshProgress
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
@@ -36,38 +39,11 @@ FAILURES_LISTED = 8
 RELOAD_DURING_REFRESH_S = 5.0
 
 
-class CannotImport(Exception):
-    """The OPML file cannot be read or parsed; the message says which and why."""
-
-
-def read_opml(path: Path) -> OpmlDocument:
-    """Read and parse an OPML file (blocking: call it on a thread)."""
-    try:
-        if path.stat().st_size > MAX_OPML_BYTES:
-            raise CannotImport(f"{path} is too large for an OPML file "
-                               f"(over {MAX_OPML_BYTES // (1024 * 1024)} MB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CannotImport(f"Cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return parse_opml(data)
-    except OpmlError as exc:
-        raise CannotImport(f"{path}: {exc}") from None
-
-
-def export_document(conn) -> tuple[bytes, int]:
-    """The library's subscriptions as OPML, and how many there are."""
-    feeds = list_feeds(conn)
-    document = export_opml(
-        ExportFeed(f.display_title, f.url, f.link, tuple(filter(None, f.category.split(" / "))))
-        for f in feeds)
-    return document, len(feeds)
-
-
 class Subscriptions:
     def __init__(self, app: "PodtermApp") -> None:
         self.app = app
         self.refreshing = False
+        self.stopping = threading.Event()  # set when the app quits: ends a running refresh
         self._failed: list[FeedOutcome] = []
         self._last_reload = 0.0
 
@@ -102,8 +78,8 @@ class Subscriptions:
     async def _import(self, typed: str) -> None:
         path = Path(typed).expanduser()
         try:
-            document = await asyncio.to_thread(read_opml, path)
-        except CannotImport as exc:
+            document = await asyncio.to_thread(read_opml_file, path)
+        except OpmlError as exc:
             self.app.push_screen(MessageDialog("Cannot import", str(exc)))
             return
         report = await self.app.librarian.run(import_opml, document)
@@ -126,7 +102,7 @@ class Subscriptions:
             question = Text(f"{path} exists. Replace it?")
             if not await self.app.push_screen_wait(ConfirmDialog("Replace file?", question)):
                 return
-        document, count = await self.app.librarian.run(export_document)
+        document, count = await self.app.librarian.run(export_library)
         try:
             await asyncio.to_thread(path.write_bytes, document)
         except OSError as exc:
@@ -166,12 +142,17 @@ class Subscriptions:
                             group="refresh", exit_on_error=False)
 
     def _run_refresh(self, feed_ids: list[int]) -> None:
-        """Runs on a worker thread; reports only through posted messages."""
-        settings = RefreshSettings.from_table(self.app.config["refresh"])
+        """Runs on a worker thread; reports only through posted messages.
+
+        The refresh itself runs in a child process, so that its HTTP, decompression and
+        SQLite work never holds this process's GIL while the UI wants to draw.
+        """
+        config = self.app.config
         try:
-            outcomes = refresh(self.app.paths.database, feed_ids, settings,
-                               lambda o, done, total: self.app.post_message(
-                                   RefreshProgress(o, done, total)))
+            outcomes = refresh_isolated(
+                self.app.paths.database, feed_ids, RefreshSettings.from_table(config["refresh"]),
+                lambda o, done, total: self.app.post_message(RefreshProgress(o, done, total)),
+                rule=ArchiveRule.from_table(config["health"]), stop=self.stopping)
         except Exception as exc:
             log.exception("refresh failed")
             self.app.post_message(RefreshFinished([], exc))

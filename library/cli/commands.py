@@ -15,8 +15,8 @@ from library.cli import output
 from library.archive import ArchiveRule
 from library.config import Config
 from library.episodes import list_episodes
-from library.importer import import_opml
-from library.opml import ExportFeed, OpmlError, export_opml, parse_opml, MAX_OPML_BYTES
+from library.importer import export_library, import_opml, read_opml_file
+from library.opml import OpmlError
 from library.paths import Paths
 from library.refresh import FeedOutcome, RefreshSettings, refresh
 from library.store import connect
@@ -59,18 +59,10 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
-    path = Path(args.file)
     try:
-        if path.stat().st_size > MAX_OPML_BYTES:
-            raise CommandError(f"{path}: too large for an OPML file "
-                               f"(over {MAX_OPML_BYTES // (1024 * 1024)} MB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        document = parse_opml(data)
+        document = read_opml_file(Path(args.file))
     except OpmlError as exc:
-        raise CommandError(f"{path}: {exc}") from None
+        raise CommandError(str(exc)) from None
     conn = ctx.db()
     report = import_opml(conn, document)
     conn.close()
@@ -123,10 +115,7 @@ def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
-    document = export_opml(
-        ExportFeed(f.display_title, f.url, f.link, tuple(filter(None, f.category.split(" / "))))
-        for f in feeds_mod.list_feeds(conn)
-    )
+    document, _count = export_library(conn)
     conn.close()
     if args.output:
         Path(args.output).write_bytes(document)

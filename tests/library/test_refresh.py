@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import threading
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from library.episodes import list_episodes, save_position, set_played
 from library.feeds import add_feed, feed_events, get_feed
+from library.isolated import refresh_isolated
 from library.refresh import RefreshSettings, refresh
 from library.store import connect
 from tests.feedgen import Channel, Item, rss, show
@@ -235,3 +237,29 @@ def test_refresh_reports_progress_for_every_feed(server, db):
     seen = []
     refresh(path, ids, FAST, lambda outcome, done, total: seen.append((done, total)))
     assert seen == [(n, 6) for n in range(1, 7)]
+
+
+def test_isolated_refresh_reports_progress_and_stores_like_refresh(server, db):
+    path, conn = db
+    ids = [subscribe(conn, server.add(f"/i{n}.xml", rss(show(f"Iso{n}", 3)), "text/xml"))
+           for n in range(3)]
+    ids.append(subscribe(conn, server.url("/missing.xml")))
+    seen = []
+    outcomes = refresh_isolated(path, ids, FAST, lambda o, done, total: seen.append(done))
+    assert [o.outcome for o in outcomes] == ["updated"] * 3 + ["failed"]
+    assert sorted(seen) == [1, 2, 3, 4]
+    assert len(list_episodes(conn)) == 9
+
+
+def test_isolated_refresh_can_be_stopped(server, db):
+    path, conn = db
+    stop = threading.Event()
+
+    def hang(req):
+        stop.set()  # the refresh has reached the server: ask it to stop
+        time.sleep(3)
+        return Reply(200, rss(show("Never", 1)))
+
+    feed_id = subscribe(conn, server.route("/hang.xml", hang))
+    assert refresh_isolated(path, [feed_id], FAST, stop=stop) == []
+    assert list_episodes(conn, feed_id) == []
