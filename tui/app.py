@@ -27,6 +27,7 @@ from library.paths import Paths
 from player import Player, PlayerStatus, settings_from
 from tui import keys
 from tui.commands import PlayerCommands
+from tui.health import ACTIONS as HEALTH_ACTIONS, FeedHealth
 from tui.librarian import Librarian
 from tui.messages import EngineEvent, EngineStarted, RefreshFinished, RefreshProgress
 from tui.playback import EngineFactory, Playback
@@ -93,6 +94,7 @@ class PodtermApp(App[None]):
         self.playback = Playback(self, engine_factory, settings_from(config["player"], os.environ),
                                  config["playback"])
         self.subscriptions = Subscriptions(self)
+        self.health = FeedHealth(self)
         self.feeds: list[Feed] = []
         self.selected_feed_id: int | None = None
         self.episodes: dict[int, Episode] = {}
@@ -109,7 +111,8 @@ class PodtermApp(App[None]):
         for notice in self.notices:
             self.notify(notice, timeout=30, markup=False)
         self.query_one(EmptyLibrary).show_keys(*(
-            keys.describe(key_id, self.keymap) for key_id in ("add_feed", "import_opml")))
+            keys.describe(key_id, self.keymap)
+            for key_id in ("add_feed", "import_opml", "search_directory")))
         self.load_feeds()
         self.playback.start()
         self.set_interval(NOW_PLAYING_EVERY_S, self.update_now_playing)
@@ -237,6 +240,8 @@ class PodtermApp(App[None]):
         """Dim (None) the keys that do nothing right now."""
         if action in PLAYER_ACTIONS:
             return True if self.playback.active else None
+        if action in HEALTH_ACTIONS:
+            return self.health.applies(action)
         if action in ("play", "toggle_played"):
             return True if self.highlighted_episode() is not None else None
         if action in ("refresh_feed", "remove_feed", "filter"):
@@ -310,6 +315,18 @@ class PodtermApp(App[None]):
 
     def action_refresh_all(self) -> None:
         self.subscriptions.refresh([f.id for f in self.feeds if f.status == "active"])
+
+    def action_search_newer_version(self) -> None:
+        self.health.search_newer_version()
+
+    def action_check_again(self) -> None:
+        self.health.check_again()
+
+    def action_edit_feed_url(self) -> None:
+        self.health.edit_feed_url()
+
+    def action_search_directory(self) -> None:
+        self.health.search_directory()
 
     def action_remove_feed(self) -> None:
         feed = self.feed(self.selected_feed_id)

@@ -54,9 +54,14 @@ class Subscriptions:
                          placeholder="https://example.org/feed.xml"),
             lambda url: url and self._work(self._add(url)))
 
-    async def _add(self, url: str) -> None:
+    def subscribe(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
+        """Add a show found in a directory, and fetch it."""
+        self._work(self._add(url, title, itunes_id))
+
+    async def _add(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
         try:
-            feed_id, added = await self.app.librarian.run(add_feed, url)
+            feed_id, added = await self.app.librarian.run(add_feed, url, title, "", None,
+                                                          itunes_id)
         except UnsupportedURL as exc:
             self.app.notify(str(exc), title="Cannot add this feed", severity="error",
                             markup=False)

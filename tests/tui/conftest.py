@@ -8,12 +8,14 @@ import asyncio
 import io
 import time
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from rich.console import Console
 
+from library.archive import ArchiveRule
 from library.config import default_config
 from library.feeds import add_feed
 from library.paths import Paths
@@ -72,6 +74,26 @@ def subscribe_now(paths: Paths, server, *channels: Channel) -> list[int]:
     conn.close()
     refresh(paths.database, ids, RefreshSettings.from_table(default_config()["refresh"]))
     return ids
+
+
+def archive_now(paths: Paths, server, channel: Channel, failures: int = 3,
+                path: str = "/feeds/old.xml") -> tuple[int, str]:
+    """Subscribe to ``channel`` at ``path`` and fetch it on 2024-09-30; then the server
+    deletes it and daily checks from 2024-10-01 get 404 until the archive rule (that
+    many failures over that many days) archives it on the last one. Returns (id, URL)."""
+    url = server.add(path, rss(channel), "application/rss+xml")
+    conn = connect(paths.database)
+    feed_id = add_feed(conn, url)[0]
+    conn.close()
+    settings = RefreshSettings.from_table(default_config()["refresh"])
+    start = datetime(2024, 9, 30, 9, 0).timestamp()  # local time, as the TUI shows it
+    refresh(paths.database, [feed_id], settings, clock=lambda: start)
+    server.remove(path)
+    rule = ArchiveRule(failures=failures, days=failures - 1)
+    for day in range(1, failures + 1):
+        refresh(paths.database, [feed_id], settings, rule=rule,
+                clock=lambda day=day: start + day * 86_400)
+    return feed_id, url
 
 
 async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:

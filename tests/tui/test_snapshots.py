@@ -19,7 +19,7 @@ from library.paths import Paths
 from library.store import connect
 from player import LibVLCMissing, PlayerState, PlayerStatus
 from tests.feedgen import Channel, Item, show
-from tests.tui.conftest import ready, shows, subscribe_now, wait_for
+from tests.tui.conftest import archive_now, ready, shows, subscribe_now, wait_for
 from tests.tui.fakes import ScriptedEngine
 from tui.app import build_app
 from tui.screens.opml import ImportReportDialog
@@ -86,6 +86,17 @@ def test_playing(snap_compare, snapshot_paths, server):
 
     app = app_for(snapshot_paths, lambda settings, log_dir: engine)
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_archived_feed_page(snap_compare, snapshot_paths, server):
+    subscribe_now(snapshot_paths, server, show("Nonlinear Thoughts", 2))
+    archive_now(snapshot_paths, server, show("Lost [bold]Show[/]", 4))
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=2)  # the archived one first, by title
+        await shows(pilot, "This feed was archived on 2024-10-03.", "Lost [bold]Show[/] #3")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)
 
 
 def test_help_screen(snap_compare, snapshot_paths):

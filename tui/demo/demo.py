@@ -4,6 +4,10 @@ A :class:`~tui.demo.server.LoopbackServer` on 127.0.0.1 serves the bundled feeds
 ``feeds/`` and short WAV files generated here; two shows are subscribed and fetched
 before the player opens, and an OPML file with more (one of them gone from its server,
 one already subscribed, one not a feed) waits in the temporary folder to be imported.
+A third show's old host goes away after its first fetch: a real failed check archives
+it, and a :class:`~tui.demo.directory.FakeDirectory` on the same server (the demo's
+``[directory]``) lists its new home, a look-alike decoy and the other demo shows, so
+archive -> search -> migrate and the directory search work offline.
 The library, logs and OPML file live in a temporary folder deleted on exit: the user's
 own library and logs are never touched.
 """
@@ -15,23 +19,29 @@ import math
 import re
 import tempfile
 import wave
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
 
+from library.archive import ArchiveRule
 from library.config import Config
 from library.feeds import add_feed
 from library.paths import Paths
 from library.refresh import RefreshSettings, refresh
 from library.store import connect
+from tui.demo.directory import FakeDirectory, ListedShow
 from tui.demo.server import LoopbackServer, Reply
 from tui.terminal import screen_on_own_descriptor
 
 SAMPLE_RATE = 8000
 AUDIO_SECONDS = (15, 25, 40, 65, 90)
 SUBSCRIBED = ("terminal-tales.xml", "quiet-hours.xml")
-SERVED = (*SUBSCRIBED, "byte-sized-history.xml")
+MOVED = "field-recordings.xml"      # subscribed at OLD_HOME, which goes away
+DECOY = "field-recordings-for-sleep.xml"
+SERVED = (*SUBSCRIBED, "byte-sized-history.xml", MOVED, DECOY)
+OLD_HOME = f"/old-host/{MOVED}"
 OPML_NAME = "demo-subscriptions.opml"
 
 
@@ -69,17 +79,40 @@ def serve_demo(server: LoopbackServer) -> str:
 
     for name in SERVED:
         server.add(f"/feeds/{name}", fill(bundled(name)).encode(), "application/rss+xml")
+    # The old host had the show before its newest episode ("We moved to a new host").
+    before_the_move = re.sub(r"<item>.*?</item>\s*", "", fill(bundled(MOVED)), count=1,
+                             flags=re.DOTALL)
+    server.add(OLD_HOME, before_the_move.encode(), "application/rss+xml")
     server.route("/feeds/retired-radio.xml",
                  lambda _request: Reply(410, b"This show has ended.", {"Content-Type": "text/plain"}))
     return fill(bundled(OPML_NAME))
 
 
+def demo_directory(server: LoopbackServer) -> FakeDirectory:
+    """The directory the demo searches: the moved show's new home, a decoy, the rest."""
+    author = "The podterm demo"
+    return FakeDirectory(server, [
+        ListedShow("Field Recordings", author, server.url(f"/feeds/{MOVED}"), 1_000_004),
+        ListedShow("Field Recordings for Sleep", "Drowsy Media", server.url(f"/feeds/{DECOY}"),
+                   1_000_005),
+        ListedShow("Terminal Tales", author, server.url("/feeds/terminal-tales.xml"), 1_000_001),
+        ListedShow("The Quiet Hours", author, server.url("/feeds/quiet-hours.xml"), 1_000_002),
+        ListedShow("Byte-Sized History", author, server.url("/feeds/byte-sized-history.xml"),
+                   1_000_003),
+    ])
+
+
 def prepare_library(paths: Paths, server: LoopbackServer, config: Config) -> None:
-    """Subscribe to the first demo shows and fetch them, before the player opens."""
+    """Subscribe to the first demo shows and fetch them, before the player opens; then
+    the moved show's old host goes away and one failed check archives it."""
     conn = connect(paths.database)
-    ids = [add_feed(conn, server.url(f"/feeds/{name}"))[0] for name in SUBSCRIBED]
+    ids = [add_feed(conn, server.url(path))[0]
+           for path in (*(f"/feeds/{name}" for name in SUBSCRIBED), OLD_HOME)]
     conn.close()
-    refresh(paths.database, ids, RefreshSettings.from_table(config["refresh"]))
+    settings = RefreshSettings.from_table(config["refresh"])
+    refresh(paths.database, ids, settings)
+    server.remove(OLD_HOME)
+    refresh(paths.database, ids[-1:], settings, rule=ArchiveRule(failures=1, days=0))
 
 
 def run_demo(config: Config, console: Console) -> None:
@@ -96,8 +129,12 @@ def run_demo(config: Config, console: Console) -> None:
         opml.write_text(serve_demo(server), encoding="utf-8")
         console.print(f"Demo library in {root} (deleted on exit); feeds served from "
                       f"{server.url('/')}", markup=False, highlight=False)
+        config = replace(config, tables={**config.tables,
+                                         "directory": demo_directory(server).config_table()})
         prepare_library(paths, server, config)
-        notice = (f"This is the podterm demo. Press enter to play an episode. To import "
-                  f"more shows, press i and give this file: {opml}")
+        notice = (f"This is the podterm demo. Press enter to play an episode. Field "
+                  f"Recordings lost its host and was archived: select it, then press f to "
+                  f"find its new home. S searches the demo's directory for more shows; to "
+                  f"import some, press i and give this file: {opml}")
         with screen_on_own_descriptor():
             build_app(paths, config, notices=[notice]).run()

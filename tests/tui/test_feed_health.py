@@ -1,0 +1,193 @@
+"""Feed health in the TUI: the archived notice and its actions (search for a newer
+version, check again, edit the URL), and the directory search for new shows. A real
+library, feeds and a stand-in directory on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.command import CommandPalette
+
+from library.config import default_config
+from library.episodes import list_episodes, save_position, set_played
+from library.feeds import feed_events, get_feed
+from library.store import connect
+from tests.feedgen import rss, show
+from tests.tui.conftest import archive_now, ready, screen_text, shows, subscribe, wait_for
+from tests.tui.test_subscriptions import notified
+from tui.demo.directory import FakeDirectory, ListedShow
+from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
+from tui.screens.directory import DirectorySearchDialog, NewerVersionDialog
+from tui.widgets.panes import FeedsPane
+from tui.widgets.status import EmptyLibrary
+
+WHEN = "This feed was archived on 2024-10-03."
+WHY = "The server answered 404 Not Found on 3 checks between 2024-10-01 and 2024-10-03."
+WHAT_NOW = ("You might be able to find a more up-to-date version using search.",
+            "This series will no longer be checked for updates.")
+DEAD = "http://127.0.0.1:9"  # nothing listens there: connection refused
+
+
+def stored(paths, feed_id: int):
+    conn = connect(paths.database)
+    try:
+        return get_feed(conn, feed_id), list_episodes(conn, feed_id), feed_events(conn, feed_id)
+    finally:
+        conn.close()
+
+
+def moved_copy(title: str, count: int):
+    """The same show on a new host: new guids and enclosure URLs, same titles and days."""
+    channel = show(title, count)
+    for n, item in enumerate(channel.items):
+        item.guid, item.enclosure = f"new-{n}", f"https://newcdn.example/{n}.mp3"
+    return channel
+
+
+def with_directory(fake: FakeDirectory, **overrides):
+    config = default_config()
+    config["directory"].update({**fake.config_table(), **overrides})
+    return config
+
+
+async def test_archived_feed_says_when_why_what_now_and_check_again_brings_it_back(
+        make_app, paths, server):
+    await subscribe(paths, server, show("Healthy Show", 1))
+    feed_id, url = await asyncio.to_thread(archive_now, paths, server, show("Lost Show", 2))
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await ready(pilot, feeds=2)
+        for action in ("search_newer_version", "check_again"):  # not for a healthy feed
+            assert app.check_action(action, ()) is False, action
+        await pilot.press("j")
+        await shows(pilot, WHEN, WHY, *WHAT_NOW, "“Refresh all” (R) skips it.",
+                    "f  search for a newer version", "c  check again now",
+                    "u  edit the feed URL", "d  unsubscribe", "f Find newer")
+        assert app.query_one(FeedsPane).get_row_at(1)[0].plain == "⊘"
+        assert app.check_action("check_again", ()) and app.check_action("edit_feed_url", ())
+
+        await pilot.press("ctrl+p", *"newer")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await shows(pilot, "Search the directories for a newer version")
+        await pilot.press("escape")
+
+        await pilot.press("R")  # refresh all leaves the archived feed alone
+        await wait_for(pilot, lambda: notified(app, "1 feeds checked"), what="refresh all")
+        assert server.hits["/feeds/old.xml"] == 4  # the fetch and the three failed checks
+
+        server.add("/feeds/old.xml", rss(show("Lost Show", 3)), "application/rss+xml")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.feed(feed_id) and app.feed(feed_id).status == "active",
+                       what="un-archived")
+        text = await shows(pilot, "Lost Show  3 episodes")
+        assert "archived" not in text and app.check_action("check_again", ()) is False
+        assert stored(paths, feed_id)[2][-1]["message"] == "the feed answered again"
+
+
+async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
+        make_app, paths, server):
+    feed_id, old_url = await asyncio.to_thread(archive_now, paths, server, show("Lost Show", 6))
+    _, episodes, _ = stored(paths, feed_id)
+    conn = connect(paths.database)
+    set_played(conn, episodes[0].id, True)
+    save_position(conn, episodes[1].id, 754.0)
+    conn.close()
+    new_home = server.add("/new-home/lost.xml", rss(moved_copy("Lost Show", 6)), "text/xml")
+    decoy_show = show("Lost Show", 2, first_guid=100)
+    decoy_show.author = "Someone Else"
+    decoy = server.add("/decoy.xml", rss(decoy_show), "text/xml")
+    fake = FakeDirectory(server, [ListedShow("Lost Show", "Someone Else", decoy),
+                                  ListedShow("Lost Show", "Some Author", new_home)])
+    app = make_app(with_directory(fake))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, feeds=1)
+        for attempt in ("decoy", "new home"):
+            await pilot.press("f")
+            await wait_for(pilot, lambda: isinstance(app.screen, NewerVersionDialog)
+                           and app.screen.findings, what="candidates")
+            await shows(pilot, "✓ likely the same show", "6 of our 6 episodes appear in it",
+                        "none of our 6 episodes appear in it", new_home, decoy)
+            assert [f.candidate.feed_url for f in app.screen.findings] == [new_home, decoy]
+            if attempt == "decoy":
+                await pilot.press("down", "enter")
+                await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+                await shows(pilot, "none of our 6 episodes appear in it",
+                            "may be a different show")
+                await pilot.press("n")
+                await wait_for(pilot, lambda: notified(app, "Lost Show was not moved."))
+                assert stored(paths, feed_id)[0].url == old_url
+            else:
+                await pilot.press("enter")
+        await wait_for(pilot, lambda: notified(
+            app, f"Moved Lost Show to {new_home}: 6 of our 6 episodes appear in it (6 there). "
+                 "Played episodes and positions were kept."), what="moved")
+        await wait_for(pilot, lambda: app.feed(feed_id).status == "active")
+        assert "archived" not in screen_text(app)
+    feed, after, events = stored(paths, feed_id)
+    assert (feed.url, feed.status, feed.archived_at) == (new_home, "active", None)
+    by_id = {e.id: e for e in after}
+    assert len(after) == 6 and by_id[episodes[0].id].played
+    assert by_id[episodes[1].id].position_s == 754.0
+    assert "because you picked it in the search for a newer version" in events[-1]["message"]
+
+
+async def test_edit_feed_url_checks_the_new_address_first(make_app, paths, server):
+    feed_id, old_url = await asyncio.to_thread(archive_now, paths, server, show("Lost Show", 3))
+    page = server.add("/about.html", b"<html><body>Hello</body></html>", "text/html")
+    new_home = server.add("/new.xml", rss(show("Lost Show", 4)), "application/rss+xml")
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await ready(pilot, feeds=1)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        field = app.screen.query_one("#prompt-input")
+        assert field.value == old_url
+        field.value = page
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, MessageDialog))
+        await shows(pilot, "Not a usable feed", page, "The subscription was not changed.")
+        await pilot.press("escape", "u")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one("#prompt-input").value = new_home
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: notified(
+            app, f"Moved Lost Show to {new_home}: 3 of our 3 episodes appear in it (4 there)."))
+        await wait_for(pilot, lambda: len(app.episodes) == 4, what="the new episode")
+    feed, _, events = stored(paths, feed_id)
+    assert (feed.url, feed.status) == (new_home, "active")
+    assert events[-1]["message"].startswith(f"moved from {old_url} to {new_home} on ")
+    assert "because you edited its address" in events[-1]["message"]
+
+
+async def test_directory_search_subscribes_and_reports_unreachable_directories(
+        make_app, paths, server):
+    url = server.add("/night.xml", rss(show("Night Shift", 2)), "application/rss+xml")
+    fake = FakeDirectory(server, [ListedShow("Night Shift", "Ann [b]Lee[/b]", url, 4242),
+                                  ListedShow("Day Shift", "Bob", server.url("/day.xml"))])
+    app = make_app(with_directory(fake, fyyd_url=DEAD))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
+        await shows(pilot, "Press S to search podcast directories")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, DirectorySearchDialog))
+        await pilot.press(*"night", "enter")
+        await shows(pilot, "1 show found for “night”", "Night Shift — Ann [b]Lee[/b]",
+                    f"Apple, Podcast Index · {url}",
+                    f"fyyd ({DEAD}): connection refused")
+        await pilot.press("enter")
+        await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: notified(app, "1 feeds checked: 1 updated (2 new"))
+        feed_id = app.feeds[0].id
+
+        app.config["directory"].update(apple_url=DEAD, podcastindex_url=DEAD)
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, DirectorySearchDialog))
+        await pilot.press(*"night", "enter")
+        await shows(pilot, "No directory could be searched.",
+                    f"Apple ({DEAD}): connection refused",
+                    f"Podcast Index ({DEAD}): connection refused")
+        await pilot.press("escape")
+        assert app.is_running and not isinstance(app.screen, DirectorySearchDialog)
+    feed, episodes, _ = stored(paths, feed_id)
+    assert (feed.url, feed.title, feed.itunes_id, len(episodes)) == (url, "Night Shift",
+                                                                     "4242", 2)

@@ -1,0 +1,226 @@
+"""Directory dialogs: where did a dead show go, and a search for new shows.
+
+Both ask the directories of the ``[directory]`` table off the UI loop (HTTP on a plain
+thread, SQLite on the librarian's), say what they are doing while the user waits, list
+what was found (enter picks the highlighted entry, escape closes) and show directories
+that could not answer inside the dialog. Names and addresses from directories are shown
+literally, as :class:`rich.text.Text`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, OptionList, Static
+
+from library.directory import Candidate, Directory, DirectoryError, DirectorySettings
+from library.fallback import EVIDENCE_CANDIDATES, FallbackReport, Finding, find_candidates, \
+    with_evidence
+from library.models import Feed
+from library.refresh import RefreshSettings
+from library.text import clean_line
+from library.urls import same_feed_key
+from tui.screens.dialogs import Dialog
+
+log = logging.getLogger(__name__)
+
+PROVIDER_NAMES = {"apple": "Apple", "podcastindex": "Podcast Index", "fyyd": "fyyd"}
+
+
+def provider_names(providers: list[str]) -> str:
+    return ", ".join(PROVIDER_NAMES.get(p, p) for p in providers)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def search_directories(settings: DirectorySettings,
+                       term: str) -> tuple[list[tuple[Candidate, list[str]]], list[str]]:
+    """Ask every configured directory for ``term`` (blocking: call it on a thread).
+
+    Returns each show once, with the directories that list it, and one message per
+    directory that could not be asked.
+    """
+    shows: dict[str, tuple[Candidate, list[str]]] = {}
+    problems = []
+    with Directory(settings) as directory:
+        for provider in settings.providers:
+            try:
+                found = directory.search(term, provider)
+            except DirectoryError as exc:
+                problems.append(str(exc))
+                continue
+            for candidate in found:
+                _, listed_by = shows.setdefault(same_feed_key(candidate.feed_url),
+                                                (candidate, []))
+                listed_by.append(provider)
+    return list(shows.values()), problems
+
+
+class DirectoryDialog(Dialog):
+    """A title, an explanation, a status line, the list of what was found, and problems."""
+
+    def __init__(self, title: str, explanation: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.explanation = title, explanation
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
+            yield Static(Text(self.explanation), classes="dialog-body")
+            yield from self.compose_query()
+            yield Static(id="search-status")
+            yield OptionList(id="search-results")
+            yield Static(id="search-problems")
+
+    def compose_query(self) -> ComposeResult:
+        yield from ()
+
+    def say(self, status: str) -> None:
+        self.query_one("#search-status", Static).update(Text(status))
+
+    def show_results(self, prompts: list[Text], problems: list[str]) -> None:
+        results = self.query_one("#search-results", OptionList)
+        results.set_options(prompts)
+        results.display = bool(prompts)
+        if prompts:
+            results.highlighted = 0
+            results.focus()
+        shown = Text()
+        for problem in problems:
+            shown.append(f"⚠ {clean_line(problem)}\n", style="red")
+        self.query_one("#search-problems", Static).update(shown)
+
+    def on_mount(self) -> None:
+        self.query_one("#search-results", OptionList).display = False
+
+
+class NewerVersionDialog(DirectoryDialog):
+    """Candidates for a failing or archived feed's new home, best first, with how many
+    of our episodes each contains. Dismissed with the chosen :class:`Finding`."""
+
+    def __init__(self, feed: Feed, directory: DirectorySettings,
+                 refresh: RefreshSettings) -> None:
+        super().__init__(
+            f"A newer version of {clean_line(feed.display_title)}",
+            "Where the directories list this show now, best first. Enter moves the "
+            "subscription to the highlighted feed; played episodes and positions are kept.")
+        self.feed, self.directory, self.refresh_settings = feed, directory, refresh
+        self.findings: list[Finding] = []
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.say(f"Searching {provider_names(self.directory.providers)} for "
+                 f"“{clean_line(self.feed.title)}”…")
+        self.search()
+
+    @work(exclusive=True, group="directory", exit_on_error=False)
+    async def search(self) -> None:
+        try:
+            report = await asyncio.to_thread(self._find)
+            if report.findings:
+                checked = min(len(report.findings), EVIDENCE_CANDIDATES)
+                self.say(f"Fetching the best {checked} of {len(report.findings)} candidates "
+                         "to look for our episodes in them…")
+                await self.app.librarian.run(with_evidence, self.feed, report,  # type: ignore[attr-defined]
+                                             self.refresh_settings)
+        except Exception as exc:  # shown here and logged; the dialog stays usable
+            log.exception("searching for a newer version of %s failed", self.feed.url)
+            self.say(f"The search failed: {type(exc).__name__}: {exc}")
+            return
+        self.findings = report.findings
+        if self.findings:
+            self.say(f"{plural(len(self.findings), 'candidate')}. Enter moves the "
+                     "subscription to the highlighted one.")
+        else:
+            self.say("No directory lists another feed for this show.")
+        self.show_results([finding_prompt(f) for f in self.findings], report.problems)
+
+    def _find(self) -> FallbackReport:
+        with Directory(self.directory) as directory:
+            return find_candidates(self.feed, directory)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.findings[event.option_index])
+
+
+def finding_prompt(finding: Finding) -> Text:
+    """Title, author, "likely the same show"; the evidence or the fetch error; the URL."""
+    candidate, found = finding.candidate, finding.evidence
+    text = Text(candidate.title, style="bold")
+    if candidate.author:
+        text.append(f" — {candidate.author}")
+    if candidate.likely_same:
+        text.append("  ✓ likely the same show", style="green")
+    text.append("\n  ")
+    if found is not None:
+        text.append(found.describe(), style="green" if found.matched else "red")
+        if found.examples:
+            text.append(f", e.g. “{clean_line(found.examples[0])}”")
+    elif finding.error:
+        text.append(f"could not be fetched: {clean_line(finding.error)}", style="red")
+    else:
+        text.append("not fetched (only the best ones are)", style="dim")
+    text.append(f"\n  found by {candidate.found_by} · ", style="dim")
+    text.append(candidate.feed_url, style="cyan")
+    return text
+
+
+class DirectorySearchDialog(DirectoryDialog):
+    """Search the directories by title; dismissed with the :class:`Candidate` to
+    subscribe to."""
+
+    def __init__(self, settings: DirectorySettings) -> None:
+        super().__init__("Search podcast directories",
+                         f"Words from the show's title; enter asks "
+                         f"{provider_names(settings.providers)}.")
+        self.settings = settings
+        self.candidates: list[Candidate] = []
+
+    def compose_query(self) -> ComposeResult:
+        yield Input(placeholder="e.g. history", id="search-term")
+
+    @on(Input.Submitted, "#search-term")
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.search(event.value.strip())
+
+    @work(exclusive=True, group="directory", exit_on_error=False)
+    async def search(self, term: str) -> None:
+        self.say(f"Searching {provider_names(self.settings.providers)} for “{term}”…")
+        try:
+            shows, problems = await asyncio.to_thread(search_directories, self.settings, term)
+        except Exception as exc:  # shown here and logged; the dialog stays usable
+            log.exception("directory search for %r failed", term)
+            self.say(f"The search failed: {type(exc).__name__}: {exc}")
+            return
+        self.candidates = [candidate for candidate, _ in shows]
+        if shows:
+            self.say(f"{plural(len(shows), 'show')} found for “{term}”. Enter subscribes "
+                     "to the highlighted one.")
+        elif problems and len(problems) == len(self.settings.providers):
+            self.say("No directory could be searched.")
+        else:
+            self.say(f"Nothing found for “{term}”.")
+        self.show_results([result_prompt(c, listed_by) for c, listed_by in shows], problems)
+
+    @on(OptionList.OptionSelected, "#search-results")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.candidates[event.option_index])
+
+
+def result_prompt(candidate: Candidate, listed_by: list[str]) -> Text:
+    """Title and author; the directories that list it and the feed's address."""
+    text = Text(candidate.title, style="bold")
+    if candidate.author:
+        text.append(f" — {candidate.author}")
+    text.append(f"\n  {provider_names(listed_by)}", style="dim")
+    text.append(f" · {candidate.feed_url}", style="cyan")
+    return text
