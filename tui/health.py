@@ -54,7 +54,8 @@ class FeedHealth:
         if feed is None:
             return
         config = self.app.config
-        dialog = NewerVersionDialog(feed, DirectorySettings.from_table(config["directory"]),
+        dialog = NewerVersionDialog(feed, self.app.librarian,
+                                    DirectorySettings.from_table(config["directory"]),
                                     RefreshSettings.from_table(config["refresh"]))
 
         def picked(finding: Finding | None) -> None:

@@ -1,5 +1,6 @@
 """The installed ``podterm`` command in a real terminal (tmux): import an OPML file of
-loopback feeds, see durations, play, pause, quit, start again and resume."""
+loopback feeds, see durations, play, pause, quit, start again and resume; and the demo's
+archived show, searched for and moved to its new home."""
 
 from __future__ import annotations
 
@@ -125,3 +126,24 @@ def test_a_bad_config_names_the_line_without_a_traceback(tmp_path):
         "PODTERM_CONFIG": str(config)})
     assert result.returncode == 1
     assert "line 2" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_walks_from_an_archived_show_to_its_new_home(tmp_path):
+    env = {"PODTERM_DATA_DIR": str(tmp_path / "data"),
+           "PODTERM_CONFIG": str(tmp_path / "config.toml"),
+           "PODTERM_VLC_ARGS": "--aout=dummy", "TERM": "xterm-256color",
+           "PATH": os.environ.get("PATH", "")}
+    demo = Terminal(f"podterm-demo-{os.getpid()}", f"{PODTERM} demo", env)
+    try:
+        demo.wait_for(r"⊘ This feed was archived on \d{4}-\d\d-\d\d\.")
+        demo.wait_for(r"The server answered 404 Not Found on 1 check on \d{4}-\d\d-\d\d\.")
+        demo.keys("f")
+        demo.wait_for(r"Field Recordings — The podterm demo\s+✓ likely the same show")
+        demo.wait_for(r"none of our 3 episodes appear in it")  # the decoy, listed second
+        demo.keys("Enter")
+        screen = demo.wait_for(r"We moved to a new host")
+        assert "archived on" not in screen and "Field Recordings  4 episodes" in screen
+        demo.keys("q")
+        demo.wait_for("EXITED 0")
+    finally:
+        demo.close()

@@ -25,6 +25,7 @@ from library.models import Feed
 from library.refresh import RefreshSettings
 from library.text import clean_line
 from library.urls import same_feed_key
+from tui.librarian import Librarian
 from tui.screens.dialogs import Dialog
 
 log = logging.getLogger(__name__)
@@ -105,13 +106,14 @@ class NewerVersionDialog(DirectoryDialog):
     """Candidates for a failing or archived feed's new home, best first, with how many
     of our episodes each contains. Dismissed with the chosen :class:`Finding`."""
 
-    def __init__(self, feed: Feed, directory: DirectorySettings,
+    def __init__(self, feed: Feed, librarian: Librarian, directory: DirectorySettings,
                  refresh: RefreshSettings) -> None:
         super().__init__(
             f"A newer version of {clean_line(feed.display_title)}",
             "Where the directories list this show now, best first. Enter moves the "
             "subscription to the highlighted feed; played episodes and positions are kept.")
-        self.feed, self.directory, self.refresh_settings = feed, directory, refresh
+        self.feed, self.librarian = feed, librarian
+        self.directory, self.refresh_settings = directory, refresh
         self.findings: list[Finding] = []
 
     def on_mount(self) -> None:
@@ -128,8 +130,8 @@ class NewerVersionDialog(DirectoryDialog):
                 checked = min(len(report.findings), EVIDENCE_CANDIDATES)
                 self.say(f"Fetching the best {checked} of {len(report.findings)} candidates "
                          "to look for our episodes in them…")
-                await self.app.librarian.run(with_evidence, self.feed, report,  # type: ignore[attr-defined]
-                                             self.refresh_settings)
+                await self.librarian.run(with_evidence, self.feed, report,
+                                         self.refresh_settings)
         except Exception as exc:  # shown here and logged; the dialog stays usable
             log.exception("searching for a newer version of %s failed", self.feed.url)
             self.say(f"The search failed: {type(exc).__name__}: {exc}")
