@@ -10,6 +10,7 @@ caller read meanwhile).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 from pathlib import Path
@@ -20,6 +21,7 @@ from library.archive import ArchiveRule
 from library.refresh import FeedOutcome, Progress, RefreshSettings, refresh
 
 POLL_S = 0.2
+BACKGROUND_NICENESS = 10
 
 
 class RefreshFailed(Exception):
@@ -62,6 +64,9 @@ def refresh_isolated(db_path: Path, feed_ids: list[int], settings: RefreshSettin
 def _child(db_path: Path, feed_ids: list[int], settings: RefreshSettings, rule: ArchiveRule,
            messages: multiprocessing.Queue) -> None:
     send: Callable[[str, object], None] = lambda kind, payload: messages.put((kind, payload))
+    # Background work: on a small machine the UI's process must win the CPU. The parser
+    # processes this one starts inherit the lower priority.
+    os.nice(BACKGROUND_NICENESS)
     try:
         outcomes = refresh(db_path, feed_ids, settings,
                            lambda outcome, done, total: send("progress", (outcome, done, total)),

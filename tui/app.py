@@ -99,6 +99,7 @@ class PodtermApp(App[None]):
         self.selected_feed_id: int | None = None
         self.episodes: dict[int, Episode] = {}
         self.filter_text = ""
+        self._key_hints: tuple[bool | None, ...] = ()  # what update_key_hints last showed
 
     def get_default_screen(self) -> Screen:
         return MainScreen(id="main")
@@ -140,7 +141,7 @@ class PodtermApp(App[None]):
             self.query_one(EpisodesTable).clear()
         elif self.focused is None:
             self.query_one(FeedsPane).focus()
-        self.refresh_bindings()
+        self.update_key_hints()
 
     def select_feed(self, feed_id: int | None) -> None:
         self.selected_feed_id = feed_id
@@ -158,7 +159,7 @@ class PodtermApp(App[None]):
         table = self.query_one(EpisodesTable)
         table.show(episodes, keep)
         self.query_one(EpisodeDetails).show(self.highlighted_episode())
-        self.refresh_bindings()
+        self.update_key_hints()
 
     def feed(self, feed_id: int | None) -> Feed | None:
         return next((feed for feed in self.feeds if feed.id == feed_id), None)
@@ -175,7 +176,7 @@ class PodtermApp(App[None]):
     @on(DataTable.RowHighlighted, "#episodes")
     def episode_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode())
-        self.refresh_bindings()
+        self.update_key_hints()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -206,7 +207,7 @@ class PodtermApp(App[None]):
             if row is not None:
                 table.update_episode(row)
         self.update_now_playing()
-        self.refresh_bindings()
+        self.update_key_hints()
 
     def update_now_playing(self) -> None:
         engine = self.playback.engine
@@ -236,6 +237,18 @@ class PodtermApp(App[None]):
                         title="Something went wrong", severity="error", markup=False)
 
     # -- key actions ----------------------------------------------------------------
+    def update_key_hints(self) -> None:
+        """Refresh the Footer if a key became available or unavailable.
+
+        The Footer rebuilds every key widget on each refresh (~50 ms): calling this after
+        every load instead of ``refresh_bindings`` keeps refreshes and playback smooth.
+        """
+        state = tuple(self.check_action(key.action, ()) for key in keys.KEYS
+                      if key.where == "app")
+        if state != self._key_hints:
+            self._key_hints = state
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Dim (None) the keys that do nothing right now."""
         if action in PLAYER_ACTIONS:
@@ -244,12 +257,12 @@ class PodtermApp(App[None]):
             return self.health.applies(action)
         if action in ("play", "toggle_played"):
             return True if self.highlighted_episode() is not None else None
+        # Refresh keys stay lit during a refresh (pressing them says one is running):
+        # rebuilding the Footer at its start and end would stall the UI for ~50 ms.
         if action in ("refresh_feed", "remove_feed", "filter"):
-            feed_selected = self.selected_feed_id is not None
-            busy = action == "refresh_feed" and self.subscriptions.refreshing
-            return True if feed_selected and not busy else None
+            return True if self.selected_feed_id is not None else None
         if action == "refresh_all":
-            return True if self.feeds and not self.subscriptions.refreshing else None
+            return True if self.feeds else None
         if action == "export_opml":
             return True if self.feeds else None
         return True

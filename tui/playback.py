@@ -158,7 +158,7 @@ class Playback:
         elif isinstance(event, StateChanged):
             if event.state is PlayerState.PAUSED and episode is not None:
                 self._save(episode, event.position, event.duration)
-            self.app.refresh_bindings()
+            self.app.update_key_hints()
         elif isinstance(event, Stopped):
             if episode is not None:
                 self._save(episode, event.position, event.duration, finished=event.finished)

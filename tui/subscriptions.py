@@ -142,7 +142,7 @@ class Subscriptions:
         status = self.app.query_one(RefreshStatus)
         status.show_progress(0, len(feed_ids), 0, "")
         status.display = True
-        self.app.refresh_bindings()
+        self.app.update_key_hints()
         self.app.run_worker(lambda: self._run_refresh(feed_ids), thread=True,
                             group="refresh", exit_on_error=False)
 
@@ -181,7 +181,7 @@ class Subscriptions:
         self.refreshing = False
         self.app.query_one(RefreshStatus).display = False
         self.app.load_feeds()
-        self.app.refresh_bindings()
+        self.app.update_key_hints()
         if message.error is not None:
             self.app.notify(f"{message.error}", title="Refresh failed", severity="error",
                             markup=False)
