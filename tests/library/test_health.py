@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
-import pytest
 
 from library.archive import ArchiveRule, archive_notice
 from library.episodes import list_episodes, save_position, set_played
 from library.feeds import add_feed, feed_events, get_feed, list_feeds
 from library.refresh import RefreshSettings, refresh
-from library.store import connect
 from tests.feedgen import Channel, rss, show
 from tui.demo.server import Reply
 
@@ -28,14 +25,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    path = tmp_path / "library.sqlite3"
-    conn = connect(path)
-    yield path, conn
-    conn.close()
 
 
 def daily_checks(path, feed_id, clock, days, rule=ArchiveRule()):

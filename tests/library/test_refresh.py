@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -13,19 +12,10 @@ from library.episodes import list_episodes, save_position, set_played
 from library.feeds import add_feed, feed_events, get_feed
 from library.isolated import refresh_isolated
 from library.refresh import RefreshSettings, refresh
-from library.store import connect
 from tests.feedgen import Channel, Item, rss, show
 from tui.demo.server import Reply
 
 FAST = RefreshSettings(concurrency=8, per_host=2, timeout_s=5, max_feed_mb=1)
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    path = tmp_path / "library.sqlite3"
-    conn = connect(path)
-    yield path, conn
-    conn.close()
 
 
 def subscribe(conn, url: str) -> int:
