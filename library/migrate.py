@@ -34,10 +34,10 @@ class Evidence:
     examples: list[str]
 
     def describe(self) -> str:
+        there = f"{self.theirs} episode{'' if self.theirs == 1 else 's'} there"
         if not self.matched:
-            return (f"none of our {self.ours} episodes appear in it "
-                    f"({self.theirs} episodes there)")
-        return f"{self.matched} of our {self.ours} episodes appear in it ({self.theirs} there)"
+            return f"none of our {self.ours} episodes appear in it ({there})"
+        return f"{self.matched} of our {self.ours} episodes appear in it ({there})"
 
 
 def normalise_title(title: str) -> str:

@@ -119,7 +119,7 @@ async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
             else:
                 await pilot.press("enter")
         await wait_for(pilot, lambda: notified(
-            app, f"Moved Lost Show to {new_home}: 6 of our 6 episodes appear in it (6 there). "
+            app, f"Moved Lost Show to {new_home}: 6 of our 6 episodes appear in it (6 episodes there). "
                  "Played episodes and positions were kept."), what="moved")
         await wait_for(pilot, lambda: app.feed(feed_id).status == "active")
         assert "archived" not in screen_text(app)
@@ -151,7 +151,7 @@ async def test_edit_feed_url_checks_the_new_address_first(make_app, paths, serve
         app.screen.query_one("#prompt-input").value = new_home
         await pilot.press("enter")
         await wait_for(pilot, lambda: notified(
-            app, f"Moved Lost Show to {new_home}: 3 of our 3 episodes appear in it (4 there)."))
+            app, f"Moved Lost Show to {new_home}: 3 of our 3 episodes appear in it (4 episodes there)."))
         await wait_for(pilot, lambda: len(app.episodes) == 4, what="the new episode")
     feed, _, events = stored(paths, feed_id)
     assert (feed.url, feed.status) == (new_home, "active")
