@@ -17,7 +17,7 @@ import httpx
 
 from library.fetch import USER_AGENT, describe_transport_error
 from library.text import clean_line
-from library.urls import UnsupportedURL, check_feed_url
+from library.urls import UnsupportedURL, check_feed_url, same_feed_key
 
 TIMEOUT_S = 15
 
@@ -135,6 +135,35 @@ class Directory:
         if not isinstance(data, dict):
             raise DirectoryError(f"{name} ({base}) answered with unexpected JSON")
         return data
+
+
+@dataclass
+class Listing:
+    """A show found by a directory search, once, with every directory that lists it."""
+
+    candidate: Candidate
+    listed_by: list[str]
+
+
+def search_all(settings: DirectorySettings, term: str,
+               providers: list[str] | None = None) -> tuple[list[Listing], list[str]]:
+    """Ask each provider (default: the configured ones) for ``term``; blocking.
+
+    Returns each show once, and one message per directory that could not be asked.
+    """
+    shows: dict[str, Listing] = {}
+    problems = []
+    with Directory(settings) as directory:
+        for provider in providers or settings.providers:
+            try:
+                found = directory.search(term, provider)
+            except DirectoryError as exc:
+                problems.append(str(exc))
+                continue
+            for candidate in found:
+                key = same_feed_key(candidate.feed_url)
+                shows.setdefault(key, Listing(candidate, [])).listed_by.append(provider)
+    return list(shows.values()), problems
 
 
 def podcastindex_headers(key: str, secret: str, now: float | None = None) -> dict[str, str]:

@@ -10,13 +10,12 @@ many of our episodes each contains, so nothing migrates on a name alone.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from library.directory import Candidate, Directory, DirectoryError
-from library.migrate import Evidence, evidence, normalise_title
-from library.models import Feed
+from library.migrate import Evidence, evidence_among, normalise_title
+from library.models import Episode, Feed
 from library.probe import probe_feeds
 from library.refresh import RefreshSettings
 from library.urls import same_feed_key
@@ -81,16 +80,17 @@ def find_candidates(feed: Feed, directory: Directory) -> FallbackReport:
     return report
 
 
-def with_evidence(conn: sqlite3.Connection, feed: Feed, report: FallbackReport,
-                  settings: RefreshSettings, limit: int = EVIDENCE_CANDIDATES) -> None:
-    """Fetch the best ``limit`` candidates and count our episodes in each."""
+def with_evidence(ours: list[Episode], report: FallbackReport, settings: RefreshSettings,
+                  limit: int = EVIDENCE_CANDIDATES) -> None:
+    """Fetch the best ``limit`` candidates and count ``ours`` (the feed's episodes) in
+    each. Network only, no database: call it on a worker thread."""
     checked = report.findings[:limit]
     probes = probe_feeds([f.candidate.feed_url for f in checked], settings)
     for finding, probe in zip(checked, probes):
         if probe.parsed is None:
             finding.error = probe.error
         else:
-            finding.evidence = evidence(conn, feed.id, probe.parsed)
+            finding.evidence = evidence_among(ours, probe.parsed)
     # Among the checked ones, more shared episodes first; unchecked ones keep their rank.
     checked.sort(key=lambda f: -(f.evidence.matched if f.evidence else -1))
     report.findings[:limit] = checked

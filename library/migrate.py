@@ -69,7 +69,11 @@ def match_episodes(ours: list[Episode], theirs: list[ParsedEpisode]) -> dict[int
 
 
 def evidence(conn: sqlite3.Connection, feed_id: int, parsed: ParsedFeed) -> Evidence:
-    ours = list_episodes(conn, feed_id)
+    return evidence_among(list_episodes(conn, feed_id), parsed)
+
+
+def evidence_among(ours: list[Episode], parsed: ParsedFeed) -> Evidence:
+    """How many of ``ours`` the feed ``parsed`` contains (no database needed)."""
     matches = match_episodes(ours, parsed.episodes)
     examples = [parsed.episodes[i].title for i in sorted(matches)[:3]]
     return Evidence(len(matches), len(ours), len(parsed.episodes), examples)

@@ -11,7 +11,8 @@ from library import feeds as feeds_mod
 from library.archive import archive_notice
 from library.cli import output
 from library.cli.commands import CommandError, Context, run_refresh
-from library.directory import Directory, DirectoryError, DirectorySettings
+from library.directory import Directory, DirectorySettings, search_all
+from library.episodes import list_episodes
 from library.fallback import FallbackReport, find_candidates, with_evidence
 from library.migrate import evidence, migrate_feed
 from library.models import local_date
@@ -70,25 +71,21 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
 def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
     settings = DirectorySettings.from_table(ctx.config["directory"])
     providers = [args.provider] if args.provider else settings.providers
-    results, problems = [], []
-    with Directory(settings) as directory:
-        for provider in providers:
-            try:
-                results.extend(directory.search(args.term, provider))
-            except DirectoryError as exc:
-                problems.append(str(exc))
+    listings, problems = search_all(settings, args.term, providers)
     _warn(ctx, problems)
-    if problems and not results and len(problems) == len(providers):
+    if len(problems) == len(providers):
         raise CommandError("no directory could be searched")
     if args.json:
-        output.print_json([c.to_json() for c in results])
+        output.print_json([{**l.candidate.to_json(), "listed_by": l.listed_by}
+                           for l in listings])
         return
-    table = Table(title=f"{len(results)} results for {args.term!r}", title_justify="left")
-    for column in ("title", "author", "directory", "feed URL"):
+    table = Table(title=f"{len(listings)} results for {args.term!r}", title_justify="left")
+    for column in ("title", "author", "directories", "feed URL"):
         table.add_column(column, overflow="fold")
-    for candidate in results:
-        table.add_row(Text(candidate.title), Text(candidate.author), candidate.provider,
-                      Text(candidate.feed_url))
+    for listing in listings:
+        candidate = listing.candidate
+        table.add_row(Text(candidate.title), Text(candidate.author),
+                      ", ".join(listing.listed_by), Text(candidate.feed_url))
     ctx.console.print(table)
     ctx.console.print("Subscribe with `podterm add URL`.", markup=False)
 
@@ -98,7 +95,8 @@ def cmd_fallback(args: argparse.Namespace, ctx: Context) -> None:
     feed = feeds_mod.resolve_feed(conn, args.feed)
     with Directory(DirectorySettings.from_table(ctx.config["directory"])) as directory:
         report = find_candidates(feed, directory)
-    with_evidence(conn, feed, report, RefreshSettings.from_table(ctx.config["refresh"]))
+    with_evidence(list_episodes(conn, feed.id), report,
+                  RefreshSettings.from_table(ctx.config["refresh"]))
     conn.close()
     _warn(ctx, report.problems)
     if args.json:

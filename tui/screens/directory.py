@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static
 
-from library.directory import Candidate, Directory, DirectoryError, DirectorySettings
+from library.directory import Candidate, Directory, DirectorySettings, search_all
+from library.episodes import list_episodes
 from library.fallback import EVIDENCE_CANDIDATES, FallbackReport, Finding, find_candidates, \
     with_evidence
 from library.models import Feed
 from library.refresh import RefreshSettings
 from library.text import clean_line
-from library.urls import same_feed_key
 from tui.librarian import Librarian
 from tui.screens.dialogs import Dialog
 
@@ -39,29 +39,6 @@ def provider_names(providers: list[str]) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def search_directories(settings: DirectorySettings,
-                       term: str) -> tuple[list[tuple[Candidate, list[str]]], list[str]]:
-    """Ask every configured directory for ``term`` (blocking: call it on a thread).
-
-    Returns each show once, with the directories that list it, and one message per
-    directory that could not be asked.
-    """
-    shows: dict[str, tuple[Candidate, list[str]]] = {}
-    problems = []
-    with Directory(settings) as directory:
-        for provider in settings.providers:
-            try:
-                found = directory.search(term, provider)
-            except DirectoryError as exc:
-                problems.append(str(exc))
-                continue
-            for candidate in found:
-                _, listed_by = shows.setdefault(same_feed_key(candidate.feed_url),
-                                                (candidate, []))
-                listed_by.append(provider)
-    return list(shows.values()), problems
 
 
 class DirectoryDialog(Dialog):
@@ -130,8 +107,8 @@ class NewerVersionDialog(DirectoryDialog):
                 checked = min(len(report.findings), EVIDENCE_CANDIDATES)
                 self.say(f"Fetching the best {checked} of {len(report.findings)} candidates "
                          "to look for our episodes in them…")
-                await self.librarian.run(with_evidence, self.feed, report,
-                                         self.refresh_settings)
+                ours = await self.librarian.run(list_episodes, self.feed.id)
+                await asyncio.to_thread(with_evidence, ours, report, self.refresh_settings)
         except Exception as exc:  # shown here and logged; the dialog stays usable
             log.exception("searching for a newer version of %s failed", self.feed.url)
             self.say(f"The search failed: {type(exc).__name__}: {exc}")
@@ -198,12 +175,12 @@ class DirectorySearchDialog(DirectoryDialog):
     async def search(self, term: str) -> None:
         self.say(f"Searching {provider_names(self.settings.providers)} for “{term}”…")
         try:
-            shows, problems = await asyncio.to_thread(search_directories, self.settings, term)
+            shows, problems = await asyncio.to_thread(search_all, self.settings, term)
         except Exception as exc:  # shown here and logged; the dialog stays usable
             log.exception("directory search for %r failed", term)
             self.say(f"The search failed: {type(exc).__name__}: {exc}")
             return
-        self.candidates = [candidate for candidate, _ in shows]
+        self.candidates = [listing.candidate for listing in shows]
         if shows:
             self.say(f"{plural(len(shows), 'show')} found for “{term}”. Enter subscribes "
                      "to the highlighted one.")
@@ -211,7 +188,7 @@ class DirectorySearchDialog(DirectoryDialog):
             self.say("No directory could be searched.")
         else:
             self.say(f"Nothing found for “{term}”.")
-        self.show_results([result_prompt(c, listed_by) for c, listed_by in shows], problems)
+        self.show_results([result_prompt(l.candidate, l.listed_by) for l in shows], problems)
 
     @on(OptionList.OptionSelected, "#search-results")
     def picked(self, event: OptionList.OptionSelected) -> None:
