@@ -65,11 +65,7 @@ def clean_line(text: str) -> str:
     """One line of plain text: tags and escapes gone, entities decoded, spaces collapsed."""
     if not text:
         return ""
-    if "<" in text:
-        text = _PlainTextParser.convert(text)
-    elif "&" in text:
-        text = html.unescape(text)
-    return " ".join(strip_terminal_controls(text).split())
+    return " ".join(strip_terminal_controls(_decoded(text)).split())
 
 
 def html_to_text(html_text: str) -> str:
@@ -83,12 +79,7 @@ def html_to_text(html_text: str) -> str:
     """
     if not html_text:
         return ""
-    if "<" in html_text:
-        text = _PlainTextParser.convert(html_text)
-    elif "&" in html_text:
-        text = html.unescape(html_text)
-    else:
-        text = html_text
+    text = _decoded(html_text)
     text = strip_terminal_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines: list[str] = []
     for line in text.split("\n"):
@@ -98,6 +89,15 @@ def html_to_text(html_text: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines)
+
+
+def _decoded(text: str) -> str:
+    """Tags gone and entities decoded (the cheap way when there are none)."""
+    if "<" in text:
+        return _PlainTextParser.convert(text)
+    if "&" in text:
+        return html.unescape(text)
+    return text
 
 
 def strip_terminal_controls(text: str) -> str:

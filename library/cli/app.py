@@ -43,6 +43,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
         p.set_defaults(handler=handler)
         return p
 
+    def feed_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+
     def json_flag(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true",
                        help="print one JSON document on stdout and nothing else")
@@ -69,14 +72,14 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p = command("export", commands.cmd_export, "write subscriptions as OPML 2.0 (to stdout)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
-    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    feed_arg(p)
     p = command("info", health_commands.cmd_info,
                 "a feed's health, its archive notice if archived, and its history")
-    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    feed_arg(p)
     json_flag(p)
     p = command("check", health_commands.cmd_check,
                 "check one feed now, archived or not (an archived feed that answers comes back)")
-    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    feed_arg(p)
     p = command("search", health_commands.cmd_search, "search podcast directories for a show")
     p.add_argument("term", help="words of the show's title")
     p.add_argument("--provider", choices=["apple", "podcastindex", "fyyd"],
@@ -84,11 +87,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     json_flag(p)
     p = command("fallback", health_commands.cmd_fallback,
                 "find where a failing or archived feed went, with the evidence")
-    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    feed_arg(p)
     json_flag(p)
     p = command("migrate", health_commands.cmd_migrate,
                 "move a subscription to a new feed address, keeping what you listened to")
-    p.add_argument("feed", metavar="FEED", help="id, URL or part of the title")
+    feed_arg(p)
     p.add_argument("url", help="the feed's new address")
     p.add_argument("--yes", action="store_true",
                    help="migrate even if the new feed shares no episodes with the old one")
