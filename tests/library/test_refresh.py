@@ -253,3 +253,11 @@ def test_isolated_refresh_can_be_stopped(server, db):
     feed_id = subscribe(conn, server.route("/hang.xml", hang))
     assert refresh_isolated(path, [feed_id], FAST, stop=stop) == []
     assert list_episodes(conn, feed_id) == []
+
+
+def test_tls_failures_are_named(server, db):
+    path, conn = db
+    server.add("/feed.xml", rss(show("Plain", 1)), "text/xml")
+    https_url = server.url("/feed.xml").replace("http://", "https://")  # no TLS there
+    [outcome] = refresh(path, [subscribe(conn, https_url)], FAST)
+    assert outcome.error_kind == "tls" and outcome.error.startswith("secure connection failed")
