@@ -7,13 +7,34 @@ cd "$(dirname "$0")"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
+# The newest Python 3.11+ on the PATH (Ubuntu 22.04's python3 is 3.10).
+find_python() {
+    for candidate in python3.14 python3.13 python3.12 python3.11 python3; do
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"; return
+        fi
+    done
+}
+python=$(find_python)
+
 if command -v apt-get >/dev/null 2>&1; then
     # libvlc-bin writes libVLC's plugin cache (Instance() in ~4 ms instead of ~70 ms).
     packages="libvlc5 vlc-plugin-base libvlc-bin tmux"
-    python3 -c 'import ensurepip' 2>/dev/null || packages="$packages python3-venv"
-    if ! dpkg -s $packages >/dev/null 2>&1; then
+    if [ -z "$python" ]; then
+        packages="$packages python3 python3-venv"
+    elif ! "$python" -c 'import ensurepip' 2>/dev/null; then
+        packages="$packages $(basename "$python")-venv"
+    fi
+    apt_install() {
         as_root apt-get update -qq
-        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $packages >/dev/null
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    }
+    dpkg -s $packages >/dev/null 2>&1 || apt_install $packages
+    python=$(find_python)
+    if [ -z "$python" ]; then   # the system's python3 is too old (Ubuntu 22.04)
+        apt_install python3.11 python3.11-venv
+        python=$(find_python)
     fi
 elif command -v dnf >/dev/null 2>&1; then
     as_root dnf install -y vlc-libs tmux        # Fedora: vlc-libs comes from RPM Fusion
@@ -26,6 +47,10 @@ else
     echo "setup.sh: install VLC (libVLC) and tmux with your package manager, then run me again." >&2
 fi
 
-[ -x .venv/bin/python ] || python3 -m venv .venv
+if [ -z "$python" ]; then
+    echo "setup.sh: podterm needs Python 3.11 or newer; install it and run me again." >&2
+    exit 1
+fi
+[ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e ".[test]"
