@@ -71,7 +71,9 @@ class LoopbackServer:
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval: close() waits for one poll (0.5 s by default).
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
 
     # -- set-up ---------------------------------------------------------------
     def add(self, path: str, body: bytes, content_type: str = "application/octet-stream",
