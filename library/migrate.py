@@ -14,6 +14,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Sequence
 
 from library.episodes import list_episodes, upsert_episodes
 from library.feeds import find_by_url, log_event
@@ -45,7 +46,8 @@ def normalise_title(title: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", folded).split())
 
 
-def match_episodes(ours: list[Episode], theirs: list[ParsedEpisode]) -> dict[int, Episode]:
+def match_episodes(ours: list[Episode],
+                   theirs: Sequence[ParsedEpisode | Episode]) -> dict[int, Episode]:
     """Map the index of each of ``theirs`` that is one of ``ours`` to our episode."""
     by_guid = {e.guid: e for e in ours if e.guid}
     by_enclosure = {e.enclosure_url: e for e in ours if e.enclosure_url}
@@ -127,24 +129,18 @@ def _adopt_identities(conn: sqlite3.Connection, feed_id: int, parsed: ParsedFeed
 
 
 def _absorb(conn: sqlite3.Connection, keep_id: int, drop_id: int) -> None:
-    """Carry the listener's state of ``drop_id``'s episodes over to ``keep_id``; drop it."""
-    keep = list_episodes(conn, keep_id)
+    """Carry ``drop_id``'s episodes and the listener's state over to ``keep_id``; drop it."""
     drop = list_episodes(conn, drop_id)
-    as_parsed = [ParsedEpisode(e.identity, e.guid, e.title, e.published_at, e.duration_s,
-                               e.enclosure_url, e.enclosure_type, e.enclosure_length, e.notes,
-                               e.link, e.chapters_url, e.transcript_url) for e in drop]
-    matches = match_episodes(keep, as_parsed)
-    for index, ours in matches.items():
-        theirs = drop[index]
-        conn.execute("UPDATE episodes SET played = max(played, ?), position_s = max(position_s, ?)"
-                     " WHERE id = ?", (int(theirs.played), theirs.position_s, ours.id))
-    unmatched = [as_parsed[i] for i in range(len(drop)) if i not in matches]
-    upsert_episodes(conn, keep_id, unmatched)
-    for i in range(len(drop)):
-        if i not in matches and (drop[i].played or drop[i].position_s):
-            conn.execute("UPDATE episodes SET played = ?, position_s = ? "
-                         "WHERE feed_id = ? AND identity = ?",
-                         (int(drop[i].played), drop[i].position_s, keep_id, drop[i].identity))
+    matches = match_episodes(list_episodes(conn, keep_id), drop)
+    for index, theirs in enumerate(drop):
+        ours = matches.get(index)
+        if ours is None:  # not in the kept feed: it moves over, state and all
+            conn.execute("UPDATE OR IGNORE episodes SET feed_id = ? WHERE id = ?",
+                         (keep_id, theirs.id))
+        else:
+            conn.execute("UPDATE episodes SET played = max(played, ?), "
+                         "position_s = max(position_s, ?) WHERE id = ?",
+                         (int(theirs.played), theirs.position_s, ours.id))
     conn.execute("DELETE FROM feeds WHERE id = ?", (drop_id,))
     log_event(conn, keep_id, "merged", f"merged with subscription {drop_id}, which had "
               "the same address")
