@@ -175,6 +175,8 @@ class PodtermApp(App[None]):
 
     @on(DataTable.RowHighlighted, "#episodes")
     def episode_highlighted(self) -> None:
+        if not self.screen_stack or not self.query(EpisodeDetails):
+            return  # a late highlight while the app closes: the widgets are already gone
         self.query_one(EpisodeDetails).show(self.highlighted_episode())
         self.update_key_hints()
 
