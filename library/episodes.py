@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 from typing import Iterable
 
 from library.models import Episode
@@ -68,12 +69,35 @@ def get_episode(conn: sqlite3.Connection, episode_id: int) -> Episode | None:
     return None if row is None else Episode.from_row(row)
 
 
-def set_played(conn: sqlite3.Connection, episode_id: int, played: bool) -> None:
-    """Mark played (position back to the start) or unplayed."""
+def set_played(conn: sqlite3.Connection, episode_id: int, played: bool) -> Episode | None:
+    """Mark played (position back to the start) or unplayed; returns the updated episode
+    (None if there is no such episode)."""
     conn.execute("UPDATE episodes SET played = ?, position_s = 0 WHERE id = ?",
                  (int(played), episode_id))
+    return get_episode(conn, episode_id)
 
 
-def save_position(conn: sqlite3.Connection, episode_id: int, position_s: float) -> None:
+def save_position(conn: sqlite3.Connection, episode_id: int,
+                  position_s: float) -> Episode | None:
+    """Remember where the listener is; returns the updated episode (None if it is gone)."""
     conn.execute("UPDATE episodes SET position_s = ? WHERE id = ?",
                  (max(0.0, position_s), episode_id))
+    return get_episode(conn, episode_id)
+
+
+@dataclass(frozen=True)
+class ListeningTime:
+    """A feed's episodes in numbers, for its header: how many, how long, what is left."""
+
+    episodes: int
+    total_s: int
+    unplayed: int
+    unplayed_left_s: int   # what is left of the unplayed ones, saved positions deducted
+
+
+def listening_time(conn: sqlite3.Connection, feed_id: int) -> ListeningTime:
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(duration_s), 0), COALESCE(SUM(played = 0), 0), "
+        "COALESCE(SUM(CASE WHEN played = 0 THEN MAX(COALESCE(duration_s, 0) - position_s, 0)"
+        " END), 0) FROM episodes WHERE feed_id = ?", (feed_id,)).fetchone()
+    return ListeningTime(row[0], int(row[1]), row[2], int(row[3]))

@@ -6,7 +6,8 @@ terminal escape sequences, control characters and bidi overrides are removed, HT
 becomes plain text.
 
 - :func:`clean_line` for one-line text (titles, authors, category names).
-- :func:`html_to_text` for show notes: paragraphs, line breaks and "• " list items.
+- :func:`html_to_text` for show notes: paragraphs, line breaks, "• " list items, and
+  link addresses kept as a numbered list below the text ("the article[1]" ... "[1] https://...").
 
 HTML entities are decoded with :func:`html.unescape`, as a browser would. Only real HTML
 tag names count as tags: "<Untitled>" or "<https://example.com>" in a title or plain-text
@@ -72,14 +73,16 @@ def html_to_text(html_text: str) -> str:
     """Show notes as plain text with line breaks.
 
     Block elements start new lines (p, headings and lists leave a blank line), list
-    items start with "• ", script and style content is dropped. Text without any HTML
-    tag is treated as plain text: its own line breaks are kept. The result has no
-    trailing spaces, at most one blank line in a row, and no control characters
-    other than "\\n".
+    items start with "• ", script and style content is dropped. A link's text gets a
+    number ("the article[1]") and the addresses (http and https only) are listed under
+    "Links:" at the end; a link whose text is its address is not repeated. Text without
+    any HTML tag is treated as plain text: its own line breaks are kept. The result has
+    no trailing spaces, at most one blank line in a row, and no control characters other
+    than "\\n".
     """
     if not html_text:
         return ""
-    text = _decoded(html_text)
+    text = _decoded(html_text, keep_links=True)
     text = strip_terminal_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines: list[str] = []
     for line in text.split("\n"):
@@ -91,10 +94,10 @@ def html_to_text(html_text: str) -> str:
     return "\n".join(lines)
 
 
-def _decoded(text: str) -> str:
+def _decoded(text: str, keep_links: bool = False) -> str:
     """Tags gone and entities decoded (the cheap way when there are none)."""
     if "<" in text:
-        return _PlainTextParser.convert(text)
+        return _PlainTextParser.convert(text, keep_links)
     if "&" in text:
         return html.unescape(text)
     return text
@@ -111,28 +114,31 @@ def strip_terminal_controls(text: str) -> str:
 class _PlainTextParser(HTMLParser):
     """Collects the text of an HTML fragment, with markers where blocks begin and end."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_links: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self._parts: list[str | int] = []  # text, or a _LINE_BREAK / _PARAGRAPH_BREAK
         self._saw_html = False
         self._hidden_depth = 0
+        self._keep_links = keep_links
+        self._links: list[str] = []                   # addresses, numbered from 1
+        self._open_links: list[tuple[str, int]] = []  # (address, where its text starts)
 
     @classmethod
-    def convert(cls, markup: str) -> str:
-        simple = cls._convert_simple(markup)
+    def convert(cls, markup: str, keep_links: bool = False) -> str:
+        simple = cls._convert_simple(markup, keep_links)
         if simple is not None:
             return simple
-        parser = cls()
+        parser = cls(keep_links)
         parser.feed(_prepared_for_html_parser(markup))
         parser.close()
         return parser._text()
 
     @classmethod
-    def _convert_simple(cls, markup: str) -> str | None:
+    def _convert_simple(cls, markup: str, keep_links: bool = False) -> str | None:
         """The same result, twice as fast, for the common case: well-formed known tags and
         no other "<". Anything else (comments, CDATA, scripts, unknown tags, a stray "<") returns
         None and takes html.parser's path. Show notes are most of a feed's bytes."""
-        parser = cls()
+        parser = cls(keep_links)
         pos = 0
         for match in _SIMPLE_TAG.finditer(markup):
             if not parser._simple_data(markup[pos:match.start()]):
@@ -140,12 +146,13 @@ class _PlainTextParser(HTMLParser):
             closing, tag, self_closing = match.group(1), match.group(2).lower(), match.group(4)
             if tag not in _HTML_TAGS or tag in _HIDDEN_TAGS:  # script bodies are not HTML
                 return None
+            attrs = _href_attribute(match.group(3)) if tag == "a" and keep_links else []
             if closing:
                 parser.handle_endtag(tag)
             elif self_closing:
-                parser.handle_startendtag(tag, [])
+                parser.handle_startendtag(tag, attrs)
             else:
-                parser.handle_starttag(tag, [])
+                parser.handle_starttag(tag, attrs)
             pos = match.end()
         return parser._text() if parser._simple_data(markup[pos:]) else None
 
@@ -157,6 +164,12 @@ class _PlainTextParser(HTMLParser):
         return True
 
     def _text(self) -> str:
+        if self._links:
+            self._break(_PARAGRAPH_BREAK)
+            self._parts.append("Links:")
+            for number, address in enumerate(self._links, 1):
+                self._break(_LINE_BREAK)
+                self._parts.append(f"[{number}] {address}")
         if not self._saw_html:
             # Only unknown "<tags>" or a stray "<": plain text, whose newlines matter.
             return "".join(self._parts)  # type: ignore[arg-type]  # no breaks without HTML
@@ -198,13 +211,19 @@ class _PlainTextParser(HTMLParser):
                 self._parts.append(_BULLET)
         elif tag in _CELL_TAGS:
             self._parts.append(" ")
+        elif tag == "a" and self._keep_links:
+            address = _link_address(dict(attrs).get("href"))
+            if address:
+                self._open_links.append((address, len(self._parts)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in _HTML_TAGS:
             self.handle_data(f"</{tag}>")
             return
         self._saw_html = True
-        if tag in _HIDDEN_TAGS:
+        if tag == "a" and self._open_links:
+            self._number_link(*self._open_links.pop())
+        elif tag in _HIDDEN_TAGS:
             self._hidden_depth = max(0, self._hidden_depth - 1)
         elif tag in _PARAGRAPH_TAGS:
             self._break(_PARAGRAPH_BREAK)
@@ -219,6 +238,40 @@ class _PlainTextParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self._hidden_depth:
             self._parts.append(data)
+
+    def _number_link(self, address: str, start: int) -> None:
+        """Mark the link's text with its number, unless the text is the address itself."""
+        text = " ".join(p for p in self._parts[start:] if isinstance(p, str)).strip()
+        if not text or _bare(text) == _bare(address):
+            return
+        if address not in self._links:
+            self._links.append(address)
+        self._parts.append(f"[{self._links.index(address) + 1}]")
+
+
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>=`]+))""", re.IGNORECASE)
+
+
+def _href_attribute(attributes: str) -> list[tuple[str, str | None]]:
+    """The href of a tag's attribute text, as html.parser would report it."""
+    match = _HREF.search(attributes)
+    if match is None:
+        return []
+    value = next(group for group in match.groups() if group is not None)
+    return [("href", html.unescape(value))]
+
+
+def _link_address(href: str | None) -> str | None:
+    """An http(s) link address fit to show: no controls, no spaces; None otherwise."""
+    if not href:
+        return None
+    address = "".join(strip_terminal_controls(href).split())
+    return address if address.lower().startswith(("http://", "https://")) else None
+
+
+def _bare(address: str) -> str:
+    """An address without its scheme and trailing slash, to compare with link text."""
+    return address.lower().split("://", 1)[-1].rstrip("/")
 
 
 # A start or end tag with well-formed attributes, as html.parser would read it.

@@ -30,7 +30,8 @@ Player (every method is safe on any thread and returns at once; nothing blocks o
   the volume per media and cannot report it without a sound card).
 - ``status() -> PlayerStatus(state, source, position, duration, volume, rate, error)``:
   a snapshot; ``position`` is interpolated between libVLC's coarse time reports, so a
-  progress bar can poll it every frame.
+  progress bar can poll it every frame; ``loaded`` says whether pause, seek, rate and
+  volume apply (opening, buffering, playing or paused: ``LOADED_STATES``).
 - ``subscribe(callback) -> unsubscribe``; ``close()``; ``stderr_log`` (a Path).
 
 States (``PlayerState``): idle, opening, buffering (was playing, but libVLC's time has
@@ -61,8 +62,8 @@ While a Player is open, file descriptor 2 (where libVLC and ALSA write) goes to
 """
 
 from .events import (
-    FINISHED_WITHIN_S, Ended, PlaybackError, PlayerEvent, PlayerState, PlayerStatus,
-    PositionChanged, StateChanged, Stopped, is_finished,
+    FINISHED_WITHIN_S, LOADED_STATES, Ended, PlaybackError, PlayerEvent, PlayerState,
+    PlayerStatus, PositionChanged, StateChanged, Stopped, is_finished,
 )
 from .libvlc import LibVLCMissing, PlayerError, libvlc_version
 from .engine import STDERR_LOG_NAME, Player
@@ -71,8 +72,9 @@ from .settings import (
 )
 
 __all__ = [
-    "FINISHED_WITHIN_S", "RATE_MAX", "RATE_MIN", "RATE_STEP", "STDERR_LOG_NAME",
-    "VOLUME_MAX", "Ended", "LibVLCMissing", "PlaybackError", "Player", "PlayerError",
-    "PlayerEvent", "PlayerSettings", "PlayerState", "PlayerStatus", "PositionChanged",
-    "StateChanged", "Stopped", "is_finished", "libvlc_version", "settings_from",
+    "FINISHED_WITHIN_S", "LOADED_STATES", "RATE_MAX", "RATE_MIN", "RATE_STEP",
+    "STDERR_LOG_NAME", "VOLUME_MAX", "Ended", "LibVLCMissing", "PlaybackError", "Player",
+    "PlayerError", "PlayerEvent", "PlayerSettings", "PlayerState", "PlayerStatus",
+    "PositionChanged", "StateChanged", "Stopped", "is_finished", "libvlc_version",
+    "settings_from",
 ]

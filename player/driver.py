@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable
 
-from .events import Ended, PlaybackError, PlayerState, PositionChanged, Stopped, is_finished
+from .events import (
+    LOADED_STATES, Ended, PlaybackError, PlayerState, PositionChanged, Stopped, is_finished,
+)
 from .libvlc import PlayerError
 from .model import PlaybackModel
 from .settings import PlayerSettings
@@ -40,8 +42,6 @@ TICK_S = 0.1                     # how often the engine looks at the clock while
 STALL_S = 4.0                    # playing, but libVLC's time has not moved for this long
 AUDIO_TRACK = 0                  # libvlc_track_audio
 
-_ACTIVE = frozenset({PlayerState.OPENING, PlayerState.BUFFERING, PlayerState.PLAYING,
-                     PlayerState.PAUSED})
 _AUDIO_OUT = frozenset({PlayerState.BUFFERING, PlayerState.PLAYING, PlayerState.PAUSED})
 _SHUTDOWN = object()
 # libVLC event -> (our name for it, how to read its value from the event's union).
@@ -214,7 +214,7 @@ class VLCDriver:
         self._model.set_state(PlayerState.IDLE)
 
     def do_seek(self, seconds: float, relative: bool) -> None:
-        if self._state not in _ACTIVE:
+        if self._state not in LOADED_STATES:
             return
         now = time.monotonic()
         model = self._model
@@ -314,7 +314,7 @@ class VLCDriver:
         self._fail(None)
 
     def _vlc_stopped(self, _value: None, _wall: float) -> None:
-        if self._state in _ACTIVE:  # libVLC gave up on its own and did not say why
+        if self._state in LOADED_STATES:  # libVLC gave up on its own and did not say why
             self._fail(None)
 
     # -- failures ------------------------------------------------------------------------
@@ -351,7 +351,7 @@ class VLCDriver:
             self._model.clock.freeze(time.monotonic())
             fields = self._model.fields_locked(time.monotonic())
         self._halt()
-        if previous not in _ACTIVE:
+        if previous not in LOADED_STATES:
             return
         if previous is PlayerState.OPENING and self._loaded.pending_seek is None:
             # Nothing was heard: the resume point is what was asked, not the rewound start

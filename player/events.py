@@ -24,6 +24,11 @@ class PlayerState(StrEnum):
     ERROR = "error"          # could not play; the PlaybackError event says why
 
 
+# Something is loaded that pause, seek, rate and volume apply to.
+LOADED_STATES = frozenset({PlayerState.OPENING, PlayerState.BUFFERING, PlayerState.PLAYING,
+                           PlayerState.PAUSED})
+
+
 def is_finished(position: float, duration: float | None) -> bool:
     """True when ``position`` is close enough to the end to mark the episode played.
 
@@ -87,3 +92,8 @@ class PlayerStatus:
     volume: int
     rate: float
     error: str | None
+
+    @property
+    def loaded(self) -> bool:
+        """Something is loaded that pause, seek, rate and volume apply to."""
+        return self.state in LOADED_STATES

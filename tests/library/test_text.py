@@ -100,7 +100,7 @@ SHOW_NOTES = """
 
 def test_show_notes_become_plain_text():
     assert html_to_text(SHOW_NOTES) == (
-        "In this episode we talk with Jane Doe about radio drama & why it's back.\n"
+        "In this episode we talk with Jane Doe about radio drama[1] & why it's back.\n"
         "\n"
         "Topics:\n"
         "\n"
@@ -114,8 +114,33 @@ def test_show_notes_become_plain_text():
         "\n"
         "Thanks!\n"
         "Support us\n"
-        "Share the show"
+        "Share the show\n"
+        "\n"
+        "Links:\n"
+        "[1] https://example.com/radio"
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        # The address is the text: nothing to add.
+        ('<a href="https://example.org/x/">example.org/x</a>', "example.org/x"),
+        # One address, one number; only http(s) links are listed.
+        ('<p><a href="https://a.example/">A</a> <a href="mailto:x@y">mail</a> '
+         '<a href="https://a.example/">again</a></p>',
+         "A[1] mail again[1]\n\nLinks:\n[1] https://a.example/"),
+        # Entities decoded, controls and spaces removed from the address.
+        ("<p><a href='https://q.example/?a=1&amp;b=2\x1b[2J x'>q</a></p>",
+         "q[1]\n\nLinks:\n[1] https://q.example/?a=1&b=2x"),
+        # html.parser's path (a script) reads links the same way.
+        ("<p><a href=https://s.example/>s</a></p><script>x</script>",
+         "s[1]\n\nLinks:\n[1] https://s.example/"),
+    ],
+)
+def test_show_notes_keep_link_addresses_below(raw, text):
+    assert html_to_text(raw) == text
+    assert "Links" not in clean_line(raw)  # titles stay one line
 
 
 @pytest.mark.parametrize(
@@ -195,12 +220,12 @@ _FRAGMENT = st.one_of(
 )
 
 
-@given(st.lists(_FRAGMENT, max_size=40).map("".join))
-def test_the_fast_path_reads_html_exactly_as_html_parser_does(markup):
+@given(st.lists(_FRAGMENT, max_size=40).map("".join), st.booleans())
+def test_the_fast_path_reads_html_exactly_as_html_parser_does(markup, keep_links):
     from library.text import _PlainTextParser, _prepared_for_html_parser
 
-    fast = _PlainTextParser._convert_simple(markup)
-    slow = _PlainTextParser()
+    fast = _PlainTextParser._convert_simple(markup, keep_links)
+    slow = _PlainTextParser(keep_links)
     slow.feed(_prepared_for_html_parser(markup))
     slow.close()
     assert fast is None or fast == slow._text()  # None: it left the markup to html.parser
