@@ -52,6 +52,12 @@ def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
     return [Feed.from_row(row) for row in rows]
 
 
+def active_feed_ids(conn: sqlite3.Connection) -> list[int]:
+    """The feeds a refresh of everything checks (archived ones are left alone), by title."""
+    return [row[0] for row in conn.execute(
+        "SELECT id FROM feeds WHERE status = 'active' ORDER BY lower(title), url")]
+
+
 def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
     row = conn.execute(_FEED_LIST + " WHERE f.id = ? GROUP BY f.id", (feed_id,)).fetchone()
     if row is None:

@@ -1,14 +1,17 @@
-"""Every key binding of the player, by id.
+"""Key bindings by id, and the user's ``[keys]`` table applied to them.
 
 The ids are the names users write in the ``[keys]`` table of config.toml
 (``play_pause = "p"``, or several keys: ``quit = "q,ctrl+q"``); Textual's keymap swaps
-the default keys for those. :data:`KEYS` is the one list the app, the help screen and the
-command palette are built from.
+the default keys for those. This module holds the keys of widgets and dialogs (moving
+in a list, answering a question, ...) and the app's own (help, commands, quit); the main
+screen's actions, with what each does and when it applies, are in :mod:`tui.actions`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import Iterable, Sequence
 
 from textual.binding import Binding
 from textual.keys import _normalize_key_list, format_key
@@ -16,106 +19,86 @@ from textual.keys import _normalize_key_list, format_key
 
 @dataclass(frozen=True)
 class Key:
-    """One binding. ``where``: "app"; "screen" (main screen); "pane" (the list panes);
-    "filter" (the episode filter); "dialog" (every dialog); "confirm" (yes/no
-    questions); "path" (file name prompts). ``help`` is the command palette's text."""
+    """One binding. ``where`` says which part of the screen has it: "main" (the main
+    screen), "app" (everywhere), "pane" (the list panes and help), "filter" (the episode
+    filter), "dialog" (every dialog), "confirm" (yes/no questions), "path" (file name
+    prompts). ``help`` is the command palette's and the help screen's text."""
 
     id: str
     keys: str
-    action: str
     description: str
+    help: str = ""
     where: str = "app"
+    action: str = ""
     show: bool = True
     key_display: str | None = None
-    help: str = ""
 
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.description, show=self.show,
                        key_display=self.key_display, id=self.id)
 
 
-KEYS: tuple[Key, ...] = (
-    Key("move_down", "j,down", "cursor_down", "Down", "pane", show=False),
-    Key("move_up", "k,up", "cursor_up", "Up", "pane", show=False),
-    Key("page_down", "pagedown", "page_down", "Page down", "pane", show=False),
-    Key("page_up", "pageup", "page_up", "Page up", "pane", show=False),
-    Key("first", "home", "scroll_top", "First", "pane", show=False),
-    Key("last", "end", "scroll_bottom", "Last", "pane", show=False),
-    Key("next_pane", "tab", "app.focus_next", "Next pane", "screen", show=False),
-    Key("previous_pane", "shift+tab", "app.focus_previous", "Previous pane", "screen",
+WIDGET_KEYS: tuple[Key, ...] = (
+    Key("help", "question_mark", "Keys", "Show every key and its id", "app", "help"),
+    Key("command_palette", "ctrl+p", "Commands", "Find any action by name", "app",
+        "command_palette"),
+    Key("quit", "q", "Quit", "Quit (the position is saved)", "app", "quit"),
+    Key("move_down", "j,down", "Down", "Move down", "pane", "cursor_down", show=False),
+    Key("move_up", "k,up", "Up", "Move up", "pane", "cursor_up", show=False),
+    Key("page_down", "pagedown", "Page down", "Move a page down", "pane", "page_down",
         show=False),
-    Key("play", "enter", "play", "Play", key_display="⏎",
-        help="Play the highlighted episode (resumes where you left off)"),
-    Key("play_pause", "space", "toggle_pause", "Pause",
-        help="Pause or resume playback"),
-    Key("stop", "s", "stop", "Stop", show=False,
-        help="Stop playback (the position is saved)"),
-    Key("seek_back", "left", "seek_back", "Back", show=False,
-        help="Seek back (playback.seek_back_s seconds)"),
-    Key("seek_forward", "right", "seek_forward", "Forward", show=False,
-        help="Seek forward (playback.seek_forward_s seconds)"),
-    Key("slower", "left_square_bracket", "slower", "Slower", show=False,
-        help="Play slower (0.1× steps)"),
-    Key("faster", "right_square_bracket", "faster", "Faster", show=False,
-        help="Play faster (0.1× steps)"),
-    Key("volume_down", "minus", "volume_down", "Quieter", show=False,
-        help="Volume down"),
-    Key("volume_up", "equals_sign", "volume_up", "Louder", show=False,
-        help="Volume up"),
-    Key("toggle_played", "m", "toggle_played", "Played",
-        help="Mark the highlighted episode played or unplayed"),
-    Key("filter", "slash", "filter", "Filter",
-        help="Filter the episodes by title"),
-    Key("add_feed", "a", "add_feed", "Add",
-        help="Add a feed by its URL"),
-    Key("import_opml", "i", "import_opml", "Import",
-        help="Import subscriptions from an OPML file"),
-    Key("export_opml", "e", "export_opml", "Export", show=False,
-        help="Export subscriptions to an OPML file"),
-    Key("refresh_feed", "r", "refresh_feed", "Refresh",
-        help="Refresh the selected feed"),
-    Key("refresh_all", "R", "refresh_all", "Refresh all", show=False,
-        help="Refresh all active feeds"),
-    Key("remove_feed", "d", "remove_feed", "Remove", show=False,
-        help="Remove the selected feed (asks first)"),
-    Key("search_newer_version", "f", "search_newer_version", "Find newer",
-        help="Search the directories for a newer version of the archived or failing feed"),
-    Key("check_again", "c", "check_again", "Check again", show=False,
-        help="Check the archived feed again now (it comes back if it answers)"),
-    Key("edit_feed_url", "u", "edit_feed_url", "Edit URL", show=False,
-        help="Edit the selected feed's address (the new one is checked first)"),
-    Key("search_directory", "S", "search_directory", "Search directories", show=False,
-        help="Search podcast directories for shows to subscribe to"),
-    Key("help", "question_mark", "help", "Keys",
-        help="Show every key and its id"),
-    Key("command_palette", "ctrl+p", "command_palette", "Commands", show=False,
-        help="Open the command palette"),
-    Key("quit", "q", "quit", "Quit",
-        help="Quit (the position is saved)"),
-    Key("clear_filter", "escape", "clear_filter", "Clear filter", "filter"),
-    Key("close_dialog", "escape", "dismiss_dialog", "Close", "dialog"),
-    Key("confirm_yes", "y", "answer(True)", "Yes", "confirm"),
-    Key("confirm_no", "n", "answer(False)", "No", "confirm"),
-    Key("complete_path", "tab", "complete", "Complete", "path"),
+    Key("page_up", "pageup", "Page up", "Move a page up", "pane", "page_up", show=False),
+    Key("first", "home", "First", "Go to the first row", "pane", "scroll_top", show=False),
+    Key("last", "end", "Last", "Go to the last row", "pane", "scroll_bottom", show=False),
+    Key("clear_filter", "escape", "Clear filter", "Clear the filter", "filter",
+        "clear_filter"),
+    Key("close_dialog", "escape", "Close", "Close the dialog", "dialog", "dismiss_dialog"),
+    Key("confirm_yes", "y", "Yes", "Answer yes", "confirm", "answer(True)"),
+    Key("confirm_no", "n", "No", "Answer no", "confirm", "answer(False)"),
+    Key("complete_path", "tab", "Complete", "Complete the file name", "path", "complete"),
 )
 
-KEY_IDS = frozenset(key.id for key in KEYS)
+# Parts of the screen whose keys work at the same time: one key must not do two things.
+SCOPES = (("pane", "main", "app"), ("filter", "main", "app"), ("dialog", "confirm", "app"),
+          ("dialog", "path", "app"), ("pane", "dialog", "app"))
+SCOPE_NAMES = {"main": "the main screen", "dialog": "dialogs"}
 
 
-def bindings(where: str) -> list[Binding]:
-    return [key.binding() for key in KEYS if key.where == where]
+def bindings(where: str, keys: Iterable[Key] = WIDGET_KEYS) -> list[Binding]:
+    return [key.binding() for key in keys if key.where == where]
 
 
-def keymap_from_config(table: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The ``[keys]`` table as a Textual keymap, and warnings for ids we do not know."""
+def keymap_from_config(table: dict[str, str],
+                       keys: Sequence[Key]) -> tuple[dict[str, str], list[str]]:
+    """The ``[keys]`` table as a Textual keymap, and warnings: ids we do not know, and
+    keys that would do two things in one place."""
+    known = {key.id for key in keys}
     keymap, warnings = {}, []
-    for binding_id, keys in table.items():
-        if binding_id in KEY_IDS:
-            keymap[binding_id] = keys
+    for binding_id, value in table.items():
+        if binding_id in known:
+            keymap[binding_id] = value
         else:
             warnings.append(f"[keys] {binding_id}: no such key binding (ignored); "
                             "press ? to see the binding ids")
-    return keymap, warnings
+    return keymap, warnings + conflicts(keys, keymap)
+
+
+def conflicts(keys: Sequence[Key], keymap: dict[str, str]) -> list[str]:
+    """One warning per key that two bindings share where both work at once."""
+    found: dict[tuple[str, ...], str] = {}
+    for scope in SCOPES:
+        users: defaultdict[str, list[Key]] = defaultdict(list)
+        for key in (k for k in keys if k.where in scope):
+            for name in effective_keys(key, keymap):
+                users[name].append(key)
+        for name, sharing in users.items():
+            ids = tuple(sorted({key.id for key in sharing}))
+            if len(ids) > 1 and ids not in found:
+                place = next((SCOPE_NAMES[w] for w in scope if w in SCOPE_NAMES), "lists")
+                found[ids] = (f"[keys] '{format_key(name)}' is bound to both "
+                              f"{' and '.join(ids)} on {place}: only one of them works. "
+                              "Give one of them another key.")
+    return list(found.values())
 
 
 def effective_keys(key: Key, keymap: dict[str, str]) -> list[str]:
@@ -123,7 +106,11 @@ def effective_keys(key: Key, keymap: dict[str, str]) -> list[str]:
     return _normalize_key_list(keymap.get(key.id, key.keys)).split(",")
 
 
-def describe(key_id: str, keymap: dict[str, str]) -> str:
-    """The first key of binding ``key_id`` as shown to people, e.g. "a" or "ctrl+p"."""
-    key = next(k for k in KEYS if k.id == key_id)
+def shown_keys(key: Key, keymap: dict[str, str]) -> str:
+    """Every key of ``key`` as people read them, e.g. "j, ↓"."""
+    return ", ".join(format_key(k) for k in effective_keys(key, keymap))
+
+
+def describe(key: Key, keymap: dict[str, str]) -> str:
+    """The first key of ``key`` as shown to people, e.g. "a" or "ctrl+p"."""
     return format_key(effective_keys(key, keymap)[0])

@@ -1,54 +1,100 @@
-"""Messages that threads post to the app (``App.post_message`` is thread-safe).
+"""What features announce, as messages posted to the main screen.
 
-The player engine's subscriber thread, the refresh worker and the player command thread
-never touch widgets: they post one of these and the app handles it on the UI loop.
+Features (playback, subscriptions, feed health, ...) never touch the screen's widgets:
+they post one of these and the screen updates what it shows. Threads post them too
+(``post_message`` is thread-safe and never blocks); a message posted to a screen that
+has closed is dropped, so a late event can never reach a widget that is gone.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from textual.message import Message
 
+from library.models import Episode
 from library.refresh import FeedOutcome
 from player import PlayerEvent
 
 
-class EngineEvent(Message):
-    """Something happened in the player (state, position, end, error)."""
+@dataclass
+class FeedsChanged(Message):
+    """Subscriptions or their counts changed: reload the list (and select ``select``)."""
 
-    def __init__(self, event: PlayerEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class EngineStarted(Message):
-    """The engine is ready (``engine`` set) or cannot start (``error`` says why)."""
-
-    def __init__(self, engine: Any | None, error: Exception | None) -> None:
-        super().__init__()
-        self.engine, self.error = engine, error
+    select: int | None = None
 
 
-class PlayerCommandFailed(Message):
-    """A command sent to the engine (play, seek, ...) raised."""
+@dataclass
+class EpisodeChanged(Message):
+    """An episode's played mark or position changed (``episode`` is the stored row)."""
 
-    def __init__(self, command: str, error: BaseException) -> None:
-        super().__init__()
-        self.command, self.error = command, error
+    episode: Episode
+    counts_changed: bool = False
 
 
+@dataclass
+class NowPlaying(Message):
+    """The episode loaded in the player changed (None: nothing is)."""
+
+    episode: Episode | None
+
+
+@dataclass
+class PlayerStateChanged(Message):
+    """The player changed state: the keys that apply may have changed."""
+
+
+@dataclass
+class RefreshRequested(Message):
+    """A feature wants these feeds checked now (None: every active feed)."""
+
+    feed_ids: list[int] | None = None
+
+
+@dataclass
+class SubscribeRequested(Message):
+    """Subscribe to a show found in a directory, and fetch it."""
+
+    url: str
+    title: str = ""
+    itunes_id: str | None = None
+
+
+@dataclass
+class RefreshStarted(Message):
+    """A refresh of ``total`` feeds began."""
+
+    total: int
+
+
+@dataclass
 class RefreshProgress(Message):
     """One more feed of a refresh is done."""
 
-    def __init__(self, outcome: FeedOutcome, done: int, total: int) -> None:
-        super().__init__()
-        self.outcome, self.done, self.total = outcome, done, total
+    outcome: FeedOutcome
+    done: int
+    total: int
 
 
+@dataclass
 class RefreshFinished(Message):
     """A refresh ended: every feed's outcome, or ``error`` if the refresh itself failed."""
 
-    def __init__(self, outcomes: list[FeedOutcome], error: BaseException | None = None) -> None:
-        super().__init__()
-        self.outcomes, self.error = outcomes, error
+    outcomes: list[FeedOutcome]
+    error: BaseException | None = None
+
+
+@dataclass
+class EngineStarted(Message):
+    """The engine is ready (``engine`` set) or cannot start (``error`` says why)."""
+
+    engine: Any | None
+    error: Exception | None
+
+
+@dataclass
+class EngineEvent(Message):
+    """Something happened in the player (state, position, end, error)."""
+
+    event: PlayerEvent

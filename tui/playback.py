@@ -1,14 +1,16 @@
-"""Playback in the TUI: the player engine, the library's saved positions and the
-now-playing bar, wired together.
+"""Playback in the TUI: the player engine and the library's saved positions, wired
+together.
 
-The engine (``player.Player``) never blocks its callers and calls subscribers on
-threads of its own. Its events cross into Textual only through ``App.post_message``
-(thread-safe and non-blocking; ``call_from_thread`` once deadlocked against ``stop()``):
-:meth:`Playback.bridge` is the subscriber. Everything else here runs on the UI loop, and
-the library work it causes runs on the librarian's thread.
+The engine never blocks its callers and calls subscribers on threads of its own. Its
+events cross into Textual only as messages (``post_message`` is thread-safe and
+non-blocking; ``call_from_thread`` once deadlocked against ``stop()``): :meth:`bridge`
+is the subscriber, and the owning screen hands each :class:`EngineEvent` back to
+:meth:`handle` on the UI loop. Library work runs on the librarian's thread.
 
 Positions are saved every :data:`SAVE_EVERY_S` while playing, on pause, when playback
 stops or switches to another episode (the engine's ``Stopped`` event), and on quit.
+The last episode stays *cued* after it stops (and across restarts): space plays it
+again from its saved position.
 """
 
 from __future__ import annotations
@@ -16,42 +18,50 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from dataclasses import dataclass
+from typing import Callable
 
 from library.episodes import get_episode, save_position, set_played
 from library.models import Episode
 from player import (
-    Ended, PlaybackError, PlayerEvent, PlayerSettings, PlayerState, PositionChanged,
-    StateChanged, Stopped, is_finished,
+    Ended, PlaybackError, PlayerEvent, PlayerState, PositionChanged, StateChanged, Stopped,
+    is_finished,
 )
-from tui.messages import EngineEvent, EngineStarted
+from tui.messages import EngineEvent, EngineStarted, EpisodeChanged, NowPlaying, \
+    PlayerStateChanged
 from tui.screens.dialogs import MessageDialog
-
-if TYPE_CHECKING:
-    from tui.app import PodtermApp
+from tui.services import Engine, Host
 
 log = logging.getLogger(__name__)
 
 SAVE_EVERY_S = 5.0
 VOLUME_STEP = 5
-ACTIVE = frozenset({PlayerState.OPENING, PlayerState.BUFFERING, PlayerState.PLAYING,
-                    PlayerState.PAUSED})
 
-EngineFactory = Callable[[PlayerSettings, Path], Any]
+
+@dataclass(frozen=True)
+class NowPlayingView:
+    """What the now-playing bar shows."""
+
+    state: PlayerState
+    show_title: str
+    episode_title: str
+    position: float
+    duration: float | None
+    rate: float
+    volume: int
+    error: str | None = None
 
 
 class Playback:
-    def __init__(self, app: "PodtermApp", engine_factory: EngineFactory,
-                 settings: PlayerSettings, playback_table: dict[str, Any]) -> None:
-        self.app = app
-        self.engine_factory, self.settings = engine_factory, settings
-        self.seek_back_s = float(playback_table["seek_back_s"])
-        self.seek_forward_s = float(playback_table["seek_forward_s"])
-        self.play_next = bool(playback_table["play_next"])
-        self.engine: Any = None
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        table = host.services.config["playback"]
+        self.seek_back_s = float(table["seek_back_s"])
+        self.seek_forward_s = float(table["seek_forward_s"])
+        self.play_next = bool(table["play_next"])
+        self.engine: Engine | None = None
         self.engine_error: Exception | None = None
-        self.episode: Episode | None = None     # what the engine has loaded
+        self.episode: Episode | None = None     # loaded in the engine, or cued
         self.following: list[Episode] = []      # what plays after it (play_next)
         self._by_source: dict[str, Episode] = {}
         self._pending: tuple[Episode, list[Episode]] | None = None
@@ -61,21 +71,22 @@ class Playback:
     # -- engine life cycle ----------------------------------------------------------
     def start(self) -> None:
         """Create the engine on a thread (libVLC start-up must not stall the UI)."""
-        self.app.run_worker(self._create_engine, thread=True, group="engine",
-                            exit_on_error=False)
+        self.host.run_worker(self._create_engine, thread=True, group="engine",
+                             exit_on_error=False)
 
     def _create_engine(self) -> None:
+        services = self.host.services
         try:
-            engine = self.engine_factory(self.settings, self.app.paths.log_dir)
+            engine = services.engine_factory(services.player_settings, services.paths.log_dir)
         except Exception as exc:  # LibVLCMissing, PlayerError, or a bug: the app goes on
             log.warning("the player did not start: %s", exc)
-            self.app.post_message(EngineStarted(None, exc))
+            self.host.post_message(EngineStarted(None, exc))
             return
-        self.app.post_message(EngineStarted(engine, None))
+        self.host.post_message(EngineStarted(engine, None))
 
     def bridge(self, event: PlayerEvent) -> None:
         """The engine's subscriber; runs on the engine's delivery thread."""
-        self.app.post_message(EngineEvent(event))
+        self.host.post_message(EngineEvent(event))
 
     def engine_started(self, message: EngineStarted) -> None:
         self.engine, self.engine_error = message.engine, message.error
@@ -85,6 +96,7 @@ class Playback:
             episode, following = self._pending
             self._pending = None
             self.play(episode, following)
+        self.host.post_message(PlayerStateChanged())
 
     async def shutdown(self) -> None:
         """Save where we are and close the engine (which gives fd 2 back)."""
@@ -95,59 +107,100 @@ class Playback:
             self._unsubscribe()
         status = engine.status()
         episode = self._by_source.get(status.source or "")
-        if episode is not None and status.state in ACTIVE:
+        if episode is not None and status.loaded:
             await self._store(episode, status.position, status.duration)
         await asyncio.to_thread(engine.close)
 
-    # -- commands -------------------------------------------------------------------
+    # -- what is loaded -------------------------------------------------------------
     @property
-    def active(self) -> bool:
+    def loaded(self) -> bool:
         """Something is loaded that pause, seek, rate and volume apply to."""
-        return self.engine is not None and self.engine.status().state in ACTIVE
+        return self.engine is not None and self.engine.status().loaded
 
+    @property
+    def resumable(self) -> bool:
+        """Space does something: pause what is loaded, or play the cued episode."""
+        return self.loaded or (self.episode is not None and self.engine_error is None)
+
+    def cue(self, episode: Episode) -> None:
+        """Show ``episode`` as paused at its saved position without loading it (the
+        now-playing bar picks it up; the list marks only what is loaded)."""
+        if self.episode is None:
+            self.episode = episode
+            self.host.post_message(PlayerStateChanged())
+
+    def view(self) -> NowPlayingView | None:
+        """The now-playing bar's contents (None: nothing playing or cued)."""
+        status = self.engine.status() if self.engine is not None else None
+        episode = self.episode
+        if status is not None and (status.loaded or status.state is PlayerState.ERROR):
+            return NowPlayingView(status.state, episode.feed_title if episode else "",
+                                  episode.title if episode else status.source or "",
+                                  status.position, status.duration, status.rate,
+                                  status.volume, status.error)
+        if episode is None:
+            return None
+        settings = self.host.services.player_settings
+        return NowPlayingView(PlayerState.PAUSED, episode.feed_title, episode.title,
+                              0.0 if episode.played else episode.position_s,
+                              episode.duration_s,
+                              status.rate if status else settings.rate,
+                              status.volume if status else settings.volume)
+
+    # -- commands -------------------------------------------------------------------
     def play(self, episode: Episode, following: list[Episode]) -> None:
         if self.engine_error is not None:
-            self.app.push_screen(MessageDialog("Cannot play: the player did not start",
-                                               str(self.engine_error)))
+            self.host.push_screen(MessageDialog("Cannot play: the player did not start",
+                                                str(self.engine_error)))
             return
         if not episode.enclosure_url:
-            self.app.notify("This episode has no audio file.", severity="error", markup=False)
+            self.host.notify("This episode has no audio file.", severity="error",
+                             markup=False)
             return
         if self.engine is None:  # still starting: play as soon as it is ready
             self._pending = (episode, following)
             return
-        self.app.run_worker(self._play(episode, following), group="play", exclusive=True,
-                            exit_on_error=False)
+        self.host.run_worker(self._play(episode, following), group="play", exclusive=True,
+                             exit_on_error=False)
 
     async def _play(self, episode: Episode, following: list[Episode]) -> None:
-        fresh = await self.app.librarian.run(get_episode, episode.id) or episode
+        fresh = await self.host.services.librarian.run(get_episode, episode.id) or episode
         self.episode, self.following = fresh, following
         self._by_source[fresh.enclosure_url or ""] = fresh
         self._last_saved = time.monotonic()
         start_at = 0.0 if fresh.played else fresh.position_s
-        self.engine.play(fresh.enclosure_url, start_at=start_at)
-        self.app.playing_changed(fresh)
+        assert self.engine is not None
+        self.engine.play(fresh.enclosure_url or "", start_at=start_at)
+        self.host.post_message(NowPlaying(fresh))
 
     def toggle_pause(self) -> None:
-        self.engine.toggle_pause()
+        if self.loaded:
+            self._engine.toggle_pause()
+        elif self.episode is not None:  # stopped, or cued from the last session
+            self.play(self.episode, self.following)
 
     def stop(self) -> None:
-        self.engine.stop()
+        self._engine.stop()
 
     def seek_back(self) -> None:
-        self.engine.skip(-self.seek_back_s)
+        self._engine.skip(-self.seek_back_s)
 
     def seek_forward(self) -> None:
-        self.engine.skip(self.seek_forward_s)
+        self._engine.skip(self.seek_forward_s)
 
     def slower(self) -> None:
-        self.engine.slower()
+        self._engine.slower()
 
     def faster(self) -> None:
-        self.engine.faster()
+        self._engine.faster()
 
     def volume(self, direction: int) -> None:
-        self.engine.change_volume(direction * VOLUME_STEP)
+        self._engine.change_volume(direction * VOLUME_STEP)
+
+    @property
+    def _engine(self) -> Engine:
+        assert self.engine is not None, "the actions that use the engine apply only once loaded"
+        return self.engine
 
     # -- events (UI loop) -----------------------------------------------------------
     def handle(self, event: PlayerEvent) -> None:
@@ -158,7 +211,7 @@ class Playback:
         elif isinstance(event, StateChanged):
             if event.state is PlayerState.PAUSED and episode is not None:
                 self._save(episode, event.position, event.duration)
-            self.app.update_key_hints()
+            self.host.post_message(PlayerStateChanged())
         elif isinstance(event, Stopped):
             if episode is not None:
                 self._save(episode, event.position, event.duration, finished=event.finished)
@@ -168,9 +221,8 @@ class Playback:
             self._play_next()
         elif isinstance(event, PlaybackError):
             title = episode.title if episode else event.source or ""
-            self.app.notify(f"{event.reason}\n({title})", title="Cannot play this episode",
-                            severity="error", timeout=10, markup=False)
-        self.app.update_now_playing()
+            self.host.notify(f"{event.reason}\n({title})", title="Cannot play this episode",
+                             severity="error", timeout=10, markup=False)
 
     def _play_next(self) -> None:
         following = [e for e in self.following if not e.played and e.enclosure_url]
@@ -178,22 +230,25 @@ class Playback:
             self.play(following[0], following[1:])
         else:
             self.episode = None
-            self.app.playing_changed(None)
+            self.host.post_message(NowPlaying(None))
 
     def _save(self, episode: Episode, position: float, duration: float | None,
               finished: bool = False) -> None:
         self._last_saved = time.monotonic()
-        self.app.run_worker(self._store(episode, position, duration, finished),
-                            group="save", exit_on_error=False)
+        self.host.run_worker(self._store(episode, position, duration, finished),
+                             group="save", exit_on_error=False)
 
     async def _store(self, episode: Episode, position: float, duration: float | None,
                      finished: bool = False) -> None:
-        """Write the position (or the played mark) and show it in the episode's row."""
-        if finished or is_finished(position, duration):
-            await self.app.librarian.run(set_played, episode.id, True)
-            episode.played, episode.position_s = True, 0.0
-            self.app.episode_changed(episode, counts_changed=True)
+        """Write the position (or the played mark) and announce the stored episode."""
+        librarian = self.host.services.librarian
+        played = finished or is_finished(position, duration)
+        if played:
+            stored = await librarian.run(set_played, episode.id, True)
         else:
-            await self.app.librarian.run(save_position, episode.id, position)
-            episode.position_s = position
-            self.app.episode_changed(episode)
+            stored = await librarian.run(save_position, episode.id, position)
+        if stored is None:
+            return  # the episode is gone (its feed was removed meanwhile)
+        if self.episode is not None and self.episode.id == stored.id:
+            self.episode = stored
+        self.host.post_message(EpisodeChanged(stored, counts_changed=played))

@@ -1,8 +1,9 @@
 """Changing the subscriptions from the TUI: add, import, export, remove, refresh.
 
-Each flow asks with a dialog, then does the work off the UI loop (the librarian's
-thread, a plain thread for files, a thread worker for refreshes) and reports back with a
-notification or a dialog. Refresh progress arrives as messages posted from the worker.
+Each flow runs in a worker of the owning screen: it asks with a dialog (awaited with
+``push_screen_wait``), does the work off the UI loop (the librarian's thread, a plain
+thread for files, a thread worker for refreshes) and reports with a notification, a
+dialog or a message. Refresh progress arrives as messages posted from the worker.
 """
 
 from __future__ import annotations
@@ -10,49 +11,53 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Coroutine
 
 from rich.text import Text
 
-from library.feeds import add_feed, remove_feed
+from library.archive import ArchiveRule
+from library.feeds import active_feed_ids, add_feed, remove_feed
 from library.importer import export_library, import_opml, read_opml_file
+from library.isolated import refresh_isolated
 from library.models import Feed
 from library.opml import OpmlError
-from library.archive import ArchiveRule
-from library.isolated import refresh_isolated
 from library.refresh import FeedOutcome, RefreshSettings
 from library.urls import UnsupportedURL
-from tui.messages import RefreshFinished, RefreshProgress
+from tui.formatting import plural
+from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.opml import ImportReportDialog, PathPromptDialog
-from tui.widgets.status import RefreshStatus
-
-if TYPE_CHECKING:
-    from tui.app import PodtermApp
+from tui.services import Host
 
 log = logging.getLogger(__name__)
 
 EXPORT_DEFAULT = "~/podterm-subscriptions.opml"
 FAILURES_LISTED = 8
-RELOAD_DURING_REFRESH_S = 5.0
 
 
 class Subscriptions:
-    def __init__(self, app: "PodtermApp") -> None:
-        self.app = app
+    def __init__(self, host: Host) -> None:
+        self.host = host
         self.refreshing = False
-        self.stopping = threading.Event()  # set when the app quits: ends a running refresh
+        self.stopping = threading.Event()  # set when the screen closes: ends a refresh
+        self._automatic = False
         self._failed: list[FeedOutcome] = []
-        self._last_reload = 0.0
+
+    @property
+    def _librarian(self):
+        return self.host.services.librarian
 
     # -- add ------------------------------------------------------------------------
     def add(self) -> None:
-        self.app.push_screen(
+        self._work(self._ask_and_add())
+
+    async def _ask_and_add(self) -> None:
+        url = await self.host.push_screen_wait(
             PromptDialog("Add a feed", "The address of the podcast's RSS or Atom feed:",
-                         placeholder="https://example.org/feed.xml"),
-            lambda url: url and self._work(self._add(url)))
+                         placeholder="https://example.org/feed.xml"))
+        if url:
+            await self._add(url)
 
     def subscribe(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
         """Add a show found in a directory, and fetch it."""
@@ -60,91 +65,107 @@ class Subscriptions:
 
     async def _add(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
         try:
-            feed_id, added = await self.app.librarian.run(add_feed, url, title, "", None,
-                                                          itunes_id)
+            feed_id, added = await self._librarian.run(add_feed, url, title, "", None,
+                                                       itunes_id)
         except UnsupportedURL as exc:
-            self.app.notify(str(exc), title="Cannot add this feed", severity="error",
-                            markup=False)
+            self.host.notify(str(exc), title="Cannot add this feed", severity="error",
+                             markup=False)
             return
-        self.app.load_feeds(select=feed_id)
+        self.host.post_message(FeedsChanged(select=feed_id))
         if added:
             self.refresh([feed_id])
         else:
-            self.app.notify("You are already subscribed to this feed.", markup=False)
+            self.host.notify("You are already subscribed to this feed.", markup=False)
 
     # -- import / export ------------------------------------------------------------
     def import_opml(self) -> None:
-        self.app.push_screen(
-            PathPromptDialog("Import subscriptions",
-                             "The OPML file exported by your other podcast app "
-                             "(tab completes the name):"),
-            lambda typed: typed and self._work(self._import(typed)))
+        self._work(self._import())
 
-    async def _import(self, typed: str) -> None:
+    async def _import(self) -> None:
+        typed = await self.host.push_screen_wait(PathPromptDialog(
+            "Import subscriptions",
+            "The OPML file exported by your other podcast app (tab completes the name):"))
+        if not typed:
+            return
         path = Path(typed).expanduser()
         try:
             document = await asyncio.to_thread(read_opml_file, path)
         except OpmlError as exc:
-            self.app.push_screen(MessageDialog("Cannot import", str(exc)))
+            await self.host.push_screen_wait(MessageDialog("Cannot import", str(exc)))
             return
-        report = await self.app.librarian.run(import_opml, document)
-        self.app.push_screen(ImportReportDialog(path, report))
-        self.app.load_feeds()
+        report = await self._librarian.run(import_opml, document)
+        self.host.post_message(FeedsChanged())
         if report.added_ids:
             self.refresh(report.added_ids)
+        await self.host.push_screen_wait(ImportReportDialog(path, report))
 
     def export_opml(self) -> None:
-        self.app.push_screen(
-            PathPromptDialog("Export subscriptions", "Write an OPML file with every "
-                             "subscription to (tab completes the name):", EXPORT_DEFAULT),
-            lambda typed: typed and self._work(self._export(typed)))
+        self._work(self._export())
 
-    async def _export(self, typed: str) -> None:
+    async def _export(self) -> None:
+        typed = await self.host.push_screen_wait(PathPromptDialog(
+            "Export subscriptions",
+            "Write an OPML file with every subscription to (tab completes the name):",
+            EXPORT_DEFAULT))
+        if not typed:
+            return
         path = Path(typed).expanduser()
         if await asyncio.to_thread(path.is_dir):
             path = path / Path(EXPORT_DEFAULT).name
         if await asyncio.to_thread(path.exists):
             question = Text(f"{path} exists. Replace it?")
-            if not await self.app.push_screen_wait(ConfirmDialog("Replace file?", question)):
+            if not await self.host.push_screen_wait(ConfirmDialog("Replace file?", question)):
                 return
-        document, count = await self.app.librarian.run(export_library)
+        document, count = await self._librarian.run(export_library)
         try:
             await asyncio.to_thread(path.write_bytes, document)
         except OSError as exc:
-            self.app.push_screen(MessageDialog("Cannot export",
-                                               f"Cannot write {path}: {exc.strerror or exc}"))
+            await self.host.push_screen_wait(MessageDialog(
+                "Cannot export", f"Cannot write {path}: {exc.strerror or exc}"))
             return
-        self.app.notify(f"Exported {count} subscriptions to {path}", markup=False)
+        self.host.notify(f"Exported {plural(count, 'subscription')} to {path}", markup=False)
 
     # -- remove ---------------------------------------------------------------------
-    def remove(self, feed: Feed) -> None:
-        question = Text("Unsubscribe from ")
-        question.append(feed.display_title, style="bold")
-        question.append(f" and forget its {feed.episode_count} episodes, with what you "
-                        "played of them?")
-        self.app.push_screen(ConfirmDialog("Remove feed", question),
-                             lambda yes: yes and self._work(self._remove(feed)))
+    def remove(self, feed: Feed | None) -> None:
+        if feed is not None:
+            self._work(self._remove(feed))
 
     async def _remove(self, feed: Feed) -> None:
-        await self.app.librarian.run(remove_feed, feed.id)
-        self.app.notify(f"Removed {feed.display_title}.", markup=False)
-        self.app.load_feeds()
+        question = Text("Unsubscribe from ")
+        question.append(feed.display_title, style="bold")
+        question.append(f" and forget its {plural(feed.episode_count, 'episode')}, with "
+                        "what you played of them?")
+        if not await self.host.push_screen_wait(ConfirmDialog("Remove feed", question)):
+            return
+        await self._librarian.run(remove_feed, feed.id)
+        self.host.notify(f"Removed {feed.display_title}.", markup=False)
+        self.host.post_message(FeedsChanged())
 
     # -- refresh --------------------------------------------------------------------
-    def refresh(self, feed_ids: list[int]) -> None:
-        if not feed_ids:
-            return
+    def refresh_feed(self, feed: Feed | None) -> None:
+        if feed is not None:
+            self.refresh([feed.id])
+
+    def refresh(self, feed_ids: list[int] | None = None, *, automatic: bool = False) -> None:
+        """Check ``feed_ids`` (None: every active feed, as the library lists them now, so
+        feeds added from the command line meanwhile are included)."""
         if self.refreshing:
-            self.app.notify("A refresh is already running; try again when it is done.",
-                            severity="warning")
+            if not automatic:
+                self.host.notify("A refresh is already running; try again when it is done.",
+                                 severity="warning")
             return
-        self.refreshing, self._failed = True, []
-        status = self.app.query_one(RefreshStatus)
-        status.show_progress(0, len(feed_ids), 0, "")
-        status.display = True
-        self.app.update_key_hints()
-        self.app.run_worker(lambda: self._run_refresh(feed_ids), thread=True,
-                            group="refresh", exit_on_error=False)
+        self.refreshing, self._automatic, self._failed = True, automatic, []
+        self._work(self._start_refresh(feed_ids))
+
+    async def _start_refresh(self, feed_ids: list[int] | None) -> None:
+        if feed_ids is None:
+            feed_ids = await self._librarian.run(active_feed_ids)
+        if not feed_ids:
+            self.refreshing = False
+            return
+        self.host.post_message(RefreshStarted(len(feed_ids)))
+        self.host.run_worker(lambda: self._run_refresh(feed_ids), thread=True,
+                             group="refresh", exit_on_error=False)
 
     def _run_refresh(self, feed_ids: list[int]) -> None:
         """Runs on a worker thread; reports only through posted messages.
@@ -152,53 +173,49 @@ class Subscriptions:
         The refresh itself runs in a child process, so that its HTTP, decompression and
         SQLite work never holds this process's GIL while the UI wants to draw.
         """
-        config = self.app.config
+        services = self.host.services
+        config = services.config
         try:
             outcomes = refresh_isolated(
-                self.app.paths.database, feed_ids, RefreshSettings.from_table(config["refresh"]),
-                lambda o, done, total: self.app.post_message(RefreshProgress(o, done, total)),
+                services.paths.database, feed_ids,
+                RefreshSettings.from_table(config["refresh"]),
+                lambda o, done, total: self.host.post_message(RefreshProgress(o, done, total)),
                 rule=ArchiveRule.from_table(config["health"]), stop=self.stopping)
         except Exception as exc:
             log.exception("refresh failed")
-            self.app.post_message(RefreshFinished([], exc))
+            self.host.post_message(RefreshFinished([], exc))
             return
-        self.app.post_message(RefreshFinished(outcomes))
+        self.host.post_message(RefreshFinished(outcomes))
 
     def progress(self, message: RefreshProgress) -> None:
-        outcome = message.outcome
-        if outcome.outcome == "failed":
-            self._failed.append(outcome)
-        self.app.query_one(RefreshStatus).show_progress(
-            message.done, message.total, len(self._failed), outcome.title)
-        if outcome.outcome == "updated":
-            if outcome.feed_id == self.app.selected_feed_id:
-                self.app.load_episodes(keep=self.app.query_one("#episodes").highlighted_id)
-            if time.monotonic() - self._last_reload > RELOAD_DURING_REFRESH_S:
-                self._last_reload = time.monotonic()
-                self.app.load_feeds()
+        if message.outcome.outcome == "failed":
+            self._failed.append(message.outcome)
 
     def finished(self, message: RefreshFinished) -> None:
         self.refreshing = False
-        self.app.query_one(RefreshStatus).display = False
-        self.app.load_feeds()
-        self.app.update_key_hints()
         if message.error is not None:
-            self.app.notify(f"{message.error}", title="Refresh failed", severity="error",
-                            markup=False)
+            self.host.notify(f"{message.error}", title="Refresh failed", severity="error",
+                             markup=False)
             return
         outcomes = message.outcomes
         updated = [o for o in outcomes if o.outcome == "updated"]
         new = sum(o.new_episodes for o in updated)
-        summary = (f"{len(outcomes)} feeds checked: {len(updated)} updated "
-                   f"({new} new episodes), {len(self._failed)} failed.")
+        if self._automatic and not new and not self._failed:
+            return  # a routine refresh that found nothing: no need to interrupt
+        summary = (f"{plural(len(outcomes), 'feed')} checked: {len(updated)} updated "
+                   f"({plural(new, 'new episode')}), {len(self._failed)} failed.")
         if not self._failed:
-            self.app.notify(summary, title="Refresh done", markup=False)
+            self.host.notify(summary, title="Refresh done", markup=False)
             return
         lines = [f"• {o.title}: {o.error}" for o in self._failed[:FAILURES_LISTED]]
         if len(self._failed) > FAILURES_LISTED:
             lines.append(f"… and {len(self._failed) - FAILURES_LISTED} more (marked ! in the list)")
-        self.app.notify("\n".join([summary, *lines]), title="Refresh done, with failures",
-                        severity="warning", timeout=15, markup=False)
+        self.host.notify("\n".join([summary, *lines]), title="Refresh done, with failures",
+                         severity="warning", timeout=15, markup=False)
 
-    def _work(self, coroutine) -> None:
-        self.app.run_worker(coroutine, group="subscriptions", exit_on_error=False)
+    def stop(self) -> None:
+        """End a running refresh (the screen is closing)."""
+        self.stopping.set()
+
+    def _work(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        self.host.run_worker(coroutine, group="subscriptions", exit_on_error=False)

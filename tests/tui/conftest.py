@@ -1,11 +1,13 @@
 """TUI test helpers: a real library in a temp dir, feeds and audio from the loopback
-server, the real player with ``--aout=dummy``, and a way to wait for conditions (never
-for a fixed time: this machine may be loaded)."""
+server, the real player with ``--aout=dummy``, the screen's text as a user reads it,
+the messages the app handled, and a way to wait for conditions (never for a fixed time:
+this machine may be loaded)."""
 
 from __future__ import annotations
 
 import asyncio
-import io
+import html
+import re
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -13,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from rich.console import Console
+from textual.message import Message
+from textual.notifications import Notify
 
 from library.archive import ArchiveRule
 from library.config import default_config
@@ -25,6 +28,7 @@ from player import Player
 from tests.feedgen import BASE_TIME, Channel, Item, rss
 from tui.app import PodtermApp, build_app
 from tui.demo.demo import tones_wav
+from tui.screens.main import MainScreen
 
 AUDIO_SECONDS = 60
 
@@ -40,14 +44,54 @@ def paths(data_dir: Path, tmp_path: Path) -> Paths:
                  log_dir=data_dir / "logs")
 
 
+def quiet_config():
+    """The defaults, but no refresh at start or on a timer: a test refreshes when it says."""
+    config = default_config()
+    config["refresh"].update(on_start=False, interval_min=0)
+    return config
+
+
 @pytest.fixture
 def make_app(paths: Paths):
     """``make_app(config=None, engine_factory=dummy_audio_player)`` -> a fresh app."""
 
     def make(config=None, engine_factory=dummy_audio_player, **kwargs) -> PodtermApp:
-        return build_app(paths, config or default_config(), engine_factory, **kwargs)
+        return build_app(paths, config or quiet_config(), engine_factory, **kwargs)
 
     return make
+
+
+class Messages:
+    """Every message the app's message pumps handled (``run_test(message_hook=...)``),
+    each once (a message that bubbles passes several pumps)."""
+
+    def __init__(self) -> None:
+        self.seen: list[Message] = []
+        self._ids: set[int] = set()
+
+    def __call__(self, message: Message) -> None:
+        if id(message) not in self._ids:  # ``seen`` keeps it alive: ids stay unique
+            self._ids.add(id(message))
+            self.seen.append(message)
+
+    def of(self, kind: type) -> list:
+        return [m for m in self.seen if isinstance(m, kind)]
+
+    def notifications(self) -> list[str]:
+        return [f"{m.notification.title}: {m.notification.message}" for m in self.of(Notify)]
+
+    def notified(self, text: str) -> bool:
+        return any(text in n for n in self.notifications())
+
+
+@pytest.fixture
+def messages() -> Messages:
+    return Messages()
+
+
+def main(app: PodtermApp) -> MainScreen:
+    """The main screen, also while a dialog is open over it."""
+    return app.main
 
 
 def playable_show(server, title: str, count: int, *, seconds: int = AUDIO_SECONDS,
@@ -111,27 +155,42 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 20.0
         await pilot.pause(0.02)
 
 
-async def ready(pilot, feeds: int) -> PodtermApp:
-    """Wait for the first screen: ``feeds`` subscriptions and the first one's episodes."""
-    app = pilot.app
+async def ready(pilot, feeds: int) -> MainScreen:
+    """Wait for the first screen: ``feeds`` subscriptions and the selected one's
+    episodes."""
+    screen = main(pilot.app)
 
     def shown() -> bool:
-        selected = app.feed(app.selected_feed_id)
-        return len(app.feeds) == feeds and (selected is None or not selected.episode_count
-                                            or any(e.feed_id == selected.id
-                                                   for e in app.episodes.values()))
+        selected = screen.selected_feed
+        return len(screen.feeds) == feeds and (selected is None or not selected.episode_count
+                                               or any(e.feed_id == selected.id
+                                                      for e in screen.episodes.values()))
 
     await wait_for(pilot, shown, what=f"{feeds} feeds and their episodes")
-    return app
+    return screen
+
+
+_SVG_TEXT = re.compile(r'<text class="[^"]*-r\d+" x="([\d.]+)" y="[\d.]+" '
+                       r'textLength="([\d.]+)" clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>',
+                       re.DOTALL)
 
 
 def screen_text(app: PodtermApp) -> str:
-    """Everything on screen as plain text: what a user reads (as export_screenshot does)."""
+    """Everything on screen (dialogs and notifications included) as plain text: what a
+    user reads, from the app's own SVG screenshot."""
     width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True,
-                      force_terminal=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text(styles=False)
+    rows = [[" "] * width for _ in range(height)]
+    pieces = [(float(x), float(length), int(line), html.unescape(content).replace("\xa0", " "))
+              for x, length, line, content in _SVG_TEXT.findall(
+                  app.export_screenshot(simplify=True))]
+    pieces = [piece for piece in pieces if piece[3].strip("\n")]
+    cell = min((length / len(text) for _x, length, _line, text in pieces), default=1.0)
+    for x, _length, line, text in pieces:
+        column, row = round(x / cell), rows[line]
+        for offset, char in enumerate(text.rstrip("\n")):
+            if column + offset < width:
+                row[column + offset] = char
+    return "\n".join("".join(row).rstrip() for row in rows)
 
 
 async def shows(pilot, *texts: str) -> str:

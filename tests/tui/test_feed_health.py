@@ -8,13 +8,12 @@ import asyncio
 
 from textual.command import CommandPalette
 
-from library.config import default_config
 from library.episodes import list_episodes, save_position, set_played
 from library.feeds import feed_events, get_feed
 from library.store import connect
 from tests.feedgen import rss, show
-from tests.tui.conftest import archive_now, ready, screen_text, shows, subscribe, wait_for
-from tests.tui.test_subscriptions import notified
+from tests.tui.conftest import archive_now, main, quiet_config, ready, screen_text, shows, \
+    subscribe, wait_for
 from tui.demo.directory import FakeDirectory, ListedShow
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.directory import DirectorySearchDialog, NewerVersionDialog
@@ -45,26 +44,26 @@ def moved_copy(title: str, count: int):
 
 
 def with_directory(fake: FakeDirectory, **overrides):
-    config = default_config()
+    config = quiet_config()
     config["directory"].update({**fake.config_table(), **overrides})
     return config
 
 
 async def test_archived_feed_says_when_why_what_now_and_check_again_brings_it_back(
-        make_app, paths, server):
+        make_app, paths, server, messages):
     await subscribe(paths, server, show("Healthy Show", 1))
     feed_id, url = await asyncio.to_thread(archive_now, paths, server, show("Lost Show", 2))
     app = make_app()
-    async with app.run_test(size=(160, 40)) as pilot:
-        await ready(pilot, feeds=2)
-        for action in ("search_newer_version", "check_again"):  # not for a healthy feed
-            assert app.check_action(action, ()) is False, action
+    async with app.run_test(size=(160, 40), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=2)
+        for key in ("f", "c"):  # not for a healthy feed
+            assert key not in app.screen.active_bindings, key
         await pilot.press("j")
         await shows(pilot, WHEN, WHY, *WHAT_NOW, "“Refresh all” (R) skips it.",
                     "f  search for a newer version", "c  check again now",
                     "u  edit the feed URL", "d  unsubscribe", "f Find newer")
         assert app.query_one(FeedsPane).get_row_at(1)[0].plain == "⊘"
-        assert app.check_action("check_again", ()) and app.check_action("edit_feed_url", ())
+        assert app.screen.active_bindings["c"].enabled and app.screen.active_bindings["u"].enabled
 
         await pilot.press("ctrl+p", *"newer")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
@@ -72,20 +71,20 @@ async def test_archived_feed_says_when_why_what_now_and_check_again_brings_it_ba
         await pilot.press("escape")
 
         await pilot.press("R")  # refresh all leaves the archived feed alone
-        await wait_for(pilot, lambda: notified(app, "1 feeds checked"), what="refresh all")
+        await wait_for(pilot, lambda: messages.notified("1 feed checked"), what="refresh all")
         assert server.hits["/feeds/old.xml"] == 4  # the fetch and the three failed checks
 
         server.add("/feeds/old.xml", rss(show("Lost Show", 3)), "application/rss+xml")
         await pilot.press("c")
-        await wait_for(pilot, lambda: app.feed(feed_id) and app.feed(feed_id).status == "active",
-                       what="un-archived")
+        await wait_for(pilot, lambda: screen.selected_feed.id == feed_id
+                       and screen.selected_feed.status == "active", what="un-archived")
         text = await shows(pilot, "Lost Show  3 episodes")
-        assert "archived" not in text and app.check_action("check_again", ()) is False
+        assert "archived" not in text and "c" not in app.screen.active_bindings
         assert stored(paths, feed_id)[2][-1]["message"] == "the feed answered again"
 
 
 async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
-        make_app, paths, server):
+        make_app, paths, server, messages):
     feed_id, old_url = await asyncio.to_thread(archive_now, paths, server, show("Lost Show", 6))
     _, episodes, _ = stored(paths, feed_id)
     conn = connect(paths.database)
@@ -99,8 +98,8 @@ async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
     fake = FakeDirectory(server, [ListedShow("Lost Show", "Someone Else", decoy),
                                   ListedShow("Lost Show", "Some Author", new_home)])
     app = make_app(with_directory(fake))
-    async with app.run_test(size=(140, 40)) as pilot:
-        await ready(pilot, feeds=1)
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=1)
         for attempt in ("decoy", "new home"):
             await pilot.press("f")
             await wait_for(pilot, lambda: isinstance(app.screen, NewerVersionDialog)
@@ -114,14 +113,13 @@ async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
                 await shows(pilot, "none of our 6 episodes appear in it",
                             "may be a different show")
                 await pilot.press("n")
-                await wait_for(pilot, lambda: notified(app, "Lost Show was not moved."))
+                await wait_for(pilot, lambda: messages.notified("Lost Show was not moved."))
                 assert stored(paths, feed_id)[0].url == old_url
             else:
                 await pilot.press("enter")
-        await wait_for(pilot, lambda: notified(
-            app, f"Moved Lost Show to {new_home}: 6 of our 6 episodes appear in it (6 episodes there). "
+        await wait_for(pilot, lambda: messages.notified(f"Moved Lost Show to {new_home}: 6 of our 6 episodes appear in it (6 episodes there). "
                  "Played episodes and positions were kept."), what="moved")
-        await wait_for(pilot, lambda: app.feed(feed_id).status == "active")
+        await wait_for(pilot, lambda: screen.selected_feed.status == "active")
         assert "archived" not in screen_text(app)
     feed, after, events = stored(paths, feed_id)
     assert (feed.url, feed.status, feed.archived_at) == (new_home, "active", None)
@@ -131,13 +129,14 @@ async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
     assert "because you picked it in the search for a newer version" in events[-1]["message"]
 
 
-async def test_edit_feed_url_checks_the_new_address_first(make_app, paths, server):
+async def test_edit_feed_url_checks_the_new_address_first(
+        make_app, paths, server, messages):
     feed_id, old_url = await asyncio.to_thread(archive_now, paths, server, show("Lost Show", 3))
     page = server.add("/about.html", b"<html><body>Hello</body></html>", "text/html")
     new_home = server.add("/new.xml", rss(show("Lost Show", 4)), "application/rss+xml")
     app = make_app()
-    async with app.run_test(size=(140, 40)) as pilot:
-        await ready(pilot, feeds=1)
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=1)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         field = app.screen.query_one("#prompt-input")
@@ -150,9 +149,8 @@ async def test_edit_feed_url_checks_the_new_address_first(make_app, paths, serve
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         app.screen.query_one("#prompt-input").value = new_home
         await pilot.press("enter")
-        await wait_for(pilot, lambda: notified(
-            app, f"Moved Lost Show to {new_home}: 3 of our 3 episodes appear in it (4 episodes there)."))
-        await wait_for(pilot, lambda: len(app.episodes) == 4, what="the new episode")
+        await wait_for(pilot, lambda: messages.notified(f"Moved Lost Show to {new_home}: 3 of our 3 episodes appear in it (4 episodes there)."))
+        await wait_for(pilot, lambda: len(screen.episodes) == 4, what="the new episode")
     feed, _, events = stored(paths, feed_id)
     assert (feed.url, feed.status) == (new_home, "active")
     assert events[-1]["message"].startswith(f"moved from {old_url} to {new_home} on ")
@@ -160,12 +158,12 @@ async def test_edit_feed_url_checks_the_new_address_first(make_app, paths, serve
 
 
 async def test_directory_search_subscribes_and_reports_unreachable_directories(
-        make_app, paths, server):
+        make_app, paths, server, messages):
     url = server.add("/night.xml", rss(show("Night Shift", 2)), "application/rss+xml")
     fake = FakeDirectory(server, [ListedShow("Night Shift", "Ann [b]Lee[/b]", url, 4242),
                                   ListedShow("Day Shift", "Bob", server.url("/day.xml"))])
     app = make_app(with_directory(fake, fyyd_url=DEAD))
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
         await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
         await shows(pilot, "Press S to search podcast directories")
         await pilot.press("S")
@@ -175,11 +173,11 @@ async def test_directory_search_subscribes_and_reports_unreachable_directories(
                     f"Apple, Podcast Index · {url}",
                     f"fyyd ({DEAD}): connection refused")
         await pilot.press("enter")
-        await ready(pilot, feeds=1)
-        await wait_for(pilot, lambda: notified(app, "1 feeds checked: 1 updated (2 new"))
-        feed_id = app.feeds[0].id
+        screen = await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: messages.notified("1 feed checked: 1 updated (2 new"))
+        feed_id = screen.feeds[0].id
 
-        app.config["directory"].update(apple_url=DEAD, podcastindex_url=DEAD)
+        app.services.config["directory"].update(apple_url=DEAD, podcastindex_url=DEAD)
         await pilot.press("S")
         await wait_for(pilot, lambda: isinstance(app.screen, DirectorySearchDialog))
         await pilot.press(*"night", "enter")

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from library.config import default_config
 from library.importer import import_opml
 from library.opml import parse_opml
 from library.paths import Paths
 from library.store import connect
 from player import LibVLCMissing, PlayerState, PlayerStatus
 from tests.feedgen import Channel, Item, show
-from tests.tui.conftest import archive_now, ready, shows, subscribe_now, wait_for
+from tests.tui.conftest import archive_now, main, quiet_config, ready, shows, subscribe_now, \
+    wait_for
 from tests.tui.fakes import ScriptedEngine
 from tui.app import build_app
 from tui.screens.opml import ImportReportDialog
@@ -42,8 +42,8 @@ def snapshot_paths(data_dir) -> Paths:
                  log_dir=data_dir / "logs")
 
 
-def app_for(paths: Paths, engine_factory=None):
-    return build_app(paths, default_config(),
+def app_for(paths: Paths, engine_factory=None, config=None):
+    return build_app(paths, config or quiet_config(),
                      engine_factory or (lambda settings, log_dir: ScriptedEngine()))
 
 
@@ -139,9 +139,33 @@ def test_error_dialog_when_libvlc_is_missing(snap_compare, snapshot_paths, serve
 
     async def run_before(pilot):
         await ready(pilot, feeds=1)
-        await wait_for(pilot, lambda: pilot.app.playback.engine_error is not None)
+        await wait_for(pilot, lambda: main(pilot.app).playback.engine_error is not None)
         await pilot.press("tab", "enter")
         await shows(pilot, "sudo apt install libvlc5")
 
     assert snap_compare(app_for(snapshot_paths, no_vlc), terminal_size=SIZE,
+                        run_before=run_before)
+
+
+def test_archived_feed_page_at_80x24_keeps_episode_rows(snap_compare, snapshot_paths, server):
+    """A small terminal: the notice compacts, five episodes stay visible, and the
+    Footer keeps "? Keys" and "q Quit" at its right end."""
+    subscribe_now(snapshot_paths, server, show("Nonlinear Thoughts", 2))
+    archive_now(snapshot_paths, server, show("Lost Show", 8))
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=2)
+        await shows(pilot, "Archived on 2024-10-03", "Lost Show #3", "? Keys", "q Quit")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_key_conflict_warning(snap_compare, snapshot_paths):
+    config = quiet_config()
+    config["keys"]["play_pause"] = "q"
+
+    async def run_before(pilot):
+        await shows(pilot, "is bound to both")
+
+    assert snap_compare(app_for(snapshot_paths, config=config), terminal_size=(100, 30),
                         run_before=run_before)

@@ -8,7 +8,7 @@ from textual.command import CommandPalette
 from library.feeds import list_feeds
 from library.store import connect
 from tests.feedgen import rss, show
-from tests.tui.conftest import ready, shows, subscribe, wait_for
+from tests.tui.conftest import main, ready, shows, subscribe, wait_for
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.help import HelpScreen
 from tui.screens.opml import ImportReportDialog, PathPromptDialog
@@ -24,35 +24,31 @@ def feed_titles(paths) -> list[str]:
         conn.close()
 
 
-def notified(app, text: str) -> bool:
-    return any(text in n.message for n in app._notifications)
-
-
-async def test_add_a_feed_by_url(make_app, paths, server):
+async def test_add_a_feed_by_url(make_app, paths, server, messages):
     url = server.add("/new.xml", rss(show("Fresh Show", 2)), "application/rss+xml")
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
         await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         await pilot.press(*"ftp://nope", "enter")
-        await wait_for(pilot, lambda: notified(app, "ftp"), what="refused URL")
+        await wait_for(pilot, lambda: messages.notified("ftp"), what="refused URL")
         await pilot.press("a")
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
         app.screen.query_one("#prompt-input").value = url
         await pilot.press("enter")
-        await ready(pilot, feeds=1)
-        await wait_for(pilot, lambda: app.feeds[0].title == "Fresh Show", what="fetched")
-        await wait_for(pilot, lambda: notified(app, "1 feeds checked: 1 updated (2 new"))
+        screen = await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: screen.feeds[0].title == "Fresh Show", what="fetched")
+        await wait_for(pilot, lambda: messages.notified("1 feed checked: 1 updated (2 new"))
         await pilot.press("a")
         app.screen.query_one("#prompt-input").value = url
         await pilot.press("enter")
-        await wait_for(pilot, lambda: notified(app, "already subscribed"))
+        await wait_for(pilot, lambda: messages.notified("already subscribed"))
         await pilot.press("a", "escape")
         assert not isinstance(app.screen, PromptDialog)
 
 
-async def test_import_opml_with_completion_and_a_report(make_app, paths, server, tmp_path):
+async def test_import_opml_with_completion_and_a_report(make_app, paths, server, tmp_path, messages):
     a = server.add("/a.xml", rss(show("Imported A", 2)), "application/rss+xml")
     b = server.add("/b.xml", rss(show("Imported B", 1)), "application/rss+xml")
     gone = server.url("/gone.xml")
@@ -64,7 +60,7 @@ async def test_import_opml_with_completion_and_a_report(make_app, paths, server,
         "<outline text='Just a website' htmlUrl='https://example.org/'/></body></opml>")
     (tmp_path / "broken.opml").write_text("this is not xml <<<")
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
         await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
@@ -77,13 +73,18 @@ async def test_import_opml_with_completion_and_a_report(make_app, paths, server,
         await shows(pilot, "3 added, 0 already subscribed, 1 skipped", "Imported A",
                     "Just a website", "skipped")
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.subscriptions.refreshing
-                       and notified(app, "1 failed"), what="refresh of the new feeds")
-        assert notified(app, "Gone") and notified(app, "404")
+        await wait_for(pilot, lambda: not main(app).subscriptions.refreshing
+                       and messages.notified("1 failed"), what="refresh of the new feeds")
+        assert messages.notified("Gone") and messages.notified("404")
         await ready(pilot, feeds=3)
-        marks = {row[1].plain: row[0].plain for row in
-                 (app.query_one(FeedsPane).get_row_at(i) for i in range(3))}
-        assert marks["Gone"] == "!" and marks["Imported A"] == " "
+
+        def marks() -> dict[str, str]:
+            return {row[1].plain: row[0].plain for row in
+                    (app.query_one(FeedsPane).get_row_at(i) for i in range(3))}
+
+        # The list reloads after the refresh's summary: wait for the marks it brings.
+        await wait_for(pilot, lambda: marks().get("Gone") == "!"
+                       and marks().get("Imported A") == " ", what="the refresh's marks")
 
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
@@ -94,11 +95,11 @@ async def test_import_opml_with_completion_and_a_report(make_app, paths, server,
         await pilot.press("escape")
 
 
-async def test_export_opml_and_confirm_replacing(make_app, paths, server, tmp_path):
+async def test_export_opml_and_confirm_replacing(make_app, paths, server, tmp_path, messages):
     await subscribe(paths, server, show("Exported", 1))
     target = tmp_path / "out.opml"
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
         await ready(pilot, feeds=1)
         for count, exists in enumerate((False, True), 1):
             await pilot.press("e")
@@ -108,18 +109,18 @@ async def test_export_opml_and_confirm_replacing(make_app, paths, server, tmp_pa
             if exists:
                 await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
                 await pilot.press("y")
-            await wait_for(pilot, lambda: sum(f"Exported 1 subscriptions to {target}" in n.message
-                                              for n in app._notifications) == count)
+            await wait_for(pilot, lambda: sum(f"Exported 1 subscription to {target}" in n
+                                              for n in messages.notifications()) == count)
         document = target.read_bytes()
         assert b"Exported" in document and server.url("/feeds/0.xml").encode() in document
 
 
-async def test_remove_asks_first(make_app, paths, server):
+async def test_remove_asks_first(make_app, paths, server, messages):
     await subscribe(paths, server, show("Keep Me", 1), show("Drop Me", 1))
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await ready(pilot, feeds=2)
-        assert app.feed(app.selected_feed_id).title == "Drop Me"  # by title: first
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=2)
+        assert screen.selected_feed.title == "Drop Me"  # by title: first
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await shows(pilot, "Drop Me and forget")
@@ -131,25 +132,25 @@ async def test_remove_asks_first(make_app, paths, server):
         assert feed_titles(paths) == ["Keep Me"]
 
 
-async def test_refresh_selected_and_all(make_app, paths, server):
+async def test_refresh_selected_and_all(make_app, paths, server, messages):
     await subscribe(paths, server, show("Growing", 1), show("Steady", 1))
     server.add("/feeds/0.xml", rss(show("Growing", 3)), "application/rss+xml")
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await ready(pilot, feeds=2)
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=2)
         await pilot.press("r")
-        await wait_for(pilot, lambda: len(app.episodes) == 3, what="new episodes shown")
-        await wait_for(pilot, lambda: not app.subscriptions.refreshing)
+        await wait_for(pilot, lambda: len(screen.episodes) == 3, what="new episodes shown")
+        await wait_for(pilot, lambda: not screen.subscriptions.refreshing)
         server.remove("/feeds/1.xml")
         await pilot.press("R")
-        await wait_for(pilot, lambda: notified(app, "2 feeds checked"), what="refresh all")
-        assert notified(app, "Steady: ")
+        await wait_for(pilot, lambda: messages.notified("2 feeds checked"), what="refresh all")
+        assert messages.notified("Steady: ")
 
 
-async def test_help_palette_and_quit(make_app, paths, server):
+async def test_help_palette_and_quit(make_app, paths, server, messages):
     await subscribe(paths, server, show("Helpful", 1))
     app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), message_hook=messages) as pilot:
         await ready(pilot, feeds=1)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

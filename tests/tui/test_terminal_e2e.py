@@ -1,6 +1,7 @@
 """The installed ``podterm`` command in a real terminal (tmux): import an OPML file of
-loopback feeds, see durations, play, pause, quit, start again and resume; and the demo's
-archived show, searched for and moved to its new home."""
+loopback feeds, see durations, play, pause, quit, start again where we left off and
+resume with space; and the demo's archived show, searched for and moved to its new
+home."""
 
 from __future__ import annotations
 
@@ -101,10 +102,10 @@ def test_import_play_pause_quit_and_resume_in_a_real_terminal(server, tmp_path):
 
     second = Terminal(session, PODTERM, env)
     try:
-        second.wait_for(r"Pane Talk episode 2")
-        second.keys("j")  # feeds are listed by title: Terminal Radio is second
+        # It reopens where we left off: the same show, its episode cued at the saved place.
+        second.wait_for(r"Paused\s+Terminal Radio — Terminal Radio episode 2")
         second.wait_for(r"Terminal Radio episode 2\s+1:00\s+\d+%")  # in progress
-        second.keys("Tab", "Enter")
+        second.keys("Space")
         second.wait_for(r"Playing\s+Terminal Radio")
         resumed_at = elapsed_seconds(second.wait_for(ELAPSED.pattern))
         # The engine starts rewind_on_resume_s (5 s) before the saved position.

@@ -1,8 +1,11 @@
 """Small modal dialogs: a yes/no question, a message (errors), a one-line text prompt.
 
 Every dialog closes with escape (binding id ``close_dialog``) and returns its result
-through :meth:`ModalScreen.dismiss`. Text that may come from a feed or the system is
-given as :class:`rich.text.Text` and is never read as markup.
+through :meth:`ModalScreen.dismiss`; features await it with ``push_screen_wait`` from a
+worker. The box is the dialog's one ``Vertical`` child, styled in app.tcss by the
+``Dialog`` type selector (classes ``wide``, ``tall`` and ``error`` vary it). Text that
+may come from a feed or the system is given as :class:`rich.text.Text` and is never
+read as markup.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from tui import keys
 
@@ -27,6 +30,16 @@ class Dialog(ModalScreen[T], Generic[T]):
     BINDINGS = keys.bindings("dialog")
     cancel_value: T | None = None
 
+    def __init__(self, classes: str = "") -> None:
+        super().__init__(classes=classes)
+
+    @staticmethod
+    def box(title: str) -> Vertical:
+        """The dialog's box, with ``title`` (shown literally) in its top border."""
+        box = Vertical()
+        box.border_title = Text(title, style="bold")
+        return box
+
     def action_dismiss_dialog(self) -> None:
         self.dismiss(self.cancel_value)
 
@@ -38,14 +51,13 @@ class ConfirmDialog(Dialog[bool]):
     cancel_value = False
 
     def __init__(self, title: str, question: Text) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.title_text, self.question = title, question
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(self.question, classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
+        with self.box(self.title_text):
+            yield Static(self.question, classes="body")
+            with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
 
@@ -63,17 +75,15 @@ class MessageDialog(Dialog[None]):
     """A message with a reason, e.g. why playback failed and how to fix it."""
 
     def __init__(self, title: str, message: str | Text, *, error: bool = True) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(classes="error" if error else "")
         self.title_text = title
         self.message = message if isinstance(message, Text) else Text(message)
-        self.error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog error" if self.error else "dialog"):
-            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
-            with VerticalScroll(classes="dialog-scroll"):
-                yield Static(self.message, classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
+        with self.box(self.title_text):
+            with VerticalScroll(classes="scroll"):
+                yield Static(self.message, classes="body")
+            with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
 
     def on_mount(self) -> None:
@@ -88,17 +98,16 @@ class PromptDialog(Dialog[str]):
 
     def __init__(self, title: str, explanation: str, *, placeholder: str = "",
                  value: str = "", suggester: Suggester | None = None) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.title_text, self.explanation = title, explanation
         self.placeholder, self.value, self.suggester = placeholder, value, suggester
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(Text(self.explanation), classes="dialog-body")
+        with self.box(self.title_text):
+            yield Static(Text(self.explanation), classes="body")
             yield Input(self.value, placeholder=self.placeholder, suggester=self.suggester,
                         id="prompt-input")
-            yield Static(classes="dialog-hint", id="prompt-hint")
+            yield Static(id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():

@@ -15,8 +15,7 @@ import logging
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from library.directory import Candidate, Directory, DirectorySettings, search_all
 from library.episodes import list_episodes
@@ -25,6 +24,7 @@ from library.fallback import EVIDENCE_CANDIDATES, FallbackReport, Finding, find_
 from library.models import Feed
 from library.refresh import RefreshSettings
 from library.text import clean_line
+from tui.formatting import plural
 from tui.librarian import Librarian
 from tui.screens.dialogs import Dialog
 
@@ -37,21 +37,16 @@ def provider_names(providers: list[str]) -> str:
     return ", ".join(PROVIDER_NAMES.get(p, p) for p in providers)
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 class DirectoryDialog(Dialog):
     """A title, an explanation, a status line, the list of what was found, and problems."""
 
     def __init__(self, title: str, explanation: str) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(classes="wide")
         self.title_text, self.explanation = title, explanation
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
-            yield Label(Text(self.title_text, style="bold"), classes="dialog-title")
-            yield Static(Text(self.explanation), classes="dialog-body")
+        with self.box(self.title_text):
+            yield Static(Text(self.explanation), classes="body")
             yield from self.compose_query()
             yield Static(id="search-status")
             yield OptionList(id="search-results")

@@ -9,9 +9,9 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.suggester import Suggester
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from library.importer import ImportReport
 from tui import keys
@@ -96,7 +96,7 @@ class ImportReportDialog(Dialog[None]):
     STYLES = {"added": "green", "already subscribed": "dim", "skipped": "yellow"}
 
     def __init__(self, source: Path, report: ImportReport) -> None:
-        super().__init__(classes="dialog-screen")
+        super().__init__(classes="wide")
         self.source, self.report = source, report
 
     def compose(self) -> ComposeResult:
@@ -105,12 +105,10 @@ class ImportReportDialog(Dialog[None]):
                    f"already subscribed, {report.count('skipped')} skipped")
         if report.count("added"):
             summary += ". The new feeds are being fetched now."
-        with Vertical(classes="dialog wide"):
-            yield Label(Text(f"Imported {self.source.name}", style="bold"),
-                        classes="dialog-title")
-            yield Static(Text(summary), classes="dialog-body")
+        with self.box(f"Imported {self.source.name}"):
+            yield Static(Text(summary), classes="body")
             yield DataTable(id="import-report", cursor_type="row", zebra_stripes=True)
-            with Horizontal(classes="dialog-buttons"):
+            with Horizontal(classes="buttons"):
                 yield Button("OK", id="ok", variant="primary")
 
     def on_mount(self) -> None:

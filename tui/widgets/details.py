@@ -12,7 +12,8 @@ from tui import formatting
 
 
 class EpisodeDetails(VerticalScroll, can_focus=True):
-    """Scrollable when focused, so long notes can be read with the arrow keys."""
+    """Scrollable when focused (arrow keys), and from the episode list with the
+    ``notes_down`` / ``notes_up`` keys."""
 
     def __init__(self) -> None:
         super().__init__(id="details")
@@ -21,10 +22,13 @@ class EpisodeDetails(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static(id="details-text")
 
-    def show(self, episode: Episode | None) -> None:
+    def show(self, episode: Episode | None, keep_scroll: bool = False) -> None:
+        """Show ``episode``'s notes from the top (``keep_scroll``: where the reader is,
+        for an update of the same episode)."""
         self.query_one("#details-text", Static).update(
             describe(episode) if episode else Text("No episode selected.", style="dim"))
-        self.scroll_home(animate=False)
+        if not keep_scroll:
+            self.scroll_home(animate=False)
 
 
 def describe(episode: Episode) -> Text:

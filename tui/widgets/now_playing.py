@@ -1,12 +1,14 @@
 """The now-playing bar: show and episode title, state, elapsed / total, a smooth progress
 bar, rate and volume.
 
-The app hands it a :class:`player.events.PlayerStatus` snapshot several times a second
-while something plays (the engine interpolates the position between libVLC's coarse time
-updates); the bar itself keeps no clock.
+It asks its ``view`` function (playback's) for a :class:`~tui.playback.NowPlayingView`
+several times a second, on a timer of its own that stops with it, and redraws when the
+view changed (the engine interpolates the position between libVLC's coarse reports).
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 from rich.console import RenderableType
 from rich.progress_bar import ProgressBar
@@ -14,8 +16,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from player import PlayerState, PlayerStatus
+from player import PlayerState
 from tui import formatting
+from tui.playback import NowPlayingView
+
+EVERY_S = 0.25
 
 STATE_LABELS = {
     PlayerState.IDLE: ("■", "Stopped", "dim"),
@@ -33,38 +38,41 @@ class NowPlayingBar(Widget):
 
     DEFAULT_CSS = "NowPlayingBar { height: 2; }"
 
-    def __init__(self) -> None:
+    def __init__(self, view: Callable[[], NowPlayingView | None]) -> None:
         super().__init__(id="now-playing")
-        self.status: PlayerStatus | None = None
-        self.show_title = ""
-        self.episode_title = ""
+        self._view_source = view
+        self.view: NowPlayingView | None = None
 
-    def show(self, status: PlayerStatus | None, show_title: str = "",
-             episode_title: str = "") -> None:
-        self.status, self.show_title, self.episode_title = status, show_title, episode_title
-        self.refresh()
+    def on_mount(self) -> None:
+        self.set_interval(EVERY_S, self.update_view)
+
+    def update_view(self) -> None:
+        view = self._view_source()
+        if view != self.view:
+            self.view = view
+            self.refresh()
 
     def render(self) -> RenderableType:
-        status = self.status
-        if status is None or (status.state is PlayerState.IDLE and not self.episode_title):
+        view = self.view
+        if view is None:
             return Text("Nothing playing. Select an episode and press enter.", style="dim")
-        icon, label, style = STATE_LABELS[status.state]
+        icon, label, style = STATE_LABELS[view.state]
         head = Text.assemble((f"{icon} {label:<9} ", style),
-                             formatting.line(self.show_title, "bold"), " — ",
-                             formatting.line(self.episode_title))
+                             formatting.line(view.show_title, "bold"), " — ",
+                             formatting.line(view.episode_title))
         head.no_wrap, head.overflow = True, "ellipsis"
-        times = f"{formatting.clock(status.position)} / {formatting.clock(status.duration)}"
-        extras = f"{status.rate:.1f}×  vol {status.volume}%"
-        total = status.duration or 0
-        bar = ProgressBar(total=total or 1, completed=min(status.position, total),
+        times = f"{formatting.clock(view.position)} / {formatting.clock(view.duration)}"
+        extras = f"{view.rate:.1f}×  vol {view.volume}%"
+        total = view.duration or 0
+        bar = ProgressBar(total=total or 1, completed=min(view.position, total),
                           style="bar.back", complete_style="green", finished_style="green")
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
         grid.add_column(no_wrap=True)
         grid.add_row(Text(times), bar, Text(extras, style="dim"))
-        if status.state is PlayerState.ERROR and status.error:
-            grid = Text(status.error, style="red", no_wrap=True, overflow="ellipsis")
+        if view.state is PlayerState.ERROR and view.error:
+            grid = Text(view.error, style="red", no_wrap=True, overflow="ellipsis")
         outer = Table.grid(expand=True)
         outer.add_row(head)
         outer.add_row(grid)

@@ -1,0 +1,171 @@
+"""The main screen's actions: one table of what each key does and when it applies.
+
+Each :class:`Action` is a key binding (its id is what ``[keys]`` in config.toml remaps),
+the handler that runs it, and ``when``: why it does not apply right now (None when it
+does). The main screen binds every action to ``run('<id>')`` and answers Textual's
+``check_action`` from ``when``, so the Footer dims (or hides) keys that do nothing; the
+``?`` help and the command palette read this table too. A feature adds its keys here,
+in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+from library.models import Episode, Feed
+from tui.health import FeedHealth
+from tui.keys import WIDGET_KEYS, Key
+from tui.playback import Playback
+from tui.subscriptions import Subscriptions
+
+
+class Controls(Protocol):
+    """What actions act on: the main screen's features and selection."""
+
+    playback: Playback
+    subscriptions: Subscriptions
+    health: FeedHealth
+
+    @property
+    def selected_feed(self) -> Feed | None: ...
+
+    @property
+    def highlighted_episode(self) -> Episode | None: ...
+
+    @property
+    def has_feeds(self) -> bool: ...
+
+    def play_highlighted(self) -> None: ...
+
+    def toggle_played(self) -> None: ...
+
+    def open_filter(self) -> None: ...
+
+    def scroll_notes(self, pages: int) -> None: ...
+
+
+Reason = Callable[[Controls], str | None]
+
+
+def always(_: Controls) -> None:
+    return None
+
+
+def an_episode(c: Controls) -> str | None:
+    return None if c.highlighted_episode is not None else "no episode is selected"
+
+
+def a_feed(c: Controls) -> str | None:
+    return None if c.selected_feed is not None else "no feed is selected"
+
+
+def any_feeds(c: Controls) -> str | None:
+    return None if c.has_feeds else "there are no subscriptions yet"
+
+
+def loaded(c: Controls) -> str | None:
+    return None if c.playback.loaded else "nothing is playing"
+
+
+def resumable(c: Controls) -> str | None:
+    return None if c.playback.resumable else "nothing is playing or paused"
+
+
+def failing(c: Controls) -> str | None:
+    feed = c.selected_feed
+    if feed is None or not (feed.status == "archived" or feed.consecutive_failures):
+        return "the selected feed is not failing"
+    return None
+
+
+def archived(c: Controls) -> str | None:
+    feed = c.selected_feed
+    return None if feed is not None and feed.status == "archived" else \
+        "the selected feed is not archived"
+
+
+@dataclass(frozen=True)
+class Action(Key):
+    """A main-screen key: ``run`` does it, ``when`` says why it cannot now. An action
+    with ``hidden`` leaves the Footer entirely while it does not apply."""
+
+    run: Callable[[Controls], object] = always
+    when: Reason = always
+    hidden: bool = False
+    where: str = "main"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "action", f"run('{self.id}')")
+
+
+ACTIONS: tuple[Action, ...] = (
+    # Moving between panes (the lists' own keys are in tui.keys).
+    Action("next_pane", "tab", "Next pane", "Go to the next pane", show=False,
+           run=lambda c: c.focus_next()),  # type: ignore[attr-defined]
+    Action("previous_pane", "shift+tab", "Previous pane", "Go to the previous pane",
+           show=False, run=lambda c: c.focus_previous()),  # type: ignore[attr-defined]
+    # Playback.
+    Action("play", "enter", "Play", "Play the highlighted episode (resumes where you left "
+           "off)", key_display="⏎", run=lambda c: c.play_highlighted(), when=an_episode),
+    Action("play_pause", "space", "Pause", "Pause or resume playback",
+           run=lambda c: c.playback.toggle_pause(), when=resumable),
+    Action("stop", "s", "Stop", "Stop playback (the position is saved; space resumes)",
+           show=False, run=lambda c: c.playback.stop(), when=loaded),
+    Action("seek_back", "left", "Back", "Seek back (playback.seek_back_s seconds)",
+           show=False, run=lambda c: c.playback.seek_back(), when=loaded),
+    Action("seek_forward", "right", "Forward", "Seek forward (playback.seek_forward_s "
+           "seconds)", show=False, run=lambda c: c.playback.seek_forward(), when=loaded),
+    Action("slower", "left_square_bracket", "Slower", "Play slower (0.1× steps)",
+           show=False, run=lambda c: c.playback.slower(), when=loaded),
+    Action("faster", "right_square_bracket", "Faster", "Play faster (0.1× steps)",
+           show=False, run=lambda c: c.playback.faster(), when=loaded),
+    Action("volume_down", "minus", "Quieter", "Volume down", show=False,
+           run=lambda c: c.playback.volume(-1), when=loaded),
+    Action("volume_up", "equals_sign", "Louder", "Volume up", show=False,
+           run=lambda c: c.playback.volume(+1), when=loaded),
+    # The episode list.
+    Action("toggle_played", "m", "Played", "Mark the highlighted episode played or "
+           "unplayed", run=lambda c: c.toggle_played(), when=an_episode),
+    Action("filter", "slash", "Filter", "Filter the episodes by title",
+           run=lambda c: c.open_filter(), when=a_feed),
+    Action("notes_down", "ctrl+d", "Notes down", "Scroll the show notes down", show=False,
+           run=lambda c: c.scroll_notes(+1), when=an_episode),
+    Action("notes_up", "ctrl+u", "Notes up", "Scroll the show notes up", show=False,
+           run=lambda c: c.scroll_notes(-1), when=an_episode),
+    # Subscriptions.
+    Action("add_feed", "a", "Add", "Add a feed by its URL",
+           run=lambda c: c.subscriptions.add()),
+    Action("import_opml", "i", "Import", "Import subscriptions from an OPML file",
+           run=lambda c: c.subscriptions.import_opml()),
+    Action("export_opml", "e", "Export", "Export subscriptions to an OPML file", show=False,
+           run=lambda c: c.subscriptions.export_opml(), when=any_feeds),
+    # Refresh keys stay lit during a refresh (pressing them says one is running):
+    # rebuilding the Footer at its start and end would stall the UI.
+    Action("refresh_feed", "r", "Refresh", "Refresh the selected feed",
+           run=lambda c: c.subscriptions.refresh_feed(c.selected_feed), when=a_feed),
+    Action("refresh_all", "R", "Refresh all", "Refresh all active feeds", show=False,
+           run=lambda c: c.subscriptions.refresh(), when=any_feeds),
+    Action("remove_feed", "d", "Remove", "Remove the selected feed (asks first)",
+           show=False, run=lambda c: c.subscriptions.remove(c.selected_feed), when=a_feed),
+    # Feed health and directories.
+    Action("search_newer_version", "f", "Find newer", "Search the directories for a newer "
+           "version of the archived or failing feed", hidden=True,
+           run=lambda c: c.health.search_newer_version(c.selected_feed), when=failing),
+    Action("check_again", "c", "Check again", "Check the archived feed again now (it comes "
+           "back if it answers)", show=False, hidden=True,
+           run=lambda c: c.health.check_again(c.selected_feed), when=archived),
+    Action("edit_feed_url", "u", "Edit URL", "Edit the selected feed's address (the new "
+           "one is checked first)", show=False,
+           run=lambda c: c.health.edit_feed_url(c.selected_feed), when=a_feed),
+    Action("search_directory", "S", "Search directories", "Search podcast directories for "
+           "shows to subscribe to", show=False, run=lambda c: c.health.search_directory()),
+)
+
+BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
+ALL_KEYS: tuple[Key, ...] = (*ACTIONS, *WIDGET_KEYS)
+
+
+def key(key_id: str) -> Key:
+    """Any binding by its id."""
+    return next(k for k in ALL_KEYS if k.id == key_id)

@@ -1,0 +1,365 @@
+"""The main screen: subscriptions, the selected feed's episodes and notes, the
+now-playing bar.
+
+It owns what it shows (the loaded feeds and episodes, the selection, the filter), the
+features that act on it (playback, subscriptions, feed health), their workers and timers,
+and the key actions of :mod:`tui.actions`. Features talk back with the messages of
+:mod:`tui.messages`; the handlers here are the only code that updates these widgets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Sequence
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Input
+from textual.worker import Worker, WorkerState
+
+from library.episodes import ListeningTime, get_episode, list_episodes, listening_time, \
+    set_played
+from library.feeds import list_feeds
+from library.models import Episode, Feed
+from tui import keys
+from tui.actions import ACTIONS, BY_ID, Action
+from tui.commands import ActionCommands
+from tui.health import FeedHealth
+from tui.messages import (
+    EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, NowPlaying, PlayerStateChanged,
+    RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted, SubscribeRequested,
+)
+from tui.playback import Playback
+from tui.services import Services
+from tui.state import UiState, load_state, save_state
+from tui.subscriptions import Subscriptions
+from tui.widgets.details import EpisodeDetails
+from tui.widgets.footer import KeyFooter
+from tui.widgets.now_playing import NowPlayingBar
+from tui.widgets.panes import EpisodesTable, FeedsPane
+from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
+
+log = logging.getLogger(__name__)
+
+RELOAD_DURING_REFRESH_S = 5.0
+SHORT_SCREEN_ROWS = 30  # below this, the archived notice compacts (app.tcss: .-short)
+
+
+class FilterInput(Input):
+    """The episode filter; escape clears it and goes back to the list."""
+
+    BINDINGS = keys.bindings("filter")
+
+    def action_clear_filter(self) -> None:
+        self.value = ""
+        self.screen.query_one(EpisodesTable).focus()
+
+
+class MainScreen(Screen[None], inherit_bindings=False):
+    BINDINGS = keys.bindings("main", ACTIONS)
+    COMMANDS = {ActionCommands}
+
+    def __init__(self, services: Services, notices: Sequence[str] = ()) -> None:
+        super().__init__(id="main")
+        self.services = services
+        self.notices = list(notices)
+        self.playback = Playback(self)
+        self.subscriptions = Subscriptions(self)
+        self.health = FeedHealth(self)
+        self.feeds: list[Feed] = []
+        self.episodes: dict[int, Episode] = {}
+        self.selected_feed_id: int | None = None
+        self.listening: ListeningTime | None = None
+        self.filter_text = ""
+        self._key_hints: tuple[bool | None, ...] = ()  # what update_key_hints last showed
+        self._last_feeds_reload = 0.0
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="library"):
+            yield FeedsPane()
+            with Vertical(id="right"):
+                yield FeedHeader(id="feed-header")
+                yield FilterInput(placeholder="Filter episodes by title (escape clears)",
+                                  id="filter")
+                yield EpisodesTable()
+                yield EpisodeDetails()
+        yield EmptyLibrary(id="empty")
+        yield RefreshStatus(id="refresh-status")
+        yield NowPlayingBar(self.playback.view)
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        keymap = self.services.keymap
+        self.query_one(EmptyLibrary).show_keys(*(
+            keys.describe(BY_ID[key_id], keymap)
+            for key_id in ("add_feed", "import_opml", "search_directory")))
+        for notice in self.notices:
+            self.notify(notice, timeout=30, markup=False)
+        self.playback.start()
+        self.reopen()
+        table = self.services.config["refresh"]
+        if table["on_start"]:
+            self.subscriptions.refresh(automatic=True)
+        if table["interval_min"]:
+            self.set_interval(table["interval_min"] * 60,
+                              lambda: self.subscriptions.refresh(automatic=True))
+
+    def on_resize(self) -> None:
+        short = self.size.height < SHORT_SCREEN_ROWS
+        if short != self.has_class("-short"):
+            self.set_class(short, "-short")
+            self.query_one(FeedHeader).compact = short
+            self._show_header()
+
+    def on_unmount(self) -> None:
+        self.subscriptions.stop()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """This screen's workers never take the app down: log the error, say so briefly."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            log.error("%s failed", event.worker.name, exc_info=error)
+            self.notify(f"{type(error).__name__}: {error}\n"
+                        f"(details in {self.services.paths.log_dir})",
+                        title="Something went wrong", severity="error", markup=False)
+
+    def on_screen_suspend(self) -> None:
+        """A dialog opened over this screen: the welcome notices would cover it."""
+        if self.notices:
+            self.notices = []
+            self.app.clear_notifications()
+
+    async def shutdown(self) -> None:
+        """Before the app quits: remember where we are, save the position, stop work."""
+        self.subscriptions.stop()
+        await asyncio.to_thread(save_state, self.services.paths.data_dir, self._ui_state())
+        await self.playback.shutdown()
+
+    # -- the Host interface features use --------------------------------------------
+    def push_screen(self, screen: Screen[Any]) -> Any:
+        return self.app.push_screen(screen)
+
+    async def push_screen_wait(self, screen: Screen[Any]) -> Any:
+        return await self.app.push_screen_wait(screen)
+
+    # -- what is selected -----------------------------------------------------------
+    @property
+    def selected_feed(self) -> Feed | None:
+        return next((feed for feed in self.feeds if feed.id == self.selected_feed_id), None)
+
+    @property
+    def highlighted_episode(self) -> Episode | None:
+        return self.episodes.get(self.query_one(EpisodesTable).highlighted_id or -1)
+
+    @property
+    def has_feeds(self) -> bool:
+        return bool(self.feeds)
+
+    # -- loading --------------------------------------------------------------------
+    @work(group="reopen", exit_on_error=False)
+    async def reopen(self) -> None:
+        """Select what was selected when podterm last closed, and cue what was playing."""
+        state = await asyncio.to_thread(load_state, self.services.paths.data_dir)
+        if state.playing_id is not None:
+            episode = await self.services.librarian.run(get_episode, state.playing_id)
+            if episode is not None:
+                self.playback.cue(episode)
+        self.load_feeds(select=state.feed_id, keep=state.episode_id)
+
+    @work(exclusive=True, group="feeds", exit_on_error=False)
+    async def load_feeds(self, select: int | None = None, keep: int | None = None) -> None:
+        """Reload the subscriptions (counts, health) and keep or change the selection."""
+        feeds = await self.services.librarian.run(list_feeds)
+        self.feeds = feeds
+        ids = {feed.id for feed in feeds}
+        selected = select if select in ids else self.selected_feed_id
+        if selected not in ids:
+            selected = feeds[0].id if feeds else None
+        empty = not feeds
+        self.query_one("#library").display = not empty
+        self.query_one(EmptyLibrary).display = empty
+        self.query_one(FeedsPane).show(feeds, selected)
+        if selected != self.selected_feed_id or select is not None:
+            self.select_feed(selected, keep)
+        else:
+            self._show_header()
+        if empty:
+            self.episodes = {}
+            self.query_one(EpisodesTable).clear()
+        elif self.focused is None:
+            self.query_one(FeedsPane).focus()
+        self.update_key_hints()
+
+    def select_feed(self, feed_id: int | None, keep: int | None = None) -> None:
+        if feed_id != self.selected_feed_id:
+            self.listening = None
+        self.selected_feed_id = feed_id
+        self._show_header()
+        self.load_episodes(keep)
+
+    @work(exclusive=True, group="episodes", exit_on_error=False)
+    async def load_episodes(self, keep: int | None = None) -> None:
+        """Load the selected feed's episodes (filtered), keeping the cursor on ``keep``."""
+        feed_id = self.selected_feed_id
+        if feed_id is None:
+            return
+        text = self.filter_text or None
+        episodes, self.listening = await self.services.librarian.run(
+            lambda conn: (list_episodes(conn, feed_id, text), listening_time(conn, feed_id)))
+        self.episodes = {episode.id: episode for episode in episodes}
+        self.query_one(EpisodesTable).show(episodes, keep)
+        self._show_header()
+        self.query_one(EpisodeDetails).show(self.highlighted_episode)
+        self.update_key_hints()
+
+    def _show_header(self) -> None:
+        self.query_one(FeedHeader).show(self.selected_feed, self.listening,
+                                        self.services.keymap)
+
+    def _ui_state(self) -> UiState:
+        playing = self.playback.episode
+        return UiState(self.selected_feed_id, self.query_one(EpisodesTable).highlighted_id,
+                       playing.id if playing else None)
+
+    @on(DataTable.RowHighlighted, "#feeds")
+    def feed_highlighted(self) -> None:
+        feed_id = self.query_one(FeedsPane).highlighted_id
+        if feed_id != self.selected_feed_id:
+            self.select_feed(feed_id)
+
+    @on(DataTable.RowHighlighted, "#episodes")
+    def episode_highlighted(self) -> None:
+        self.query_one(EpisodeDetails).show(self.highlighted_episode)
+        self.update_key_hints()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.query_one("#filter").set_class(bool(event.value), "active")
+        self.load_episodes()
+
+    @on(Input.Submitted, "#filter")
+    def filter_submitted(self) -> None:
+        self.query_one(EpisodesTable).focus()
+
+    # -- what features announce -----------------------------------------------------
+    def on_feeds_changed(self, message: FeedsChanged) -> None:
+        self.load_feeds(select=message.select)
+
+    def on_episode_changed(self, message: EpisodeChanged) -> None:
+        """A saved position or played mark: redraw its row and details."""
+        episode = message.episode
+        if episode.id in self.episodes:
+            self.episodes[episode.id] = episode
+            self.query_one(EpisodesTable).update_episode(episode)
+            if self.query_one(EpisodesTable).highlighted_id == episode.id:
+                self.query_one(EpisodeDetails).show(episode, keep_scroll=True)
+        if message.counts_changed:
+            self.load_feeds()
+
+    def on_now_playing(self, message: NowPlaying) -> None:
+        table = self.query_one(EpisodesTable)
+        previous = self.episodes.get(table.playing_id or -1)
+        table.playing_id = message.episode.id if message.episode else None
+        for row in (previous, message.episode and self.episodes.get(message.episode.id)):
+            if row is not None:
+                table.update_episode(row)
+        self.query_one(NowPlayingBar).update_view()
+        self.update_key_hints()
+        self.run_worker(asyncio.to_thread(save_state, self.services.paths.data_dir,
+                                          self._ui_state()), group="state")
+
+    def on_player_state_changed(self, _message: PlayerStateChanged) -> None:
+        self.update_key_hints()
+
+    def on_engine_started(self, message: EngineStarted) -> None:
+        self.playback.engine_started(message)
+
+    def on_engine_event(self, message: EngineEvent) -> None:
+        self.playback.handle(message.event)
+        self.query_one(NowPlayingBar).update_view()
+
+    def on_refresh_requested(self, message: RefreshRequested) -> None:
+        self.subscriptions.refresh(message.feed_ids)
+
+    def on_subscribe_requested(self, message: SubscribeRequested) -> None:
+        self.subscriptions.subscribe(message.url, message.title, message.itunes_id)
+
+    def on_refresh_started(self, message: RefreshStarted) -> None:
+        self.query_one(RefreshStatus).start(message.total)
+
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        self.subscriptions.progress(message)
+        self.query_one(RefreshStatus).progress(message)
+        outcome = message.outcome
+        if outcome.outcome == "updated":
+            if outcome.feed_id == self.selected_feed_id:
+                self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+            if message.time - self._last_feeds_reload > RELOAD_DURING_REFRESH_S:
+                self._last_feeds_reload = message.time
+                self.load_feeds()
+
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        self.query_one(RefreshStatus).finish()
+        self.subscriptions.finished(message)
+        self.load_feeds()
+
+    # -- key actions ----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dim (None) or hide (False) the keys that do nothing right now."""
+        if action != "run" or not parameters or parameters[0] not in BY_ID:
+            return True
+        entry = BY_ID[str(parameters[0])]
+        if entry.when(self) is None:
+            return True
+        return False if entry.hidden else None
+
+    def action_run(self, action_id: str) -> None:
+        entry: Action = BY_ID[action_id]
+        reason = entry.when(self)
+        if reason is None:
+            entry.run(self)
+        else:
+            self.notify(f"{entry.help}: not now, {reason}.", markup=False)
+
+    def update_key_hints(self) -> None:
+        """Refresh the Footer if a key became available or unavailable.
+
+        The Footer rebuilds every key widget on each refresh (~50 ms): calling this after
+        every load instead of ``refresh_bindings`` keeps refreshes and playback smooth.
+        """
+        state = tuple(self.check_action("run", (action.id,)) for action in ACTIONS)
+        if state != self._key_hints:
+            self._key_hints = state
+            self.refresh_bindings()
+
+    def play_highlighted(self) -> None:
+        episode = self.highlighted_episode
+        if episode is None:
+            return
+        table = self.query_one(EpisodesTable)
+        below = [self.episodes[int(key.value)] for key in list(table.rows)[table.cursor_row + 1:]
+                 if key.value is not None]
+        self.playback.play(episode, below)
+
+    def toggle_played(self) -> None:
+        episode = self.highlighted_episode
+        if episode is not None:
+            self._toggle_played(episode)
+
+    @work(group="played", exit_on_error=False)
+    async def _toggle_played(self, episode: Episode) -> None:
+        stored = await self.services.librarian.run(set_played, episode.id, not episode.played)
+        if stored is not None:
+            self.post_message(EpisodeChanged(stored, counts_changed=True))
+
+    def open_filter(self) -> None:
+        self.query_one("#filter").add_class("active")
+        self.query_one("#filter").focus()
+
+    def scroll_notes(self, pages: int) -> None:
+        details = self.query_one(EpisodeDetails)
+        details.scroll_page_down() if pages > 0 else details.scroll_page_up()
