@@ -16,7 +16,7 @@ from library.parse import ParsedEpisode
 
 _FEED_FIELDS = ("guid", "title", "published_at", "duration_s", "enclosure_url",
                 "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
-                "transcript_url")
+                "transcript_url", "notes_html")
 
 _UPSERT = f"""
     INSERT INTO episodes (feed_id, identity, {", ".join(_FEED_FIELDS)}, first_seen_at)

@@ -19,6 +19,13 @@ from library import fastfeed
 from library.durations import parse_duration
 from library.text import clean_line, html_to_text, strip_terminal_controls
 
+# Show notes up to this size are stored as the feed wrote them and made plain text when
+# first shown (see library.models.Episode.notes): converting every episode's notes was
+# most of a refresh's work. Longer ones are converted here, in the parser's process, so
+# showing one never costs the UI more than a few milliseconds.
+DEFER_NOTES_UP_TO = 16 * 1024
+
+
 class FeedParseError(Exception):
     """The bytes are not a usable feed. ``kind`` is 'not_a_feed' or 'malformed'."""
 
@@ -41,10 +48,11 @@ class ParsedEpisode:
     enclosure_url: str | None
     enclosure_type: str | None
     enclosure_length: int | None
-    notes: str
+    notes: str          # plain text; "" while notes_html waits to be converted
     link: str | None
     chapters_url: str | None
     transcript_url: str | None
+    notes_html: str | None = None   # the feed's notes, made plain text when first shown
 
 
 @dataclass
@@ -110,8 +118,8 @@ def _episode(entry: dict) -> ParsedEpisode:
     if published_at is None:
         published_at = entry.get("updated")
     enclosure_url = enclosure.get("href") if enclosure else None
-    # Show notes: the richest of content:encoded, description and itunes:summary.
     notes_html = max([*entry.get("content", []), entry.get("summary", "")], key=len)
+    deferred = len(notes_html) <= DEFER_NOTES_UP_TO
     return ParsedEpisode(
         identity=episode_identity(guid, enclosure_url, link, title, published_at),
         guid=guid,
@@ -121,10 +129,11 @@ def _episode(entry: dict) -> ParsedEpisode:
         enclosure_url=enclosure_url,
         enclosure_type=clean_line(_str(enclosure.get("type"))) or None if enclosure else None,
         enclosure_length=_int(enclosure.get("length")) if enclosure else None,
-        notes=html_to_text(notes_html),
+        notes="" if deferred else html_to_text(notes_html),
         link=link,
         chapters_url=_url(_attribute(entry.get("chapters"), "url")),
         transcript_url=_url(_attribute(entry.get("transcript"), "url")),
+        notes_html=notes_html if deferred else None,
     )
 
 

@@ -87,6 +87,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX feed_checks_by_feed ON feed_checks (feed_id, at);
     ALTER TABLE feeds ADD COLUMN archive_reason TEXT
     """,
+    # 3: show notes stored as the feed wrote them and made plain text when first read
+    # (NULL once `notes` has the text).
+    """
+    ALTER TABLE episodes ADD COLUMN notes_html TEXT
+    """,
 ]
 
 
