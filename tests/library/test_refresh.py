@@ -261,3 +261,13 @@ def test_tls_failures_are_named(server, db):
     https_url = server.url("/feed.xml").replace("http://", "https://")  # no TLS there
     [outcome] = refresh(path, [subscribe(conn, https_url)], FAST)
     assert outcome.error_kind == "tls" and outcome.error.startswith("secure connection failed")
+
+
+def test_the_http_stack_finds_its_event_loop_helper_installed(server, db):
+    """httpcore looks sniffio up on every request; missing, the import is retried each time."""
+    import sys
+
+    path, conn = db
+    url = server.add("/feed.xml", rss(show("Sniff", 1)), "application/rss+xml")
+    refresh(path, [subscribe(conn, url)], FAST)
+    assert "sniffio" in sys.modules
