@@ -36,6 +36,11 @@ _DECLARED_ENCODING = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)", r
 _URI_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+,\-.]*://)/+")
 _ENTITY_LIKE = re.compile(r"&([A-Za-z0-9_]+);")
 _HTML_TYPES = frozenset(("text/html", "html", "application/xhtml+xml", "xhtml"))
+# Roles read inline by _Entry.read when the element has no attributes; with attributes,
+# the method of that name reads it.
+_TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
+                         "raw"))
+_ATTRIBUTE_ROLES = _TEXT_ROLES | {"link", "enclosure", "media_title"}
 
 
 class Truncated(Exception):
@@ -84,6 +89,7 @@ class _Reader:
 
     def __init__(self) -> None:
         self.namespaces = Namespaces()
+        self.entry_roles: dict[str, str] = {}
         self.entries: list[dict] = []
         self.read_items: dict[int, dict] = {}   # id(element) -> its entry
         self.root: ET.Element | None = None
@@ -103,6 +109,16 @@ class _Reader:
     def name(self, element: ET.Element) -> str:
         """feedparser's name for the element: namespace prefix + "_" + lowercase tag."""
         return self.namespaces.name(element.tag)
+
+    def entry_role(self, tag: str) -> str:
+        """What an item's child is to us: a role of ENTRY_ROLES, "unsupported" for other
+        elements feedparser has rules for, "unknown" for the rest."""
+        name = self.namespaces.name(tag)
+        role = ENTRY_ROLES.get(name)
+        if role is None:
+            role = "unsupported" if name in FEEDPARSER_NAMES or name in READ_KEYS else "unknown"
+        self.entry_roles[tag] = role
+        return role
 
     def finish(self) -> tuple[dict, list[dict]]:
         root = self.root
@@ -135,12 +151,14 @@ def check_attributes(element: ET.Element) -> None:
 
 def attributes(element: ET.Element) -> dict[str, str]:
     """Attributes as feedparser keeps them: names in lowercase, rel and type values too."""
-    found: dict[str, str] = {}
-    for key, value in element.items():
-        key = key.lower()
-        if key in found:
-            raise Unsupported("attributes differing only in case")
-        found[key] = value.lower() if key in ("rel", "type") else value
+    items = element.items()
+    found = {key.lower(): value for key, value in items}
+    if len(found) != len(items):
+        raise Unsupported("attributes differing only in case")
+    if "type" in found:
+        found["type"] = found["type"].lower()
+    if "rel" in found:
+        found["rel"] = found["rel"].lower()
     return found
 
 
@@ -174,8 +192,12 @@ def content_text(element: ET.Element) -> str:
 
 
 def date(element: ET.Element) -> float | None:
+    return _date(text(element))
+
+
+def _date(value: str) -> float | None:
     try:
-        return parse_date(text(element))
+        return parse_date(value)
     except UnknownDate as exc:
         raise Unsupported(f"date {exc}") from None
 
@@ -212,20 +234,69 @@ class _Entry:
         self.needs_fresh_flag = False
 
     def read(self, item: ET.Element) -> dict:
-        if any(key != _XML + "lang" for key in item.keys()):
-            raise Unsupported("item attributes")
+        """The item's children in order. The common elements are handled inline: this
+        loop runs for every element of every episode."""
+        for key in item.keys():
+            if key != _XML + "lang":
+                raise Unsupported("item attributes")
         entry = self.entry
-        name = self.reader.name
+        roles, role_of = self.reader.entry_roles, self.reader.entry_role
         for child in item:
-            role = ENTRY_ROLES.get(name(child))
-            if role is None:
-                self.unknown(child)
+            tag = child.tag
+            role = roles.get(tag) or role_of(tag)
+            if child.keys():
+                check_attributes(child)
+                if role in _ATTRIBUTE_ROLES:
+                    getattr(self, role)(child)
+                    continue
+            elif role in _TEXT_ROLES:
+                if len(child):
+                    raise Unsupported(f"child elements in {tag}")
+                value = child.text
+                value = value.strip() if value else ""
+                if role == "guid" and value:  # a guid is a permalink unless it says not
+                    value = _URI_SLASHES.sub(r"\1", value)
+                if not value.isascii():
+                    value = _repaired(value)
+                if role == "title":
+                    if not self.title_locked:
+                        entry["title"] = value
+                        self.title_locked = bool(value)
+                elif role == "summary":
+                    self.add_summary(value)
+                elif role == "content":
+                    self.has_content = True
+                    entry["content"].append(value)
+                    entry.setdefault("summary", value)
+                elif role == "published" or role == "updated":
+                    entry[role] = _date(value)
+                elif role == "guid":
+                    entry["guid"] = value
+                    entry.setdefault("link", value)
+                else:  # raw: duration, chapters or transcript given as text
+                    entry[READ_KEYS[self.reader.name(child)]] = value
                 continue
-            check_attributes(child)
-            getattr(self, role)(child)
+            if role == "unknown" or role == "ignore":
+                if len(child):
+                    if role == "ignore":
+                        raise Unsupported(f"child elements in {tag}")
+                    for grandchild in child:
+                        self.unknown(grandchild)
+            else:
+                getattr(self, role)(child)
         entry["needs_fresh_flag"] = self.needs_fresh_flag
         entry["title_locked"] = self.title_locked
         return entry
+
+    def add_summary(self, value: str) -> None:
+        """description, itunes:summary, atom:summary: the summary, unless there is one
+        already and no content yet: then this one is content."""
+        if "summary" in self.entry and not self.has_content:
+            self.needs_fresh_flag = True
+            self.has_content = True
+            self.entry["content"].append(value)
+        else:
+            self.entry["summary"] = value
 
     # -- the elements podterm reads ------------------------------------------------------
     def title(self, element: ET.Element, *, locks: bool = True) -> None:
@@ -270,15 +341,7 @@ class _Entry:
         self.entry["updated"] = date(element)
 
     def summary(self, element: ET.Element) -> None:
-        """description, itunes:summary, atom:summary: the summary, unless there is one
-        already and no content yet: then this one is content."""
-        value = content_text(element)
-        if "summary" in self.entry and not self.has_content:
-            self.needs_fresh_flag = True
-            self.has_content = True
-            self.entry["content"].append(value)
-        else:
-            self.entry["summary"] = value
+        self.add_summary(content_text(element))
 
     def content(self, element: ET.Element) -> None:
         value = content_text(element)

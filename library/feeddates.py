@@ -9,7 +9,6 @@ many more shapes, must read that document.
 
 from __future__ import annotations
 
-import calendar
 import re
 
 # feedparser drops fractions of a second; numeric offsets and these zone names are the
@@ -18,6 +17,9 @@ _ZONES = {"ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6,
           "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7}
 _MONTHS = {name: n for n, name in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_DAYS_BEFORE_MONTH = (0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+_EPOCH_DAYS = 719162  # days from 0001-01-01 to 1970-01-01
 
 _RFC822 = re.compile(
     r"""\s*(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?   # day name, ignored
@@ -65,7 +67,11 @@ def parse_date(text: str) -> float | None:
 
 def _utc(year: int, month: int, day: int, hour: int, minute: int, second: int,
          offset: int, text: str) -> float:
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     if not (1000 <= year <= 9000 and 1 <= month <= 12 and hour < 24 and minute < 60
-            and second < 60 and 1 <= day <= calendar.monthrange(year, month)[1]):
+            and second < 60 and 1 <= day <= _MONTH_DAYS[month] + (leap and month == 2)):
         raise UnknownDate(text)
-    return float(calendar.timegm((year, month, day, hour, minute, second)) - offset)
+    before = year - 1  # days from 0001-01-01 to this year, then to 1970-01-01
+    days = (before * 365 + before // 4 - before // 100 + before // 400 - _EPOCH_DAYS
+            + _DAYS_BEFORE_MONTH[month] + (leap and month > 2) + day - 1)
+    return float(days * 86400 + hour * 3600 + minute * 60 + second - offset)
