@@ -107,6 +107,7 @@ async def _read(response: httpx.Response, url: str, limits: FetchLimits) -> Fetc
     validators = {"etag": response.headers.get("etag"),
                   "last_modified": response.headers.get("last-modified")}
     if status == 304:
+        await response.aread()  # no body, but read to its end the connection can be reused
         return FetchResult("not_modified", url, http_status=304, **validators)
     if status >= 400:
         result = _error(url, "gone" if status == 410 else "http", f"HTTP {status} {_reason(status)}")
