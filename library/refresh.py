@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-import httpx
 
 from library import health, parsepool
 from library.archive import ArchiveRule, apply_archive_rule
 from library.feeds import get_feed
-from library.fetch import FetchLimits, FetchResult, fetch_feed, make_client
+from library.fetch import FetchLimits, FetchResult, HostClients, fetch_feed, make_client
 from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
@@ -132,7 +131,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
         writer.close()
 
 
-async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _HostGate,
+async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
                        limits: FetchLimits, feed: Feed) -> FeedOutcome:
     result = await _fetch_politely(client, gate, limits, feed)
     if result.outcome == "error":
@@ -166,7 +165,7 @@ async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _Host
                        "updated", new_episodes=new, moved_to=result.moved_to)
 
 
-async def _follow_announced_move(client: httpx.AsyncClient, gate: _HostGate,
+async def _follow_announced_move(client: HostClients, gate: _HostGate,
                                  limits: FetchLimits, writer: "_Writer", feed: Feed,
                                  new_url: str) -> FeedOutcome | None:
     """Move to the address the feed announced, once it has been fetched and parsed as a
@@ -186,7 +185,7 @@ async def _follow_announced_move(client: httpx.AsyncClient, gate: _HostGate,
                        new_episodes=found.theirs - found.matched, moved_to=result.final_url)
 
 
-async def _fetch_politely(client: httpx.AsyncClient, gate: _HostGate, limits: FetchLimits,
+async def _fetch_politely(client: HostClients, gate: _HostGate, limits: FetchLimits,
                           feed: Feed) -> FetchResult:
     """Fetch within the host's slots, waiting out (or skipping) a host that asked to wait."""
     host = urlsplit(feed.url).hostname or ""
