@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from library import feeds as feeds_mod
 from library.config import Config
@@ -56,7 +57,7 @@ class Context:
         return connect(self.paths.database)
 
     def shows_progress(self, args: argparse.Namespace) -> bool:
-        return self.console.is_terminal and not getattr(args, "json", False)
+        return not getattr(args, "json", False) and self.console.is_terminal
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
@@ -99,8 +100,6 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
-    from library.cli import output
-
     conn = ctx.db()
     if args.feeds:
         ids = [feeds_mod.resolve_feed(conn, query).id for query in args.feeds]
@@ -111,6 +110,8 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
     if args.json:
         print_json([o.to_json() for o in outcomes])
     else:
+        from library.cli import output
+
         ctx.console.print(output.refresh_table(outcomes))
 
 
@@ -169,12 +170,15 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
 def run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:
     """Refresh ``ids`` with a progress bar on a terminal (none with --json)."""
     from library.archive import ArchiveRule
-    from library.cli import output
     from library.refresh import RefreshSettings, refresh
 
     settings = RefreshSettings.from_table(ctx.config["refresh"])
-    with output.progress_bar(ctx.console, "Refreshing", len(ids),
-                             ctx.shows_progress(args)) as advance:
+    bar: Any = nullcontext(lambda label="": None)
+    if ctx.shows_progress(args):
+        from library.cli import output
+
+        bar = output.progress_bar(ctx.console, "Refreshing", len(ids), True)
+    with bar as advance:
         return refresh(ctx.paths.database, ids, settings,
                        lambda outcome, done, total: advance(outcome.title),
                        rule=ArchiveRule.from_table(ctx.config["health"]))
