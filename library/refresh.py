@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -139,7 +139,7 @@ async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
                                  result.http_status)
     body_hash = hashlib.sha256(result.body).hexdigest() if result.outcome == "ok" else None
     if result.outcome == "not_modified" or body_hash == feed.body_hash:
-        await writer.run(lambda c: _store_unchanged(c, feed, result, writer.clock()))
+        writer.later(lambda c: _store_unchanged(c, feed, result, writer.clock()))
         return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
                            moved_to=result.moved_to)
     try:
@@ -220,6 +220,11 @@ def _apply_move(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> No
                            "the server redirected permanently (HTTP 301/308)")
 
 
+def _log_failure(future: Future) -> None:
+    if future.exception() is not None:
+        log.error("storing a check failed", exc_info=future.exception())
+
+
 class _Writer:
     """One thread with its own SQLite connection; all database work goes through it."""
 
@@ -231,6 +236,13 @@ class _Writer:
     async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, work, self._conn)
+
+    def later(self, work: Callable[[sqlite3.Connection], Any]) -> None:
+        """Queue ``work`` without waiting for it (the writes stay in order; close() waits
+        for them). Waiting costs the event loop a thread hop per feed, which on a busy
+        machine was most of a warm refresh."""
+        future = self._executor.submit(work, self._conn)
+        future.add_done_callback(_log_failure)
 
     async def fail(self, feed: Feed, kind: str, error: str,
                    http_status: int | None) -> FeedOutcome:

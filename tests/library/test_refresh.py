@@ -317,6 +317,9 @@ def test_not_modified_answers_keep_the_connection_for_the_next_feed(db):
         accepted.clear()
         assert {o.outcome for o in refresh(path, ids, one_at_a_time)} == {"not_modified"}
         assert len(accepted) == 1
+        checks = conn.execute("SELECT feed_id, count(*) FROM feed_checks WHERE ok "
+                              "GROUP BY feed_id").fetchall()
+        assert sorted(tuple(row) for row in checks) == [(i, 2) for i in ids]
     finally:
         httpd.shutdown()
         httpd.server_close()
