@@ -50,7 +50,7 @@ class Truncated(Exception):
 def read_feed(body: bytes) -> tuple[dict, list[dict]]:
     """(feed, entries) as raw values, in the shapes :mod:`library.parse` normalises.
 
-    feed: title, author, summary, subtitle, link, image (dict), podcast_guid,
+    feed: title, author, summary, subtitle, link, self_link, image (dict), podcast_guid,
     new_feed_url, update_frequency. Each entry: title, guid, link, published (UNIX
     time), enclosures (dicts with href, type, length), content (list), summary,
     duration, chapters, transcript. Absent keys mean feedparser would not have them.
@@ -457,15 +457,18 @@ class _Feed(_Entry):
 
     def link(self, element: ET.Element) -> None:
         attrs = href_link(attributes(element))
-        if "href" not in attrs:
+        rel = attrs.get("rel", "alternate")
+        href = _URI_SLASHES.sub(r"\1", attrs["href"]) if "href" in attrs else None
+        if rel == "self":  # the feed's own address: the first link that says so
+            self.entry.setdefault("self_link", href)
+        if href is None:
             self.entry["link"] = link_text(element, in_entry=False)
             return
         if len(element):
             raise Unsupported("child elements in a link")
-        rel = attrs.get("rel", "alternate")
         kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html")
         if rel == "alternate" and kind in _HTML_TYPES:
-            self.entry["link"] = _URI_SLASHES.sub(r"\1", attrs["href"])
+            self.entry["link"] = href
 
     def summary(self, element: ET.Element) -> None:
         value = content_text(element)

@@ -199,6 +199,8 @@ def _read_with_feedparser(body: bytes) -> tuple[dict, list[dict]]:
         "summary": feed.get("summary"),
         "subtitle": feed.get("subtitle", ""),
         "link": feed.get("link"),
+        "self_link": next((link.get("href") for link in feed.get("links", [])
+                           if link.get("rel") == "self"), None),
         "image": feed.get("image"),
         "podcast_guid": feed.get("podcast_guid"),
         "new_feed_url": feed.get("itunes_new-feed-url"),

@@ -142,8 +142,10 @@ async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
         writer.later(lambda c: _store_unchanged(c, feed, result, writer.clock()))
         return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
                            moved_to=result.moved_to)
+    parsing = parsepool.submit_parse(result.body)
+    result.body = b""  # the pool holds it until parsed; nothing here needs it any more
     try:
-        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+        parsed = await asyncio.wrap_future(parsing)
     except FeedParseError as exc:
         return await writer.fail(feed, exc.kind, str(exc), result.http_status)
 
