@@ -271,7 +271,8 @@ def item_elements(draw) -> str:
     cdata = draw(st.booleans())
     if kind in ("guid", "guid-false", "guid-true"):
         value = draw(st.one_of(_TEXT, _URL))
-        attrs = {"guid": "", "guid-false": ' isPermaLink="false"', "guid-true": ' isPermaLink="true"'}
+        attrs = {"guid": "", "guid-false": ' isPermaLink="false"',
+                 "guid-true": ' isPermaLink="true"'}
         return _element("guid", value, attrs=attrs[kind])
     if kind == "link":
         return _element("link", url)
@@ -283,7 +284,8 @@ def item_elements(draw) -> str:
         return f'<atom:link rel="enclosure" href={quoteattr(url)} type="audio/mpeg" length="9"/>'
     if kind == "enclosure":
         key = draw(st.sampled_from(["url", "uri", "href", "URL"]))
-        kind_ = draw(st.sampled_from(["audio/mpeg", "Audio/MP4", "video/mp4", "application/pdf", ""]))
+        kind_ = draw(st.sampled_from(["audio/mpeg", "Audio/MP4", "video/mp4",
+                                      "application/pdf", ""]))
         length = draw(st.sampled_from(["123", "-1", "x", ""]))
         return f'<enclosure {key}={quoteattr(url)} type="{kind_}" length="{length}"/>'
     if kind in ("pubDate", "dc:date", "atom:updated"):

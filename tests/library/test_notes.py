@@ -41,7 +41,8 @@ def test_short_notes_wait_in_the_database_and_long_ones_do_not(server, db):
              Item("Long", guid="long", notes_html=LONG_NOTES)]
     url = server.add("/feed.xml", rss(Channel("Notes", items)), "application/rss+xml")
     refresh(path, [add_feed(conn, url)[0]], FAST)
-    rows = {row["guid"]: row for row in conn.execute("SELECT guid, notes, notes_html FROM episodes")}
+    rows = {row["guid"]: row
+            for row in conn.execute("SELECT guid, notes, notes_html FROM episodes")}
     assert (rows["short"]["notes"], rows["short"]["notes_html"]) == ("", NOTES_HTML)
     assert rows["long"]["notes_html"] is None
     assert rows["long"]["notes"] == html_to_text(LONG_NOTES)
