@@ -9,14 +9,19 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import Iterable
+from operator import attrgetter
+from typing import TYPE_CHECKING, Iterable
 
 from library.models import Episode
-from library.parse import ParsedEpisode
+
+if TYPE_CHECKING:
+    from library.parse import ParsedEpisode
 
 _FEED_FIELDS = ("guid", "title", "published_at", "duration_s", "enclosure_url",
                 "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
-                "transcript_url")
+                "transcript_url", "notes_html")
+
+_feed_values = attrgetter(*_FEED_FIELDS)
 
 _UPSERT = f"""
     INSERT INTO episodes (feed_id, identity, {", ".join(_FEED_FIELDS)}, first_seen_at)
@@ -27,7 +32,7 @@ _UPSERT = f"""
 
 
 def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
-                    episodes: Iterable[ParsedEpisode]) -> int:
+                    episodes: Iterable["ParsedEpisode"]) -> int:
     """Insert new episodes and update known ones; returns how many were new.
 
     Call inside a transaction: the caller's feed update and these rows commit together.
@@ -38,8 +43,7 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     rows, new = [], 0
     for episode in episodes:
         new += episode.identity not in known
-        rows.append((feed_id, episode.identity,
-                     *(getattr(episode, name) for name in _FEED_FIELDS), now))
+        rows.append((feed_id, episode.identity, *_feed_values(episode), now))
     conn.executemany(_UPSERT, rows)
     return new
 

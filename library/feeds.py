@@ -9,12 +9,18 @@ from library.models import Feed
 from library.store import transaction
 from library.urls import check_feed_url, same_feed_key
 
+# Each feed with its totals. The totals are added up per feed first, from an index that
+# covers (feed_id, played, duration_s), and then joined: SQLite reads no episode rows.
 _FEED_LIST = """
     SELECT f.*,
-           COUNT(e.id)                                   AS episode_count,
-           COALESCE(SUM(e.played = 0), 0)                AS unplayed_count,
-           COALESCE(SUM(e.duration_s), 0)                AS total_duration_s
-    FROM feeds f LEFT JOIN episodes e ON e.feed_id = f.id
+           COALESCE(t.episode_count, 0)     AS episode_count,
+           COALESCE(t.unplayed_count, 0)    AS unplayed_count,
+           COALESCE(t.total_duration_s, 0)  AS total_duration_s
+    FROM feeds f LEFT JOIN (
+        SELECT feed_id, COUNT(*) AS episode_count, SUM(played = 0) AS unplayed_count,
+               SUM(duration_s) AS total_duration_s
+        FROM episodes {where} GROUP BY feed_id
+    ) t ON t.feed_id = f.id
 """
 
 
@@ -48,7 +54,7 @@ def find_by_url(conn: sqlite3.Connection, url: str) -> int | None:
 
 def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
     """Every feed with its episode count, unplayed count and total duration, by title."""
-    rows = conn.execute(_FEED_LIST + " GROUP BY f.id ORDER BY lower(f.title), f.url").fetchall()
+    rows = conn.execute(_FEED_LIST.format(where="") + " ORDER BY lower(f.title), f.url").fetchall()
     return [Feed.from_row(row) for row in rows]
 
 
@@ -59,7 +65,8 @@ def active_feed_ids(conn: sqlite3.Connection) -> list[int]:
 
 
 def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
-    row = conn.execute(_FEED_LIST + " WHERE f.id = ? GROUP BY f.id", (feed_id,)).fetchone()
+    row = conn.execute(_FEED_LIST.format(where="WHERE feed_id = ?") + " WHERE f.id = ?",
+                       (feed_id, feed_id)).fetchone()
     if row is None:
         raise FeedLookupError(f"no feed with id {feed_id}")
     return Feed.from_row(row)

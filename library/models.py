@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
 from library.durations import format_duration
+from library.text import html_to_text
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -103,7 +104,6 @@ class Episode:
     enclosure_url: str | None
     enclosure_type: str | None
     enclosure_length: int | None
-    notes: str
     link: str | None
     chapters_url: str | None
     transcript_url: str | None
@@ -111,13 +111,25 @@ class Episode:
     position_s: float
     first_seen_at: float
     feed_title: str = ""
+    notes_html: str | None = None   # the feed's notes, until first read as plain text
+    plain_notes: str = field(default="", repr=False)
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Episode":
         keys = row.keys()
         values = {f.name: row[f.name] for f in fields(cls) if f.name in keys}
         values["played"] = bool(values["played"])
+        if "notes" in keys:
+            values["plain_notes"] = row["notes"]
         return cls(**values)
+
+    @property
+    def notes(self) -> str:
+        """Show notes as plain text, converted from the feed's HTML on first use: a
+        refresh stores them as written (converting them all was most of its work)."""
+        if self.notes_html is not None:
+            self.plain_notes, self.notes_html = html_to_text(self.notes_html), None
+        return self.plain_notes
 
     @property
     def duration(self) -> str | None:

@@ -1,8 +1,11 @@
 """Feed bytes -> normalised, plain-text feed data.
 
-:func:`parse_feed` runs in a worker process (see :mod:`library.parsepool`): feedparser is
-pure Python and slow, and parsing on an event loop freezes whatever UI shares it. It only
-ever gets bytes: given a string, feedparser would read local files or the network.
+:func:`parse_feed` runs in a worker process (see :mod:`library.parsepool`). Well-formed
+RSS 2.0 and Atom 1.0 take the fast path (:mod:`library.fastfeed`, the standard
+library's expat); everything else is read by feedparser, which is pure Python and slow
+but reads anything. Both hand the same raw values to one normalisation here, so an
+episode is stored the same whichever read it. feedparser only ever gets bytes: given a
+string, it would read local files or the network.
 """
 
 from __future__ import annotations
@@ -12,10 +15,15 @@ import io
 import re
 from dataclasses import dataclass, field
 
-import feedparser
-
+from library import fastfeed
 from library.durations import parse_duration
 from library.text import clean_line, html_to_text, strip_terminal_controls
+
+# Show notes up to this size are stored as the feed wrote them and made plain text when
+# first shown (see library.models.Episode.notes): converting every episode's notes was
+# most of a refresh's work. Longer ones are converted here, in the parser's process, so
+# showing one never costs the UI more than a few milliseconds.
+DEFER_NOTES_UP_TO = 16 * 1024
 
 
 class FeedParseError(Exception):
@@ -40,10 +48,11 @@ class ParsedEpisode:
     enclosure_url: str | None
     enclosure_type: str | None
     enclosure_length: int | None
-    notes: str
+    notes: str          # plain text; "" while notes_html waits to be converted
     link: str | None
     chapters_url: str | None
     transcript_url: str | None
+    notes_html: str | None = None   # the feed's notes, made plain text when first shown
 
 
 @dataclass
@@ -66,59 +75,65 @@ def parse_feed(body: bytes) -> ParsedFeed:
     """Parse ``body``; raises :class:`FeedParseError` when it is not a feed."""
     if _HTML_START.match(body[:4096]):
         raise FeedParseError("not_a_feed", "not a feed: the address returned an HTML page")
-    data = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
-    if data.get("bozo") and not data.entries:
-        # Broken XML that still yielded episodes is accepted: real feeds are often sloppy.
-        reason = _first_line(data.get("bozo_exception"))
-        raise FeedParseError("malformed", f"malformed XML: {reason}")
-    if not data.get("version"):
-        raise FeedParseError("not_a_feed", "not a feed: no RSS or Atom document found")
-    meta = data.feed
+    try:
+        meta, entries = fastfeed.read_feed(body)
+    except fastfeed.Truncated as exc:
+        raise FeedParseError("malformed", f"malformed XML: {exc}") from None
+    except fastfeed.Unsupported:
+        meta, entries = _read_with_feedparser(body)
+    return normalise(meta, entries)
+
+
+def normalise(meta: dict, entries: list[dict]) -> ParsedFeed:
+    """A feed from the raw values of either parser (see fastfeed.read_feed for the keys)."""
     episodes: list[ParsedEpisode] = []
     seen: set[str] = set()
-    for entry in data.entries:
+    for entry in entries:
         episode = _episode(entry)
         if episode.identity not in seen:  # a feed listing an item twice keeps the first
             seen.add(episode.identity)
             episodes.append(episode)
-    frequency = meta.get("podcast_updatefrequency")
+    frequency = meta.get("update_frequency")
     complete = isinstance(frequency, dict) and str(frequency.get("complete", "")).lower() == "true"
     return ParsedFeed(
-        title=clean_line(meta.get("title", "")),
-        author=clean_line(meta.get("author") or meta.get("itunes_author", "")),
-        description=html_to_text(meta.get("summary") or meta.get("subtitle", "")),
+        title=clean_line(_str(meta.get("title"))),
+        author=clean_line(_str(meta.get("author"))),
+        description=html_to_text(_str(meta.get("summary") or meta.get("subtitle"))),
         link=_url(meta.get("link")),
-        image_url=_url((meta.get("image") or {}).get("href")),
-        podcast_guid=clean_line(meta.get("podcast_guid", "")) or None,
-        new_feed_url=_url(meta.get("itunes_new-feed-url")),
+        image_url=_url(_attribute(meta.get("image"), "href")),
+        podcast_guid=clean_line(_str(meta.get("podcast_guid"))) or None,
+        new_feed_url=_url(_str(meta.get("new_feed_url"))),
         complete=complete,
         episodes=episodes,
     )
 
 
 def _episode(entry: dict) -> ParsedEpisode:
-    enclosure = _enclosure(entry)
+    enclosure = _enclosure(entry.get("enclosures", []))
     # A guid is an opaque key: only controls go; "a&amp;b" and "a&b" stay different.
-    guid = strip_terminal_controls(str(entry.get("id", ""))).strip() or None
+    guid = strip_terminal_controls(str(entry.get("guid", ""))).strip() or None
     link = _url(entry.get("link"))
-    title = clean_line(entry.get("title", ""))
-    published = entry.get("published_parsed") or entry.get("updated_parsed")
-    published_at = float(calendar.timegm(published)) if published else None
+    title = clean_line(_str(entry.get("title")))
+    published_at = entry.get("published")
+    if published_at is None:
+        published_at = entry.get("updated")
     enclosure_url = enclosure.get("href") if enclosure else None
-    notes_html = _longest_content(entry)
+    notes_html = max([*entry.get("content", []), entry.get("summary", "")], key=len)
+    deferred = len(notes_html) <= DEFER_NOTES_UP_TO
     return ParsedEpisode(
         identity=episode_identity(guid, enclosure_url, link, title, published_at),
         guid=guid,
         title=title,
         published_at=published_at,
-        duration_s=parse_duration(entry.get("itunes_duration")),
+        duration_s=parse_duration(entry.get("duration")),
         enclosure_url=enclosure_url,
-        enclosure_type=clean_line(enclosure.get("type", "")) or None if enclosure else None,
+        enclosure_type=clean_line(_str(enclosure.get("type"))) or None if enclosure else None,
         enclosure_length=_int(enclosure.get("length")) if enclosure else None,
-        notes=html_to_text(notes_html),
+        notes="" if deferred else html_to_text(notes_html),
         link=link,
-        chapters_url=_url((entry.get("podcast_chapters") or {}).get("url")),
-        transcript_url=_url((entry.get("podcast_transcript") or {}).get("url")),
+        chapters_url=_url(_attribute(entry.get("chapters"), "url")),
+        transcript_url=_url(_attribute(entry.get("transcript"), "url")),
+        notes_html=notes_html if deferred else None,
     )
 
 
@@ -134,19 +149,12 @@ def episode_identity(guid: str | None, enclosure_url: str | None, link: str | No
     return f"title:{title}|{published_at or ''}"
 
 
-def _enclosure(entry: dict) -> dict | None:
-    enclosures = [e for e in entry.get("enclosures", []) if _url(e.get("href"))]
-    for enclosure in enclosures:
+def _enclosure(enclosures: list[dict]) -> dict | None:
+    usable = [e for e in enclosures if _url(e.get("href"))]
+    for enclosure in usable:
         if str(enclosure.get("type", "")).startswith(("audio/", "video/")):
             return {**enclosure, "href": _url(enclosure["href"])}
-    return {**enclosures[0], "href": _url(enclosures[0]["href"])} if enclosures else None
-
-
-def _longest_content(entry: dict) -> str:
-    """Show notes: the richest of content:encoded, description and itunes:summary."""
-    candidates = [c.get("value", "") for c in entry.get("content", [])]
-    candidates.append(entry.get("summary", ""))
-    return max(candidates, key=len)
+    return {**usable[0], "href": _url(usable[0]["href"])} if usable else None
 
 
 def _url(value: object) -> str | None:
@@ -155,12 +163,80 @@ def _url(value: object) -> str | None:
     return text if text.lower().startswith(("http://", "https://")) else None
 
 
+def _str(value: object) -> str:
+    """Text of an element podterm reads as text (one given attributes has none)."""
+    return value if isinstance(value, str) else ""
+
+
+def _attribute(value: object, name: str) -> object:
+    """An attribute of an element podterm reads for its attributes."""
+    return value.get(name) if isinstance(value, dict) else None
+
+
 def _int(value: object) -> int | None:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         return None
     return number if number >= 0 else None
+
+
+# --- feedparser, for everything the fast path does not read -------------------------
+
+def _read_with_feedparser(body: bytes) -> tuple[dict, list[dict]]:
+    feedparser = _feedparser()
+    data = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
+    if data.get("bozo") and not data.entries:
+        # Broken XML that still yielded episodes is accepted: real feeds are often sloppy.
+        reason = _first_line(data.get("bozo_exception"))
+        raise FeedParseError("malformed", f"malformed XML: {reason}")
+    if not data.get("version"):
+        raise FeedParseError("not_a_feed", "not a feed: no RSS or Atom document found")
+    feed = data.feed
+    meta = {
+        "title": feed.get("title", ""),
+        "author": feed.get("author") or feed.get("itunes_author", ""),
+        "summary": feed.get("summary"),
+        "subtitle": feed.get("subtitle", ""),
+        "link": feed.get("link"),
+        "self_link": next((link.get("href") for link in feed.get("links", [])
+                           if link.get("rel") == "self"), None),
+        "image": feed.get("image"),
+        "podcast_guid": feed.get("podcast_guid"),
+        "new_feed_url": feed.get("itunes_new-feed-url"),
+        "update_frequency": feed.get("podcast_updatefrequency"),
+    }
+    return meta, [_raw_entry(entry) for entry in data.entries]
+
+
+def _raw_entry(entry: dict) -> dict:
+    # (not entry.get("updated_parsed"): without one, feedparser warns and gives published)
+    published = entry.get("published_parsed") or (
+        entry["updated_parsed"] if "updated_parsed" in entry else None)
+    return {
+        "guid": entry.get("id", ""),
+        "link": entry.get("link"),
+        "title": entry.get("title", ""),
+        "published": float(calendar.timegm(published)) if published else None,
+        "enclosures": entry.get("enclosures", []),
+        "content": [c.get("value", "") for c in entry.get("content", [])],
+        "summary": entry.get("summary", ""),
+        "duration": entry.get("itunes_duration"),
+        "chapters": entry.get("podcast_chapters"),
+        "transcript": entry.get("podcast_transcript"),
+    }
+
+
+def _feedparser():
+    """feedparser, imported on first use (most feeds never need it), told to leave C1
+    control characters alone: it maps them to the Windows-1252 characters with those
+    byte values ("\\x9b" became "›"), so a terminal escape in a feed survived as text.
+    Left alone, podterm's cleaning removes them, as on the fast path."""
+    import feedparser
+    import feedparser.mixin
+
+    feedparser.mixin._cp1252 = {}
+    return feedparser
 
 
 def _first_line(exc: object) -> str:

@@ -87,6 +87,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX feed_checks_by_feed ON feed_checks (feed_id, at);
     ALTER TABLE feeds ADD COLUMN archive_reason TEXT
     """,
+    # 3: show notes stored as the feed wrote them and made plain text when first read
+    # (NULL once `notes` has the text); per-feed counts and durations (list_feeds) read
+    # from an index instead of every episode row.
+    """
+    ALTER TABLE episodes ADD COLUMN notes_html TEXT;
+    CREATE INDEX episodes_feed_totals ON episodes (feed_id, played, duration_s)
+    """,
 ]
 
 

@@ -38,6 +38,9 @@ _INVISIBLE = re.compile(
 )
 # A cheap test that spares most text the slower _ESCAPE_SEQUENCES scan.
 _ESCAPE_START = re.compile("[\x1b\x90\x98\x9b\x9d-\x9f]")
+# Text clean_line would return unchanged: printable ASCII without "<" or "&", words
+# separated by single spaces. Most titles and URLs are; they skip the work.
+_PLAIN_LINE = re.compile(r"[!-%'-;=-~]+(?: [!-%'-;=-~]+)*")
 
 # Structure: what starts a new line, what starts a new paragraph (a blank line before it).
 _LINE_TAGS = frozenset(
@@ -66,6 +69,8 @@ def clean_line(text: str) -> str:
     """One line of plain text: tags and escapes gone, entities decoded, spaces collapsed."""
     if not text:
         return ""
+    if _PLAIN_LINE.fullmatch(text):
+        return text
     return " ".join(strip_terminal_controls(_decoded(text)).split())
 
 
@@ -106,6 +111,8 @@ def _decoded(text: str, keep_links: bool = False) -> str:
 def strip_terminal_controls(text: str) -> str:
     """``text`` without terminal escape sequences, control characters or bidi overrides;
     whitespace, tags and entities are left as they are."""
+    if text.isascii() and text.isprintable():
+        return text
     if _ESCAPE_START.search(text):
         text = _ESCAPE_SEQUENCES.sub("", text)
     return _INVISIBLE.sub("", text)

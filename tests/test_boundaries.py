@@ -24,3 +24,28 @@ def test_lower_packages_never_import_the_ui_or_each_other(package, forbidden):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["feeds"], ["feeds", "--json"],
+                                  ["episodes", "--json"]])
+def test_listing_commands_start_without_the_ui_the_http_client_or_the_feed_parser(
+        argv, tmp_path):
+    """`podterm feeds` and `--help` must start in a blink: none of the heavy parts."""
+    code = ("import sys\nfrom library.feeds import add_feed\nfrom library.store import connect\n"
+            f"conn = connect(__import__('pathlib').Path({str(tmp_path / 'data')!r}) "
+            "/ 'library.sqlite3')\n"
+            "add_feed(conn, 'https://example.org/feed.xml', 'A show'); conn.close()\n"
+            "from tui.main import main\n"
+            "try:\n"
+            f"    main({argv!r})\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "heavy = ('textual', 'httpx', 'httpcore', 'feedparser', 'tui.app', 'player', 'vlc')\n"
+            "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))")
+    env = {"PODTERM_DATA_DIR": str(tmp_path / "data"),
+           "PODTERM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "LOADED []"
+    assert "A show" in result.stdout or "--help" in argv or "episodes" in argv

@@ -1,4 +1,8 @@
-"""The ``podterm`` console script: CLI commands, or the TUI when no command is given."""
+"""The ``podterm`` console script: CLI commands, or the TUI when no command is given.
+
+The CLI is imported when main() runs: worker processes import this module again on
+start (multiprocessing's spawn), and should not load the whole CLI for nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,19 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from library.cli.app import build_parser, run
-from library.cli.commands import Context
-from library.store import connect
 from tui.terminal import screen_on_own_descriptor
+
+if TYPE_CHECKING:
+    from library.cli.commands import Context
 
 LOG_NAME = "podterm.log"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from library.cli.app import build_parser, run
+
     parser, commands = build_parser()
     demo = commands.add_parser(
         "demo", help="try podterm on a temporary library of demo feeds (no network needed)",
@@ -28,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> None:
     """Open the player on the user's library."""
+    from library.store import connect
     from tui.app import build_app
 
     connect(ctx.paths.database).close()  # a broken or too-new library: a clear error now

@@ -1,29 +1,45 @@
 """The ``podterm`` command line: argument parsing and dispatch.
 
 The TUI's entry point (:mod:`tui.main`) builds this parser, adds its own commands (the
-TUI itself, ``demo``) and calls :func:`run`; this module never imports the TUI.
+TUI itself, ``demo``) and calls :func:`run`; this module never imports the TUI. A
+command's module is imported when the command runs, so `podterm --help` and
+`podterm feeds` start without loading what other commands need.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sqlite3
 import sys
 from typing import Callable
 
-from rich.console import Console
-
 from library import __version__
-from library.cli import commands, health_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
-from library.directory import DirectoryError
 from library.feeds import FeedLookupError
 from library.paths import resolve_paths
 from library.store import StoreError
 from library.urls import UnsupportedURL
 
 Handler = Callable[[argparse.Namespace, Context], None]
+
+
+class _LazyModule:
+    """Stands for a command module (``commands.cmd_feeds``), imported when a command runs."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Handler:
+        def handler(args: argparse.Namespace, ctx: Context) -> None:
+            getattr(importlib.import_module(self._module), name)(args, ctx)
+
+        return handler
+
+
+commands = _LazyModule("library.cli.commands")
+health_commands = _LazyModule("library.cli.health_commands")
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
@@ -106,24 +122,32 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
     if handler is None:
         parser.print_help()
         return 0
-    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    ctx: Context | None = None
     try:
         paths = resolve_paths(getattr(args, "data_dir", None), getattr(args, "config", None))
         config = load_config(paths.config_file)
+        ctx = Context(paths, config)
         for warning in config.warnings:
-            errors.print(f"podterm: warning: {warning}", markup=False)
-        handler(args, Context(paths, config, Console(highlight=False), errors))
-    except (CommandError, ConfigError, DirectoryError, FeedLookupError, StoreError,
-            UnsupportedURL) as exc:
-        errors.print(f"podterm: {exc}", markup=False)
+            ctx.errors.print(f"podterm: warning: {warning}", markup=False)
+        handler(args, ctx)
+    except (CommandError, ConfigError, FeedLookupError, StoreError, UnsupportedURL) as exc:
+        _say(ctx, f"podterm: {exc}")
         return 1
     except sqlite3.Error as exc:
-        errors.print(f"podterm: library database error: {exc}", markup=False)
+        _say(ctx, f"podterm: library database error: {exc}")
         return 1
     except KeyboardInterrupt:
-        errors.print("podterm: interrupted", markup=False)
+        _say(ctx, "podterm: interrupted")
         return 130
     return 0
+
+
+def _say(ctx: Context | None, line: str) -> None:
+    """A one-line failure on stderr (before the context exists, without rich)."""
+    if ctx is None:
+        print(line, file=sys.stderr)
+    else:
+        ctx.errors.print(line, markup=False)
 
 
 def main(argv: list[str] | None = None) -> int:

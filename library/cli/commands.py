@@ -1,25 +1,28 @@
-"""The CLI's commands. Each takes the parsed arguments and a :class:`Context`."""
+"""The CLI's commands. Each takes the parsed arguments and a :class:`Context`.
+
+Modules a command needs are imported when it runs: `podterm feeds` and `--help` must
+start in a blink, without the HTTP client, the feed parser or the OPML reader.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sqlite3
 import sys
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from library import feeds as feeds_mod
-from library.cli import output
-from library.archive import ArchiveRule
 from library.config import Config
-from library.episodes import list_episodes
-from library.importer import export_library, import_opml, read_opml_file
-from library.opml import OpmlError
 from library.paths import Paths
-from library.refresh import FeedOutcome, RefreshSettings, refresh
 from library.store import connect
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from library.refresh import FeedOutcome
 
 
 class CommandError(Exception):
@@ -30,14 +33,31 @@ class CommandError(Exception):
 class Context:
     paths: Paths
     config: Config
-    console: Console
-    errors: Console
+    _consoles: dict[str, "Console"] = field(default_factory=dict, repr=False)
+
+    @property
+    def console(self) -> "Console":
+        """stdout, for people (rich)."""
+        return self._console("out")
+
+    @property
+    def errors(self) -> "Console":
+        """stderr, for warnings and the one-line failure reason."""
+        return self._console("err")
+
+    def _console(self, which: str) -> "Console":
+        if which not in self._consoles:
+            from rich.console import Console
+
+            self._consoles[which] = Console(stderr=which == "err", highlight=False,
+                                            soft_wrap=which == "err")
+        return self._consoles[which]
 
     def db(self) -> sqlite3.Connection:
         return connect(self.paths.database)
 
     def shows_progress(self, args: argparse.Namespace) -> bool:
-        return self.console.is_terminal and not getattr(args, "json", False)
+        return not getattr(args, "json", False) and self.console.is_terminal
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
@@ -59,6 +79,10 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
+    from library.cli import output
+    from library.importer import import_opml, read_opml_file
+    from library.opml import OpmlError
+
     try:
         document = read_opml_file(Path(args.file))
     except OpmlError as exc:
@@ -68,7 +92,7 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
     conn.close()
     outcomes = [] if args.no_refresh else run_refresh(ctx, report.added_ids, args)
     if args.json:
-        output.print_json({**report.to_json(), "refresh": [o.to_json() for o in outcomes]})
+        print_json({**report.to_json(), "refresh": [o.to_json() for o in outcomes]})
         return
     ctx.console.print(output.import_table(report))
     if outcomes:
@@ -84,8 +108,10 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
     conn.close()
     outcomes = run_refresh(ctx, ids, args)
     if args.json:
-        output.print_json([o.to_json() for o in outcomes])
+        print_json([o.to_json() for o in outcomes])
     else:
+        from library.cli import output
+
         ctx.console.print(output.refresh_table(outcomes))
 
 
@@ -94,26 +120,34 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
     feeds = feeds_mod.list_feeds(conn)
     conn.close()
     if args.json:
-        output.print_json([feed.to_json() for feed in feeds])
+        print_json([feed.to_json() for feed in feeds])
     elif not feeds:
         ctx.console.print("No subscriptions yet. Add one with `podterm add URL` "
                           "or bring yours with `podterm import FILE.opml`.", markup=False)
     else:
+        from library.cli import output
+
         ctx.console.print(output.feeds_table(feeds))
 
 
 def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
+    from library.episodes import list_episodes
+
     conn = ctx.db()
     feed = feeds_mod.resolve_feed(conn, args.feed) if args.feed else None
     episodes = list_episodes(conn, feed.id if feed else None, args.search, args.limit)
     conn.close()
     if args.json:
-        output.print_json([episode.to_json() for episode in episodes])
+        print_json([episode.to_json() for episode in episodes])
     else:
+        from library.cli import output
+
         ctx.console.print(output.episodes_table(episodes, show_feed=feed is None))
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> None:
+    from library.importer import export_library
+
     conn = ctx.db()
     document, _count = export_library(conn)
     conn.close()
@@ -135,9 +169,24 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
 
 def run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:
     """Refresh ``ids`` with a progress bar on a terminal (none with --json)."""
+    from library.archive import ArchiveRule
+    from library.refresh import RefreshSettings, refresh
+
     settings = RefreshSettings.from_table(ctx.config["refresh"])
-    with output.progress_bar(ctx.console, "Refreshing", len(ids),
-                             ctx.shows_progress(args)) as advance:
+    bar: Any = nullcontext(lambda label="": None)
+    if ctx.shows_progress(args):
+        from library.cli import output
+
+        bar = output.progress_bar(ctx.console, "Refreshing", len(ids), True)
+    with bar as advance:
         return refresh(ctx.paths.database, ids, settings,
                        lambda outcome, done, total: advance(outcome.title),
                        rule=ArchiveRule.from_table(ctx.config["health"]))
+
+
+def print_json(document: object) -> None:
+    """One JSON document on stdout (what --json promises)."""
+    import json
+
+    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -10,8 +10,8 @@ from rich.text import Text
 from library import feeds as feeds_mod
 from library.archive import archive_notice
 from library.cli import output
-from library.cli.commands import CommandError, Context, run_refresh
-from library.directory import Directory, DirectorySettings, search_all
+from library.cli.commands import CommandError, Context, print_json, run_refresh
+from library.directory import Directory, DirectoryError, DirectorySettings, search_all
 from library.episodes import list_episodes
 from library.fallback import FallbackReport, find_candidates, with_evidence
 from library.migrate import evidence, migrate_feed
@@ -27,7 +27,7 @@ def cmd_info(args: argparse.Namespace, ctx: Context) -> None:
     events = feeds_mod.feed_events(conn, feed.id)
     conn.close()
     if args.json:
-        output.print_json({**feed.to_json(), "history": [
+        print_json({**feed.to_json(), "history": [
             {"at": local_date(e["at"]), "kind": e["kind"], "message": e["message"]}
             for e in events]})
         return
@@ -71,12 +71,15 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
 def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
     settings = DirectorySettings.from_table(ctx.config["directory"])
     providers = [args.provider] if args.provider else settings.providers
-    listings, problems = search_all(settings, args.term, providers)
+    try:
+        listings, problems = search_all(settings, args.term, providers)
+    except DirectoryError as exc:
+        raise CommandError(str(exc)) from None
     _warn(ctx, problems)
     if len(problems) == len(providers):
         raise CommandError("no directory could be searched")
     if args.json:
-        output.print_json([{**l.candidate.to_json(), "listed_by": l.listed_by}
+        print_json([{**l.candidate.to_json(), "listed_by": l.listed_by}
                            for l in listings])
         return
     table = Table(title=f"{len(listings)} results for {args.term!r}", title_justify="left")
@@ -93,14 +96,17 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
 def cmd_fallback(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     feed = feeds_mod.resolve_feed(conn, args.feed)
-    with Directory(DirectorySettings.from_table(ctx.config["directory"])) as directory:
-        report = find_candidates(feed, directory)
+    try:
+        with Directory(DirectorySettings.from_table(ctx.config["directory"])) as directory:
+            report = find_candidates(feed, directory)
+    except DirectoryError as exc:
+        raise CommandError(str(exc)) from None
     with_evidence(list_episodes(conn, feed.id), report,
                   RefreshSettings.from_table(ctx.config["refresh"]))
     conn.close()
     _warn(ctx, report.problems)
     if args.json:
-        output.print_json({"feed": feed.to_json(), "problems": report.problems,
+        print_json({"feed": feed.to_json(), "problems": report.problems,
                            "candidates": [f.to_json() for f in report.findings]})
         return
     _fallback_table(ctx, feed.id, report)

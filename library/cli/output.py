@@ -1,30 +1,25 @@
 """How the CLI shows things: rich tables for people, one JSON document for scripts.
 
 Feed text always enters rich as :class:`rich.text.Text`, never as a markup string, so a
-title like ``[bold red]x[/]`` prints literally.
+title like ``[bold red]x[/]`` prints literally. Only what is drawn imports rich's parts.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from library.durations import format_duration
-from library.importer import ImportReport
 from library.models import Episode, Feed, local_date
-from library.refresh import FeedOutcome
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-def print_json(document: Any) -> None:
-    json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    from library.importer import ImportReport
+    from library.refresh import FeedOutcome
 
 
 @contextmanager
@@ -34,6 +29,9 @@ def progress_bar(console: Console, description: str, total: int,
     if not enabled or total == 0:
         yield lambda label="": None
         return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn)
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.fields[label]}", markup=False))
     with Progress(*columns, console=console, transient=True) as progress:

@@ -261,3 +261,66 @@ def test_tls_failures_are_named(server, db):
     https_url = server.url("/feed.xml").replace("http://", "https://")  # no TLS there
     [outcome] = refresh(path, [subscribe(conn, https_url)], FAST)
     assert outcome.error_kind == "tls" and outcome.error.startswith("secure connection failed")
+
+
+def test_the_http_stack_finds_its_event_loop_helper_installed(server, db):
+    """httpcore looks sniffio up on every request; missing, the import is retried each time."""
+    import sys
+
+    path, conn = db
+    url = server.add("/feed.xml", rss(show("Sniff", 1)), "application/rss+xml")
+    refresh(path, [subscribe(conn, url)], FAST)
+    assert "sniffio" in sys.modules
+
+
+def test_not_modified_answers_keep_the_connection_for_the_next_feed(db):
+    """A warm refresh (everything 304) must not open a connection per feed."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = rss(show("Kept", 1))
+    accepted = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.send_header("ETag", '"v1"')
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", '"v1"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def get_request(self):
+            accepted.append(1)
+            return super().get_request()
+
+    httpd = Server(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        path, conn = db
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        ids = [subscribe(conn, f"{base}/f{n}.xml") for n in range(4)]
+        one_at_a_time = RefreshSettings(concurrency=1, per_host=1, timeout_s=5, max_feed_mb=1)
+        assert {o.outcome for o in refresh(path, ids, one_at_a_time)} == {"updated"}
+        accepted.clear()
+        assert {o.outcome for o in refresh(path, ids, one_at_a_time)} == {"not_modified"}
+        assert len(accepted) == 1
+        checks = conn.execute("SELECT feed_id, count(*) FROM feed_checks WHERE ok "
+                              "GROUP BY feed_id").fetchall()
+        assert sorted(tuple(row) for row in checks) == [(i, 2) for i in ids]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()

@@ -1,0 +1,292 @@
+"""Reading an item's elements as feedparser does: the fast path's rules (see
+:mod:`library.fastfeed`). The channel's own rules are in :mod:`library.feedchannel`.
+Anything not mirrored exactly raises :class:`library.feednames.Unsupported`.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from library.feeddates import UnknownDate, parse_date
+from library.feednames import FEEDPARSER_NAMES, PERSON_CHILDREN, READ_KEYS, Unsupported
+
+if TYPE_CHECKING:
+    from library.fastfeed import Reader
+
+XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+XML_LANG = XML_NS + "lang"
+URI_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+,\-.]*://)/+")
+HTML_TYPES = frozenset(("text/html", "html", "application/xhtml+xml", "xhtml"))
+_ALLOWED_TYPES = frozenset(("text", "html", "text/plain", "text/html", "plain"))
+_ENTITY_LIKE = re.compile(r"&([A-Za-z0-9_]+);")
+# Roles read inline by Entry.read when the element has no attributes; with attributes,
+# the method of that name reads it.
+_TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
+                         "raw"))
+_ATTRIBUTE_ROLES = _TEXT_ROLES | {"link", "enclosure", "media_title"}
+
+
+def check_attributes(element: ET.Element) -> None:
+    """feedparser reads xml:base (or a plain "base") on every element; namespaced
+    attributes get names we would have to reproduce. Only xml:lang passes."""
+    for key in element.keys():
+        if key == "base" or (key[0] == "{" and key != XML_LANG):
+            raise Unsupported(f"attribute {key}")
+
+
+def attributes(element: ET.Element) -> dict[str, str]:
+    """Attributes as feedparser keeps them: names in lowercase, rel and type values too."""
+    items = element.items()
+    found = {key.lower(): value for key, value in items}
+    if len(found) != len(items):
+        raise Unsupported("attributes differing only in case")
+    if "type" in found:
+        found["type"] = found["type"].lower()
+    if "rel" in found:
+        found["rel"] = found["rel"].lower()
+    return found
+
+
+def text(element: ET.Element, *, uri: bool = False, repair: bool = True) -> str:
+    """An element's text as feedparser hands it on: stripped, scheme slashes tidied
+    (for link-like elements), and UTF-8 that was read as Latin-1 repaired (feedparser
+    skips that for names and e-mail addresses)."""
+    if len(element):
+        raise Unsupported(f"child elements in {element.tag}")
+    return repaired((element.text or "").strip(), uri, repair)
+
+
+def repaired(value: str, uri: bool = False, repair: bool = True) -> str:
+    if uri and value:
+        value = URI_SLASHES.sub(r"\1", value)
+    if repair and not value.isascii():
+        try:
+            value = value.encode("iso-8859-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return value
+
+
+def content_text(element: ET.Element) -> str:
+    """Text of a title, description, summary or content: plain or escaped HTML only."""
+    if element.keys():
+        attrs = attributes(element)
+        if "mode" in attrs or "src" in attrs or attrs.get("type", "text") not in _ALLOWED_TYPES:
+            raise Unsupported(f"content type {attrs.get('type')!r} in {element.tag}")
+    return text(element)
+
+
+def date(element: ET.Element) -> float | None:
+    return parse_text_date(text(element))
+
+
+def parse_text_date(value: str) -> float | None:
+    try:
+        return parse_date(value)
+    except UnknownDate as exc:
+        raise Unsupported(f"date {exc}") from None
+
+
+def link_text(element: ET.Element, *, in_entry: bool) -> str:
+    value = text(element, uri=True)
+    if in_entry:
+        value = value.replace("&amp;", "&")
+    return _ENTITY_LIKE.sub(r"&\1", value)
+
+
+def href_link(attrs: dict[str, str]) -> dict[str, str]:
+    """feedparser's link attributes: url or uri become href; rel and type defaults."""
+    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
+    if href:
+        attrs.pop("url", None)
+        attrs.pop("uri", None)
+        attrs["href"] = href
+    return attrs
+
+
+
+class Entry:
+    """One item or entry, read like feedparser: later elements overwrite earlier ones,
+    except that the first non-empty title wins and a permalink guid only fills in a
+    missing link."""
+
+    def __init__(self, reader: "Reader") -> None:
+        self.reader = reader
+        self.entry: dict = {"enclosures": [], "content": []}
+        self.title_locked = False
+        self.has_content = False
+        # Whether a description became content because nothing set content before it:
+        # true only if the item starts without feedparser's "has content" flag.
+        self.needs_fresh_flag = False
+
+    def read(self, item: ET.Element) -> dict:
+        """The item's children in order. The common elements are handled inline: this
+        loop runs for every element of every episode."""
+        for key in item.keys():
+            if key != XML_LANG:
+                raise Unsupported("item attributes")
+        entry = self.entry
+        roles, role_of = self.reader.entry_roles, self.reader.entry_role
+        for child in item:
+            tag = child.tag
+            role = roles.get(tag) or role_of(tag)
+            if child.keys():
+                check_attributes(child)
+                if role in _ATTRIBUTE_ROLES:
+                    getattr(self, role)(child)
+                    continue
+            elif role in _TEXT_ROLES:
+                if len(child):
+                    raise Unsupported(f"child elements in {tag}")
+                value = child.text
+                value = value.strip() if value else ""
+                if role == "guid" and value:  # a guid is a permalink unless it says not
+                    value = URI_SLASHES.sub(r"\1", value)
+                if not value.isascii():
+                    value = repaired(value)
+                if role == "title":
+                    if not self.title_locked:
+                        entry["title"] = value
+                        self.title_locked = bool(value)
+                elif role == "summary":
+                    self.add_summary(value)
+                elif role == "content":
+                    self.has_content = True
+                    entry["content"].append(value)
+                    entry.setdefault("summary", value)
+                elif role == "published" or role == "updated":
+                    entry[role] = parse_text_date(value)
+                elif role == "guid":
+                    entry["guid"] = value
+                    entry.setdefault("link", value)
+                else:  # raw: duration, chapters or transcript given as text
+                    entry[READ_KEYS[self.reader.name(child)]] = value
+                continue
+            if role == "unknown" or role == "ignore":
+                if len(child):
+                    if role == "ignore":
+                        raise Unsupported(f"child elements in {tag}")
+                    for grandchild in child:
+                        self.unknown(grandchild)
+            else:
+                getattr(self, role)(child)
+        entry["needs_fresh_flag"] = self.needs_fresh_flag
+        entry["title_locked"] = self.title_locked
+        return entry
+
+    def add_summary(self, value: str) -> None:
+        """description, itunes:summary, atom:summary: the summary, unless there is one
+        already and no content yet: then this one is content."""
+        if "summary" in self.entry and not self.has_content:
+            self.needs_fresh_flag = True
+            self.has_content = True
+            self.entry["content"].append(value)
+        else:
+            self.entry["summary"] = value
+
+    # -- the elements podterm reads ------------------------------------------------------
+    def title(self, element: ET.Element, *, locks: bool = True) -> None:
+        value = content_text(element)
+        if not self.title_locked:
+            self.entry["title"] = value
+        if value and locks:
+            self.title_locked = True
+
+    def media_title(self, element: ET.Element) -> None:
+        self.title(element, locks=False)
+
+    def link(self, element: ET.Element) -> None:
+        attrs = href_link(attributes(element))
+        if "href" not in attrs:
+            self.entry["link"] = link_text(element, in_entry=True)
+            return
+        if len(element):
+            raise Unsupported("child elements in a link")
+        href = URI_SLASHES.sub(r"\1", attrs["href"])
+        rel = attrs.setdefault("rel", "alternate")
+        kind = attrs.setdefault("type", "application/atom+xml" if rel == "self" else "text/html")
+        if rel == "alternate" and kind in HTML_TYPES:
+            self.entry["link"] = href
+        elif rel == "enclosure":
+            attrs["href"] = href
+            del attrs["rel"]
+            self.entry["enclosures"].append(attrs)
+
+    def guid(self, element: ET.Element) -> None:
+        attrs = attributes(element) if element.keys() else {}
+        permalink = attrs.get("ispermalink", "true") == "true"
+        value = text(element, uri=permalink)
+        self.entry["guid"] = value
+        if permalink and "link" not in self.entry:
+            self.entry["link"] = value
+
+    def published(self, element: ET.Element) -> None:
+        self.entry["published"] = date(element)
+
+    def updated(self, element: ET.Element) -> None:
+        self.entry["updated"] = date(element)
+
+    def summary(self, element: ET.Element) -> None:
+        self.add_summary(content_text(element))
+
+    def content(self, element: ET.Element) -> None:
+        value = content_text(element)
+        self.has_content = True
+        self.entry["content"].append(value)
+        self.entry.setdefault("summary", value)
+
+    def enclosure(self, element: ET.Element) -> None:
+        if len(element):
+            raise Unsupported("child elements in an enclosure")
+        attrs = href_link(attributes(element))
+        attrs.pop("rel", None)
+        self.entry["enclosures"].append(attrs)
+
+    def raw(self, element: ET.Element) -> None:
+        """itunes:duration, podcast:chapters, podcast:transcript: attributes if it has
+        any, else its text (feedparser's rule for elements it does not know)."""
+        key = READ_KEYS[self.reader.name(element)]
+        self.entry[key] = attributes(element) if element.keys() else text(element)
+
+    # -- elements that do not change what podterm reads --------------------------------
+    def ignore(self, element: ET.Element) -> None:
+        if len(element):
+            raise Unsupported(f"child elements in {element.tag}")
+
+    def person(self, element: ET.Element) -> None:
+        self.container(element, PERSON_CHILDREN)
+
+    def categories(self, element: ET.Element) -> None:
+        self.container(element, frozenset(("itunes_category",)))
+
+    def group(self, element: ET.Element) -> None:
+        self.container(element, frozenset(("media_content", "media_thumbnail",
+                                           "media_rating", "media_credit", "media_player",
+                                           "media_restriction", "media_license",
+                                           "media_category", "media_keywords")))
+
+    def chapters(self, element: ET.Element) -> None:
+        self.container(element, frozenset(("psc_chapter",)))
+
+    def container(self, element: ET.Element, allowed: frozenset[str]) -> None:
+        for child in element:
+            name = self.reader.name(child)
+            check_attributes(child)
+            if name in allowed:
+                self.container(child, allowed)
+            else:
+                self.unknown(child)
+
+    def unsupported(self, element: ET.Element) -> None:
+        raise Unsupported(f"element {element.tag}")
+
+    def unknown(self, element: ET.Element) -> None:
+        """An element feedparser has no rule for: only stored under its own name."""
+        name = self.reader.name(element)
+        if name in FEEDPARSER_NAMES or name in READ_KEYS:
+            raise Unsupported(f"element {element.tag} out of place")
+        check_attributes(element)
+        for child in element:
+            self.unknown(child)
