@@ -11,7 +11,7 @@ from library.paths import resolve_paths
 def test_missing_file_gives_the_documented_defaults(tmp_path):
     config = load_config(tmp_path / "absent.toml")
     assert config["refresh"] == {"concurrency": 16, "per_host": 2, "timeout_s": 30,
-                                 "max_feed_mb": 50}
+                                 "max_feed_mb": 50, "on_start": True, "interval_min": 60}
     assert config["player"]["rewind_on_resume_s"] == 5 and config.warnings == []
 
 
