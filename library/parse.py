@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import feedparser
 
+from library import feedguard
 from library.durations import parse_duration
 from library.text import clean_line, html_to_text, strip_terminal_controls
 
@@ -57,13 +58,19 @@ class ParsedFeed:
     new_feed_url: str | None
     complete: bool
     episodes: list[ParsedEpisode] = field(default_factory=list)
+    self_url: str | None = None  # the feed's own address, as it says (atom:link rel=self)
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)", re.I | re.S)
 
 
 def parse_feed(body: bytes) -> ParsedFeed:
-    """Parse ``body``; raises :class:`FeedParseError` when it is not a feed."""
+    """Parse ``body``; raises :class:`FeedParseError` when it is not a feed.
+
+    Addresses in the result may be relative: :mod:`library.resolve` makes them absolute.
+    """
+    feedguard.refuse_unusable(body)
     if _HTML_START.match(body[:4096]):
         raise FeedParseError("not_a_feed", "not a feed: the address returned an HTML page")
     data = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
@@ -93,6 +100,8 @@ def parse_feed(body: bytes) -> ParsedFeed:
         new_feed_url=_url(meta.get("itunes_new-feed-url")),
         complete=complete,
         episodes=episodes,
+        self_url=_url(next((link.get("href") for link in meta.get("links", [])
+                            if link.get("rel") == "self"), None)),
     )
 
 
@@ -150,9 +159,11 @@ def _longest_content(entry: dict) -> str:
 
 
 def _url(value: object) -> str | None:
-    """Only http(s) links are kept: a feed's ``javascript:`` link is never shown as one."""
+    """Only http(s) links and relative ones (resolved later against the feed's address)
+    are kept: a feed's ``javascript:`` link is never shown as one."""
     text = clean_line(str(value or ""))
-    return text if text.lower().startswith(("http://", "https://")) else None
+    return text if text.lower().startswith(("http://", "https://")) or (
+        text and not _SCHEME.match(text)) else None
 
 
 def _int(value: object) -> int | None:

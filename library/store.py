@@ -87,6 +87,18 @@ MIGRATIONS: list[str] = [
     CREATE INDEX feed_checks_by_feed ON feed_checks (feed_id, at);
     ALTER TABLE feeds ADD COLUMN archive_reason TEXT
     """,
+    # 3: waits servers asked for (Retry-After), per address, so the next run respects
+    # them; and the address a feed gives for itself (atom:link rel=self), to recognise
+    # the same feed under two addresses.
+    """
+    CREATE TABLE retry_after (
+        url        TEXT PRIMARY KEY,   -- the address that was answered 429/503
+        host       TEXT NOT NULL,
+        not_before REAL NOT NULL,      -- UNIX time, not asked again before it
+        asked_at   REAL NOT NULL
+    );
+    ALTER TABLE feeds ADD COLUMN self_url TEXT
+    """,
 ]
 
 
