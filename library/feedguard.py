@@ -5,6 +5,7 @@
   gigabytes and how XXE reads local files (``<!ENTITY x SYSTEM "file:///etc/passwd">``).
   Feeds have no use for them; an external DTD reference alone (old RSS 0.91 feeds have
   one) is fine, nothing fetches it.
+- A document without any markup at its start (JSON, plain text) is not a feed at all.
 - A document whose root element is never closed was cut short (an interrupted upload, a
   full disk on the server, a proxy's size limit). Parsers recover what they can from it,
   which means storing the half episode at the cut; instead the check fails, and the
@@ -35,7 +36,8 @@ _ROOT = re.compile(rb"<([^\s/>!?]+)[^>]*?(/?)>", re.S)
 
 def refuse_unusable(body: bytes) -> None:
     """Raise :class:`library.parse.FeedParseError` if ``body`` declares entities
-    ('unsafe') or its root element is never closed ('truncated')."""
+    ('unsafe'), is no markup at all ('not_a_feed') or its root element is never closed
+    ('truncated')."""
     problem = _problem(_bytes_to_scan(body))
     if problem is not None:
         from library.parse import FeedParseError  # parse imports this module
@@ -44,6 +46,8 @@ def refuse_unusable(body: bytes) -> None:
 
 
 def _problem(data: bytes) -> tuple[str, str] | None:
+    if data.strip() and b"<" not in data[:4096]:
+        return "not_a_feed", "not a feed: not an XML document (no RSS or Atom)"
     pos = 0
     while match := _PROLOG_ITEM.match(data, pos):
         pos = match.end()

@@ -23,7 +23,7 @@ from library.paths import resolve_paths
 from library.store import StoreError
 from library.urls import UnsupportedURL
 
-Handler = Callable[[argparse.Namespace, Context], None]
+Handler = Callable[[argparse.Namespace, Context], "int | None"]  # the exit code; None: 0
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
@@ -55,8 +55,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("--no-refresh", action="store_true", help="do not fetch the new feeds now")
     json_flag(p)
     p = command("add", commands.cmd_add, "subscribe to a feed by its URL")
-    p.add_argument("url", help="http(s) address of the RSS or Atom feed")
-    p.add_argument("--no-refresh", action="store_true", help="do not fetch it now")
+    p.add_argument("url", help="http(s) address of the RSS or Atom feed, or of a web page "
+                   "that names its feed")
+    p.add_argument("--no-refresh", action="store_true",
+                   help="do not fetch it now (subscribes without checking it is a feed)")
+    p.add_argument("--force", action="store_true",
+                   help="subscribe even if it does not answer with a feed now")
     p = command("refresh", commands.cmd_refresh,
                 "check feeds for new episodes (all active feeds unless some are named)")
     p.add_argument("feeds", nargs="*", metavar="FEED", help="id, URL or part of the title")
@@ -73,6 +77,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
     feed_arg(p)
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = command("info", health_commands.cmd_info,
                 "a feed's health, its archive notice if archived, and its history")
     feed_arg(p)
@@ -81,7 +86,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
                 "check one feed now, archived or not (an archived feed that answers comes back)")
     feed_arg(p)
     p = command("search", health_commands.cmd_search, "search podcast directories for a show")
-    p.add_argument("term", help="words of the show's title")
+    p.add_argument("term", nargs="+", help="words of the show's title")
     p.add_argument("--provider", choices=["apple", "podcastindex", "fyyd"],
                    help="ask only this directory")
     json_flag(p)
@@ -112,7 +117,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
         config = load_config(paths.config_file)
         for warning in config.warnings:
             errors.print(f"podterm: warning: {warning}", markup=False)
-        handler(args, Context(paths, config, Console(highlight=False), errors))
+        code = handler(args, Context(paths, config, Console(highlight=False), errors))
     except (CommandError, ConfigError, DirectoryError, FeedLookupError, StoreError,
             UnsupportedURL) as exc:
         errors.print(f"podterm: {exc}", markup=False)
@@ -123,7 +128,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
     except KeyboardInterrupt:
         errors.print("podterm: interrupted", markup=False)
         return 130
-    return 0
+    return code or 0
 
 
 def main(argv: list[str] | None = None) -> int:
