@@ -110,8 +110,9 @@ async def _look(url: str, settings: RefreshSettings) -> _Found:
                 raise NotSubscribed(f"not subscribed to {url}: {exc}") from None
             feed_url = feed_link(result.body, result.final_url)
             if feed_url is None:
-                raise NotSubscribed(f"not subscribed to {url}: {exc}, and it names no feed "
-                                    "(no <link rel=\"alternate\"> to RSS or Atom)") from None
+                names_none = ", and it names no feed (no <link rel=\"alternate\"> to RSS or " \
+                    "Atom)" if looks_like_a_page(result.body) else ""
+                raise NotSubscribed(f"not subscribed to {url}: {exc}{names_none}") from None
         named = await _fetched(client, feed_url, limits, named_by=result.public_host,
                                page=url)
         try:
@@ -161,12 +162,21 @@ def feed_link(page: bytes, page_url: str) -> str | None:
     return None
 
 
+def looks_like_a_page(body: bytes) -> bool:
+    """True when ``body`` is HTML (it has an <html>, <head> or <body> tag)."""
+    finder = _FeedLinks()
+    finder.feed(body[:MAX_PAGE_SCAN].decode("utf-8", "replace"))
+    return finder.saw_page
+
+
 class _FeedLinks(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.hrefs: list[str] = []
+        self.saw_page = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.saw_page = self.saw_page or tag in ("html", "head", "body")
         if tag != "link":
             return
         values = {name: (value or "") for name, value in attrs}

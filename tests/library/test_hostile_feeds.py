@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from library.episodes import list_episodes
 from library.feeds import add_feed, get_feed
 from library.refresh import RefreshSettings, refresh
+from library.store import connect
 from tests.feedgen import Channel, Item, rss, show
 from tui.demo.server import Reply
 
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 FAST = RefreshSettings(concurrency=4, per_host=2, timeout_s=5, max_feed_mb=1)
 
 
@@ -120,3 +125,32 @@ def test_a_feed_cut_short_fails_and_keeps_the_episodes_known_so_far(server, db, 
     after = {e.guid: (e.title, e.notes) for e in list_episodes(conn, feed_id)}
     assert after == before  # no half episode, none of the new ones, nothing lost
     assert get_feed(conn, feed_id).consecutive_failures == 1
+
+
+def test_info_feeds_json_and_export_never_print_an_address_raw(server, tmp_path):
+    """After a refresh against hostile redirects, and for rows an older podterm stored raw
+    (simulated by writing one), nothing printed carries a control or bidi character."""
+    from tests.library.test_cli import podterm
+
+    bidi = server.route("/bidi.xml", lambda req: Reply(
+        301, b"", {"Location": header("/\u202egpj.xml")}))
+    server.add("/%C3%A9t%C3%A9.xml", rss(show("Summer", 1)), "text/xml")
+    accents = server.route("/accents.xml", lambda req: Reply(
+        301, b"", {"Location": header("/été.xml")}))
+    for url in (bidi, accents):
+        podterm("add", url, "--no-refresh", data_dir=tmp_path)
+    podterm("refresh", data_dir=tmp_path, check=False)
+    conn = connect(tmp_path / "library.sqlite3")
+    conn.execute("INSERT INTO feeds (url, title, link, added_at) VALUES (?, 'Old row', ?, 0)",
+                 ("http://old.example/\u202egpj.xml\x9b", "http://old.example/\x1b[2J"))
+    conn.close()
+    outputs = [podterm("feeds", "--json", data_dir=tmp_path).stdout,
+               podterm("export", data_dir=tmp_path).stdout]
+    outputs += [podterm("info", str(n), data_dir=tmp_path, env={"COLUMNS": "300"}).stdout
+                for n in (1, 2, 3)]
+    for text in outputs:
+        assert not UNSAFE.search(text), text
+    assert all(text.isascii() for text in outputs[:2])  # the JSON and the OPML file
+    urls = [f["url"] for f in json.loads(outputs[0])]
+    assert server.url("/%C3%A9t%C3%A9.xml") in urls
+    assert "http://old.example/%E2%80%AEgpj.xml%C2%9B" in urls
