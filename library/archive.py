@@ -33,6 +33,7 @@ _WHAT_FAILED = {
     "rate_limited": "The server kept asking us to wait",
     "unsupported": "The feed redirected to an address podterm may not fetch",
     "redirects": "The address redirected in circles",
+    "private_network": "The feed's server sent podterm into your private network (refused)",
 }
 
 

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Names are fixed: docs and users' scripts rely on them.
+# Names are fixed: docs and users' scripts rely on them. A float default accepts any
+# number ("timeout_s = 0.5"); an int default only whole ones.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30, "max_feed_mb": 50,
-                "on_start": True, "interval_min": 60},
-    "player": {"vlc_args": [], "rewind_on_resume_s": 5, "volume": 100, "rate": 1.0},
-    "playback": {"seek_back_s": 10, "seek_forward_s": 30, "play_next": True},
-    "health": {"archive_after_failures": 5, "archive_after_days": 14},
+    "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30.0, "max_feed_mb": 50.0,
+                "on_start": True, "interval_min": 60.0},
+    "player": {"vlc_args": [], "rewind_on_resume_s": 5.0, "volume": 100, "rate": 1.0,
+               "open_timeout_s": 20.0},
+    "playback": {"seek_back_s": 10.0, "seek_forward_s": 30.0, "play_next": True},
+    "health": {"archive_after_failures": 5, "archive_after_days": 14.0},
     "directory": {
         "providers": ["apple", "podcastindex", "fyyd"],
         "apple_url": "https://itunes.apple.com",
@@ -34,6 +36,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 _FREE_FORM_TABLES = {"keys"}
+# Numbers that must be above zero: a zero timeout, size cap or concurrency would make
+# every fetch fail (or none start). Other numbers must not be negative.
+_POSITIVE = {("refresh", "concurrency"), ("refresh", "per_host"), ("refresh", "timeout_s"),
+             ("refresh", "max_feed_mb"), ("player", "open_timeout_s"),
+             ("health", "archive_after_failures")}
+# Numbers with a range (the player's own limits): out of range is an error, not clamped.
+_RANGES = {("player", "volume"): (0, 150), ("player", "rate"): (0.5, 3.0)}
 
 
 class ConfigError(Exception):
@@ -95,9 +104,21 @@ def _merge_table(config: Config, path: Path, table: str, values: dict[str, Any])
             raise ConfigError(
                 f"{path}: [{table}] {key} must be {_kind_name(default)}, got {value!r}"
             )
-        if isinstance(default, (int, float)) and not isinstance(default, bool) and value < 0:
-            raise ConfigError(f"{path}: [{table}] {key} must not be negative")
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            _check_number(path, table, key, value)
         target[key] = float(value) if isinstance(default, float) else value
+
+
+def _check_number(path: Path, table: str, key: str, value: float) -> None:
+    name = f"{path}: [{table}] {key}"
+    if (table, key) in _RANGES:
+        low, high = _RANGES[table, key]
+        if not low <= value <= high:
+            raise ConfigError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    elif (table, key) in _POSITIVE and value <= 0:
+        raise ConfigError(f"{name} must be more than 0, got {value:g}")
+    elif value < 0:
+        raise ConfigError(f"{name} must not be negative")
 
 
 def _same_kind(default: Any, value: Any) -> bool:

@@ -3,7 +3,9 @@
 Each provider has a configurable base URL (the ``[directory]`` table; tests point them
 at 127.0.0.1) and turns its JSON into :class:`Candidate` rows. An unreachable or broken
 directory raises :class:`DirectoryError` with a clear message; callers that ask several
-directories collect those instead of failing.
+directories collect those instead of failing. Redirects are followed by hand, like a
+feed's (http/https only, at most five, never from a public server into the private
+network: see :mod:`library.netpolicy`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from library.fetch import USER_AGENT, describe_transport_error
+from library.fetch import (
+    MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, invalid_location,
+)
+from library.netpolicy import is_private_address, peer_address, private_target_sync, refusal
 from library.text import clean_line
-from library.urls import UnsupportedURL, check_feed_url, same_feed_key
+from library.urls import UnsupportedURL, check_feed_url, duplicate_key
 
 TIMEOUT_S = 15
 
@@ -69,7 +75,7 @@ class Directory:
     def __init__(self, settings: DirectorySettings) -> None:
         self.settings = settings
         self._client = httpx.Client(timeout=TIMEOUT_S, headers={"User-Agent": USER_AGENT},
-                                    follow_redirects=True, trust_env=False)
+                                    follow_redirects=False, trust_env=False)
 
     def close(self) -> None:
         self._client.close()
@@ -121,11 +127,8 @@ class Directory:
 
     def _get(self, name: str, base: str, path: str, params: dict[str, str],
              headers: dict[str, str] | None = None) -> dict[str, Any]:
-        url = base.rstrip("/") + path
-        try:
-            response = self._client.get(url, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DirectoryError(f"{name} ({base}): {describe_transport_error(exc)[1]}") from None
+        response = self._follow(name, base, httpx.URL(base.rstrip("/") + path, params=params),
+                                headers)
         if response.status_code != 200:
             raise DirectoryError(f"{name} ({base}) answered HTTP {response.status_code}")
         try:
@@ -135,6 +138,34 @@ class Directory:
         if not isinstance(data, dict):
             raise DirectoryError(f"{name} ({base}) answered with unexpected JSON")
         return data
+
+    def _follow(self, name: str, base: str, url: httpx.URL,
+                headers: dict[str, str] | None) -> httpx.Response:
+        """GET ``url``, following redirects by the rules; the last response, read."""
+        sent_by: str | None = None  # the public host whose redirect led to ``url``
+        for _hop in range(MAX_REDIRECTS + 1):
+            if sent_by and (private := private_target_sync(str(url))):
+                raise DirectoryError(f"{name} ({base}): {refusal(sent_by, str(url), private)}")
+            try:
+                with self._client.stream("GET", url, headers=headers) as response:
+                    peer = peer_address(response)
+                    if sent_by and peer and is_private_address(peer):
+                        raise DirectoryError(f"{name} ({base}): {refusal(sent_by, str(url), peer)}")
+                    response.read()
+            except httpx.HTTPError as exc:
+                reason = REDIRECT_REFUSED + "not a valid address" if isinstance(
+                    exc, httpx.RemoteProtocolError) and invalid_location(exc) \
+                    else describe_transport_error(exc)[1]
+                raise DirectoryError(f"{name} ({base}): {reason}") from None
+            if not response.has_redirect_location:
+                return response
+            try:
+                target = check_feed_url(urljoin(str(url), response.headers["location"]))
+            except UnsupportedURL as exc:
+                raise DirectoryError(f"{name} ({base}): {REDIRECT_REFUSED}{exc}") from None
+            sent_by = None if peer and is_private_address(peer) else urlsplit(str(url)).hostname
+            url = httpx.URL(target)
+        raise DirectoryError(f"{name} ({base}): more than {MAX_REDIRECTS} redirects")
 
 
 @dataclass
@@ -161,7 +192,7 @@ def search_all(settings: DirectorySettings, term: str,
                 problems.append(str(exc))
                 continue
             for candidate in found:
-                key = same_feed_key(candidate.feed_url)
+                key = duplicate_key(candidate.feed_url)
                 shows.setdefault(key, Listing(candidate, [])).listed_by.append(provider)
     return list(shows.values()), problems
 

@@ -7,7 +7,7 @@ import time
 
 from library.models import Feed
 from library.store import transaction
-from library.urls import check_feed_url, same_feed_key
+from library.urls import check_feed_url, duplicate_variants
 
 # Each feed with its totals. The totals are added up per feed first, from an index that
 # covers (feed_id, played, duration_s), and then joined: SQLite reads no episode rows.
@@ -44,11 +44,10 @@ def add_feed(conn: sqlite3.Connection, url: str, title: str = "", category: str 
 
 
 def find_by_url(conn: sqlite3.Connection, url: str) -> int | None:
-    """The id of the feed at ``url``, ignoring a trailing slash."""
-    key = same_feed_key(url)
+    """The id of the feed at ``url``: http or https, with or without a trailing slash."""
     row = conn.execute(
-        "SELECT id FROM feeds WHERE url IN (?, ?, ?)", (url, key, key + "/")
-    ).fetchone()
+        "SELECT id FROM feeds WHERE url IN (?, ?, ?, ?, ?) ORDER BY url = ? DESC",
+        (url, *duplicate_variants(url), url)).fetchone()
     return None if row is None else int(row["id"])
 
 

@@ -2,8 +2,10 @@
 
 http and https only; connect and overall timeouts; a body size cap counted on the
 decoded bytes (so a gzip bomb stops at the cap too); conditional GET; at most five
-redirects, followed by hand so that permanent ones (301/308) can be recorded; and every
-failure turned into a specific, human reason.
+redirects, followed by hand so that permanent ones (301/308) can be recorded and every
+``Location`` is normalised and checked like a typed address (see :mod:`library.urls`); no
+public server may send podterm into the private network (see :mod:`library.netpolicy`);
+and every failure turned into a specific, human reason.
 """
 
 from __future__ import annotations
@@ -21,16 +23,19 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from library import __version__
-from library.urls import UnsupportedURL, check_feed_url
+from library.netpolicy import is_private_address, peer_address, private_target, refusal
+from library.urls import UnsupportedURL, check_feed_url, shown_url
 
 USER_AGENT = f"podterm/{__version__} (terminal podcast player)"
 MAX_REDIRECTS = 5
 PERMANENT_REDIRECTS = (301, 308)
+REDIRECT_REFUSED = "the server redirected to an address podterm does not fetch: "
 
 
 @dataclass
 class FetchResult:
-    """What one fetch found. ``outcome`` is 'ok', 'not_modified' or 'error'."""
+    """What one fetch found. ``outcome`` is 'ok', 'not_modified' or 'error' (and 'skipped'
+    when a refresh did not ask, because the server had asked it to wait)."""
 
     outcome: str
     final_url: str
@@ -42,6 +47,7 @@ class FetchResult:
     error_kind: str | None = None   # dns, refused, timeout, tls, http, gone, too_large, ...
     error: str | None = None
     retry_after_s: float | None = None
+    public_host: str | None = None  # the answering host, when its address is public
 
 
 @dataclass
@@ -102,39 +108,62 @@ class HostClients:
 
 
 async def fetch_feed(client: HostClients, url: str, limits: FetchLimits,
-                     etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-    """Fetch ``url`` with conditional headers, within ``limits.timeout_s`` overall."""
+                     etag: str | None = None, last_modified: str | None = None, *,
+                     named_by: str | None = None) -> FetchResult:
+    """Fetch ``url`` with conditional headers, within ``limits.timeout_s`` overall.
+
+    ``named_by`` is the public host that named ``url`` (a feed announcing its new address,
+    a web page linking to a feed): ``url`` is then held to the redirect rule.
+    """
     try:
         return await asyncio.wait_for(
-            _fetch(client, url, limits, etag, last_modified), timeout=limits.timeout_s
+            _fetch(client, url, limits, etag, last_modified, named_by), timeout=limits.timeout_s
         )
     except (asyncio.TimeoutError, httpx.TimeoutException):
         return _error(url, "timeout", f"timed out after {limits.timeout_s:g} s")
 
 
 async def _fetch(client: HostClients, url: str, limits: FetchLimits,
-                 etag: str | None, last_modified: str | None) -> FetchResult:
+                 etag: str | None, last_modified: str | None,
+                 named_by: str | None) -> FetchResult:
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    current, moved_to, all_permanent = url, None, True
+    try:
+        current = check_feed_url(url)
+    except UnsupportedURL as exc:
+        return _error(shown_url(url), "unsupported", str(exc))
+    moved_to, all_permanent = None, True
+    sent_by = named_by  # the public host that sent us to ``current``, if one did
     for _hop in range(MAX_REDIRECTS + 1):
-        try:
-            current = check_feed_url(current)
-        except UnsupportedURL as exc:
-            return _error(current, "unsupported", str(exc))
+        if sent_by and (private := await private_target(current)):
+            return _error(current, "private_network", refusal(sent_by, current, private))
         try:
             async with client.stream("GET", current, headers=headers) as response:
+                peer = peer_address(response)
+                if sent_by and peer and is_private_address(peer):  # DNS changed its mind
+                    return _error(current, "private_network", refusal(sent_by, current, peer))
+                public_host = None if peer and is_private_address(peer) else \
+                    urlsplit(current).hostname
                 if response.has_redirect_location:
-                    target = urljoin(current, response.headers.get("location", ""))
+                    location = response.headers.get("location", "")
+                    try:
+                        target = check_feed_url(urljoin(current, location))
+                    except UnsupportedURL as exc:
+                        return _error(current, "unsupported", f"{REDIRECT_REFUSED}{exc}")
                     all_permanent = all_permanent and response.status_code in PERMANENT_REDIRECTS
                     if all_permanent:
                         moved_to = target
-                    current = target
+                    current, sent_by = target, public_host
                     continue
                 result = await _read(response, current, limits)
+                result.public_host = public_host
+        except httpx.RemoteProtocolError as exc:
+            if invalid_location(exc):
+                return _error(current, "unsupported", REDIRECT_REFUSED + "not a valid address")
+            return _error(current, *describe_transport_error(exc))
         except httpx.HTTPError as exc:
             return _error(current, *describe_transport_error(exc))
         except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. a host label over 63 chars
@@ -188,6 +217,12 @@ def describe_transport_error(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return "network", "the server closed the connection: " + _last_words(chain)
     return "network", "network error: " + _last_words(chain)
+
+
+def invalid_location(exc: httpx.RemoteProtocolError) -> bool:
+    """httpx parses a redirect's Location itself, even when not following it, and raises
+    this error for one it cannot read (control characters, say)."""
+    return "location header" in str(exc).lower()
 
 
 def parse_retry_after(value: str | None) -> float | None:

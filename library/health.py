@@ -42,13 +42,15 @@ def record_update(conn: sqlite3.Connection, feed_id: int, parsed: ParsedFeed, *,
         """UPDATE feeds SET title = CASE WHEN ? != '' THEN ? ELSE title END,
                author = ?, description = ?, link = COALESCE(?, link),
                image_url = COALESCE(?, image_url), podcast_guid = COALESCE(?, podcast_guid),
+               self_url = COALESCE(?, self_url),
                complete = ?, new_feed_url = ?, etag = ?, last_modified = ?, body_hash = ?,
                last_checked_at = ?, last_success_at = ?, consecutive_failures = 0,
                first_failure_at = NULL, last_http_status = ?, last_error = NULL,
                last_error_kind = NULL
            WHERE id = ?""",
         (parsed.title, parsed.title, parsed.author, parsed.description, parsed.link,
-         parsed.image_url, parsed.podcast_guid, int(parsed.complete), parsed.new_feed_url,
+         parsed.image_url, parsed.podcast_guid, parsed.self_url, int(parsed.complete),
+         parsed.new_feed_url,
          etag, last_modified, body_hash, now, now, http_status, feed_id),
     )
     return upsert_episodes(conn, feed_id, parsed.episodes)

@@ -8,6 +8,7 @@ from typing import Any
 
 from pathlib import Path
 
+from library.duplicates import Duplicate
 from library.feeds import add_feed, list_feeds
 from library.opml import MAX_OPML_BYTES, ExportFeed, OpmlDocument, OpmlError, export_opml, parse_opml
 from library.store import transaction
@@ -37,6 +38,15 @@ class ImportReport:
     def added_ids(self) -> list[int]:
         return [line.feed_id for line in self.lines
                 if line.result == "added" and line.feed_id is not None]
+
+    def mark_duplicates(self, dropped: list[Duplicate]) -> list[Duplicate]:
+        """Report feeds :func:`library.duplicates.drop_duplicates` unsubscribed again."""
+        by_id = {duplicate.feed_id: duplicate for duplicate in dropped}
+        for line in self.lines:
+            if line.feed_id in by_id:
+                line.result = "skipped"
+                line.reason = "duplicate: " + by_id[line.feed_id].describe()
+        return dropped
 
     def to_json(self) -> dict[str, Any]:
         return {

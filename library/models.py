@@ -9,6 +9,19 @@ from typing import Any
 
 from library.durations import format_duration
 from library.text import html_to_text
+from library.urls import shown_url
+
+# Addresses are normalised before they are stored; rows written by older versions (a
+# redirect's raw Location header) are made safe to print as they are read.
+_FEED_URLS = ("url", "link", "image_url", "new_feed_url")
+_EPISODE_URLS = ("enclosure_url", "link", "chapters_url", "transcript_url")
+
+
+def _safe_urls(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    for name in names:
+        if values.get(name):
+            values[name] = shown_url(values[name])
+    return values
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -61,7 +74,8 @@ class Feed:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Feed":
         keys = row.keys()
-        return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in keys})
+        return cls(**_safe_urls({f.name: row[f.name] for f in fields(cls) if f.name in keys},
+                                _FEED_URLS))
 
     @property
     def display_title(self) -> str:
@@ -117,7 +131,8 @@ class Episode:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Episode":
         keys = row.keys()
-        values = {f.name: row[f.name] for f in fields(cls) if f.name in keys}
+        values = _safe_urls({f.name: row[f.name] for f in fields(cls) if f.name in keys},
+                            _EPISODE_URLS)
         values["played"] = bool(values["played"])
         if "notes" in keys:
             values["plain_notes"] = row["notes"]

@@ -30,7 +30,7 @@ import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
 from library.text import clean_line
-from library.urls import UnsupportedURL, check_feed_url, same_feed_key
+from library.urls import UnsupportedURL, check_feed_url, duplicate_key
 
 MAX_OPML_BYTES = 10 * 1024 * 1024
 # Real exports nest one to three levels; deeper outlines are skipped, not descended into.
@@ -234,7 +234,7 @@ class _Collector:
 
     def __init__(self) -> None:
         self.document = OpmlDocument()
-        self._first_url: dict[str, str] = {}  # same_feed_key -> the address kept
+        self._first_url: dict[str, str] = {}  # duplicate_key -> the address kept
 
     def collect(self, body: Element) -> OpmlDocument:
         stack = [(outline, (), 1, False) for outline in reversed(_outlines(body))]
@@ -273,7 +273,7 @@ class _Collector:
             shown = _shown(feed_url)
             self._skip(text or shown, f"not an http(s) address: {shown}", shown)
             return
-        key = same_feed_key(url)
+        key = duplicate_key(url)
         if key in self._first_url:
             self._skip(text or url, f"duplicate of {self._first_url[key]}", url)
             return

@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from library import fastfeed
+from library import fastfeed, feedguard
 from library.durations import parse_duration
 from library.text import clean_line, html_to_text, strip_terminal_controls
 
@@ -66,13 +66,19 @@ class ParsedFeed:
     new_feed_url: str | None
     complete: bool
     episodes: list[ParsedEpisode] = field(default_factory=list)
+    self_url: str | None = None  # the feed's own address, as it says (atom:link rel=self)
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)", re.I | re.S)
 
 
 def parse_feed(body: bytes) -> ParsedFeed:
-    """Parse ``body``; raises :class:`FeedParseError` when it is not a feed."""
+    """Parse ``body``; raises :class:`FeedParseError` when it is not a feed.
+
+    Addresses in the result may be relative: :mod:`library.resolve` makes them absolute.
+    """
+    feedguard.refuse_unusable(body)
     if _HTML_START.match(body[:4096]):
         raise FeedParseError("not_a_feed", "not a feed: the address returned an HTML page")
     try:
@@ -105,6 +111,7 @@ def normalise(meta: dict, entries: list[dict]) -> ParsedFeed:
         new_feed_url=_url(_str(meta.get("new_feed_url"))),
         complete=complete,
         episodes=episodes,
+        self_url=_url(meta.get("self_link")),
     )
 
 
@@ -158,9 +165,11 @@ def _enclosure(enclosures: list[dict]) -> dict | None:
 
 
 def _url(value: object) -> str | None:
-    """Only http(s) links are kept: a feed's ``javascript:`` link is never shown as one."""
+    """Only http(s) links and relative ones (resolved later against the feed's address)
+    are kept: a feed's ``javascript:`` link is never shown as one."""
     text = clean_line(str(value or ""))
-    return text if text.lower().startswith(("http://", "https://")) else None
+    return text if text.lower().startswith(("http://", "https://")) or (
+        text and not _SCHEME.match(text)) else None
 
 
 def _str(value: object) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from library import parsepool
 from library.fetch import FetchLimits, fetch_feed, make_client
 from library.parse import FeedParseError, ParsedFeed
 from library.refresh import RefreshSettings
+from library.resolve import parse_fetched
 
 
 @dataclass
@@ -41,7 +41,7 @@ async def _probe(client, limits: FetchLimits, url: str) -> Probe:
     if result.outcome != "ok":
         return Probe(url, result.final_url, error=result.error)
     try:
-        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+        parsed = await parse_fetched(result)
     except FeedParseError as exc:
         return Probe(url, result.final_url, error=str(exc))
     return Probe(url, result.final_url, parsed)

@@ -1,7 +1,9 @@
 """Refreshing many feeds at once.
 
-Bounded concurrency overall and per host; a host that answers 429/503 with Retry-After
-is left alone for that long; bodies identical to last time are not parsed; parsing runs
+Bounded concurrency overall and per host; an address that answers 429/503 with
+Retry-After is left alone for that long, in this run and the next ones, and skipping it
+is never a failure (see :mod:`library.backoff`); bodies identical to last time are not
+parsed; parsing runs
 in worker processes; all writes go through one writer thread with its own connection,
 one transaction per feed. One failing feed never stops the others.
 
@@ -16,7 +18,6 @@ import hashlib
 import logging
 import sqlite3
 import time
-from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,19 +25,21 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 
-from library import health, parsepool
+from library import backoff, health
 from library.archive import ArchiveRule, apply_archive_rule
 from library.feeds import get_feed
 from library.fetch import FetchLimits, FetchResult, HostClients, fetch_feed, make_client
 from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
+from library.resolve import parse_fetched
 from library.store import connect, transaction
 from library.urls import same_feed_key
 
 log = logging.getLogger(__name__)
 
-# A host that asks us to wait longer than this is skipped for the rest of the refresh.
+# A wait the server asks for that is no longer than this is waited out, once, in the same
+# refresh; a longer one skips the feed until then.
 MAX_BACKOFF_WAIT_S = 10.0
 
 
@@ -56,7 +59,8 @@ class RefreshSettings:
 
 @dataclass
 class FeedOutcome:
-    """One feed's result. ``outcome`` is 'updated', 'not_modified' or 'failed'."""
+    """One feed's result. ``outcome`` is 'updated', 'not_modified', 'failed', or 'skipped'
+    (the server asked podterm to wait; ``error`` says until when; not a failure)."""
 
     feed_id: int
     title: str
@@ -74,11 +78,11 @@ class FeedOutcome:
 
 @dataclass
 class _HostGate:
-    """Per-host slots, and hosts that asked us to back off."""
+    """Per-host slots, and addresses whose server asked us to wait (until a UNIX time)."""
 
     per_host: int
+    waits: dict[str, float]
     slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
-    not_before: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def slot(self, host: str) -> asyncio.Semaphore:
         if host not in self.slots:
@@ -105,10 +109,11 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
                    clock: Callable[[], float]) -> list[FeedOutcome]:
     writer = _Writer(db_path, rule, clock)
     try:
-        feeds = await writer.run(lambda conn: [get_feed(conn, i) for i in feed_ids])
+        feeds, waits = await writer.run(lambda conn: (
+            [get_feed(conn, i) for i in feed_ids], backoff.pending(conn, clock())))
         limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
         overall = asyncio.Semaphore(max(1, settings.concurrency))
-        gate = _HostGate(max(1, settings.per_host))
+        gate = _HostGate(max(1, settings.per_host), waits)
         outcomes: list[FeedOutcome] = []
         async with make_client(limits, max(1, settings.concurrency)) as client:
 
@@ -133,7 +138,10 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
 
 async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
                        limits: FetchLimits, feed: Feed) -> FeedOutcome:
-    result = await _fetch_politely(client, gate, limits, feed)
+    result = await _fetch_politely(client, writer, gate, limits, feed)
+    if result.outcome == "skipped":
+        return FeedOutcome(feed.id, feed.display_title, feed.url, "skipped",
+                           error_kind="rate_limited", error=result.error)
     if result.outcome == "error":
         return await writer.fail(feed, result.error_kind or "error", result.error or "failed",
                                  result.http_status)
@@ -142,16 +150,15 @@ async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
         writer.later(lambda c: _store_unchanged(c, feed, result, writer.clock()))
         return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
                            moved_to=result.moved_to)
-    parsing = parsepool.submit_parse(result.body)
-    result.body = b""  # the pool holds it until parsed; nothing here needs it any more
     try:
-        parsed = await asyncio.wrap_future(parsing)
+        parsed = await parse_fetched(result, release_body=True)
     except FeedParseError as exc:
         return await writer.fail(feed, exc.kind, str(exc), result.http_status)
 
     announced = parsed.new_feed_url
     if announced and same_feed_key(announced) != same_feed_key(result.final_url):
-        moved = await _follow_announced_move(client, gate, limits, writer, feed, announced)
+        moved = await _follow_announced_move(client, gate, limits, writer, feed, announced,
+                                             result.public_host)
         if moved is not None:
             return moved
 
@@ -169,15 +176,17 @@ async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
 
 async def _follow_announced_move(client: HostClients, gate: _HostGate,
                                  limits: FetchLimits, writer: "_Writer", feed: Feed,
-                                 new_url: str) -> FeedOutcome | None:
+                                 new_url: str, named_by: str | None) -> FeedOutcome | None:
     """Move to the address the feed announced, once it has been fetched and parsed as a
-    feed; None (stay, and remember the announcement) if it does not work."""
-    result = await _fetch_politely(client, gate, limits, replace(feed, url=new_url, etag=None,
-                                                                 last_modified=None))
+    feed; None (stay, and remember the announcement) if it does not work. ``named_by``:
+    the announcing host, if public (it may not send podterm into the private network)."""
+    result = await _fetch_politely(client, writer, gate, limits,
+                                   replace(feed, url=new_url, etag=None, last_modified=None),
+                                   named_by)
     if result.outcome != "ok":
         return None
     try:
-        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+        parsed = await parse_fetched(result)
     except FeedParseError:
         return None
     found = await writer.run(lambda conn: migrate_feed(
@@ -187,25 +196,40 @@ async def _follow_announced_move(client: HostClients, gate: _HostGate,
                        new_episodes=found.theirs - found.matched, moved_to=result.final_url)
 
 
-async def _fetch_politely(client: HostClients, gate: _HostGate, limits: FetchLimits,
-                          feed: Feed) -> FetchResult:
-    """Fetch within the host's slots, waiting out (or skipping) a host that asked to wait."""
+async def _fetch_politely(client: HostClients, writer: "_Writer", gate: _HostGate,
+                          limits: FetchLimits, feed: Feed,
+                          named_by: str | None = None) -> FetchResult:
+    """Fetch within the host's slots. An address whose server asked us to wait is not
+    asked before then (a 'skipped' result); a short wait is waited out, once."""
     host = urlsplit(feed.url).hostname or ""
-    for _attempt in range(2):
-        wait = gate.not_before[host] - time.monotonic()
-        if wait > MAX_BACKOFF_WAIT_S:
-            return FetchResult("error", feed.url, error_kind="rate_limited",
-                               error=f"the server asked us to wait {wait:.0f} s; not checked now")
-        if wait > 0:
-            await asyncio.sleep(wait)
+    until = gate.waits.get(feed.url, 0.0)
+    if until > writer.clock():
+        return _skipped(feed.url, until, writer.clock())
+
+    async def fetch() -> FetchResult:
         async with gate.slot(host):
-            result = await fetch_feed(client, feed.url, limits, feed.etag, feed.last_modified)
-        if result.http_status not in (429, 503) or result.retry_after_s is None:
-            return result
-        gate.not_before[host] = max(gate.not_before[host],
-                                    time.monotonic() + result.retry_after_s)
-        result.error = f"{result.error}; the server asked us to wait {result.retry_after_s:.0f} s"
-    return result
+            return await fetch_feed(client, feed.url, limits, feed.etag, feed.last_modified,
+                                    named_by=named_by)
+
+    result = await fetch()
+    if _asks_to_wait(result) and result.retry_after_s <= MAX_BACKOFF_WAIT_S:
+        await asyncio.sleep(result.retry_after_s)
+        result = await fetch()
+    if not _asks_to_wait(result):
+        return result
+    now = writer.clock()
+    gate.waits[feed.url] = until = now + result.retry_after_s
+    await writer.run(lambda conn: backoff.remember(conn, feed.url, until, now))
+    return _skipped(feed.url, until, now)
+
+
+def _asks_to_wait(result: FetchResult) -> bool:
+    return result.http_status in (429, 503) and result.retry_after_s is not None
+
+
+def _skipped(url: str, until: float, now: float) -> FetchResult:
+    return FetchResult("skipped", url, error_kind="rate_limited",
+                       error=backoff.describe_wait(until, now))
 
 
 def _store_unchanged(conn: sqlite3.Connection, feed: Feed, result: FetchResult,

@@ -94,6 +94,18 @@ MIGRATIONS: list[str] = [
     ALTER TABLE episodes ADD COLUMN notes_html TEXT;
     CREATE INDEX episodes_feed_totals ON episodes (feed_id, played, duration_s)
     """,
+    # 4: waits servers asked for (Retry-After), per address, so the next run respects
+    # them; and the address a feed gives for itself (atom:link rel=self), to recognise
+    # the same feed under two addresses.
+    """
+    CREATE TABLE retry_after (
+        url        TEXT PRIMARY KEY,   -- the address that was answered 429/503
+        host       TEXT NOT NULL,
+        not_before REAL NOT NULL,      -- UNIX time, not asked again before it
+        asked_at   REAL NOT NULL
+    );
+    ALTER TABLE feeds ADD COLUMN self_url TEXT
+    """,
 ]
 
 

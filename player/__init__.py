@@ -15,13 +15,19 @@ Start-up::
     ...
     player.close()                  # at exit: stops, releases libVLC, ends threads
 
-``PlayerSettings(vlc_args=[], rewind_on_resume_s=5.0, volume=100, rate=1.0)`` is a plain
-frozen dataclass; ``libvlc_version()`` checks for libVLC without starting a player.
+``PlayerSettings(vlc_args=[], rewind_on_resume_s=5.0, volume=100, rate=1.0,
+open_timeout_s=20.0)`` is a plain frozen dataclass; ``libvlc_version()`` checks for
+libVLC without starting a player.
 
 Player (every method is safe on any thread and returns at once; nothing blocks on libVLC):
 
 - ``play(source, start_at=0.0)``: an http(s) URL, a path or a file:// URL. ``start_at``
   is a saved position; playback starts ``rewind_on_resume_s`` earlier (120 -> 115).
+  An http(s) URL is never given to libVLC: the player streams it through its own
+  loopback proxy (player/proxy.py), which follows redirects itself (http/https only, at
+  most 5, never from a public server into the private network), so a server redirecting
+  to ``file:///etc/passwd`` cannot make libVLC open a local file. Media that is not
+  playing ``open_timeout_s`` after play() is an error.
 - ``pause()``, ``resume()`` (after the end: play again from the start), ``toggle_pause()``,
   ``stop()``, ``seek(position_s)``, ``skip(delta_s)`` (negative goes back).
 - ``set_rate(rate)``, ``faster()``, ``slower()``: 0.5x-3.0x in steps of 0.1; return the
@@ -46,7 +52,9 @@ Events (frozen dataclasses; all carry ``source``, ``position`` and ``duration`` 
   Cut short while still opening, ``position`` is the ``start_at`` asked for.
 - ``Ended``: ``source`` played to the end; mark the episode played.
 - ``PlaybackError(reason)``: a sentence for the user ("The server answered HTTP 404 Not
-  Found for this address", "This address did not return audio (got an HTML page?)").
+  Found for this address", "This address did not return audio (got an HTML page?)",
+  "the server did not send any audio in 20 s"). A request refused or failing upstream
+  after a seek is an error too, never ``Ended``.
 
 Stopped, Ended and PlaybackError come right before the StateChanged they cause.
 

@@ -14,6 +14,10 @@ Threads, and why:
 Every time the driver stops libVLC it bumps ``_generation``; events queued by libVLC
 before that belong to the old media and are dropped, so a late "end reached" of the
 previous episode cannot end the next one.
+
+libVLC is never given a remote address: remote sources go through the driver's
+:class:`player.proxy.StreamProxy`, and libVLC gets the proxy's loopback address for them.
+Media that has not started playing after ``settings.open_timeout_s`` is an error.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import threading
 import time
 from dataclasses import dataclass
 from types import ModuleType
@@ -32,8 +35,9 @@ from .events import (
 )
 from .libvlc import PlayerError
 from .model import PlaybackModel
+from .proxy import StreamProxy, Upstream
 from .settings import PlayerSettings
-from .sources import explain_no_audio, explain_open_failure, resolve_source
+from .sources import explain_no_audio, explain_open_failure, explain_timeout, resolve_source
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,7 @@ class _Loaded:
     """Engine-thread bookkeeping for the media libVLC has loaded; replaced by each play."""
 
     asked_start: float                    # play()'s start_at, before the rewind
+    open_deadline: float = float("inf")   # an error if not playing by then (monotonic)
     has_audio: bool = False
     playing_without_audio: bool = False   # libVLC said playing before any audio track
     failing: bool = False                 # an error is being reported: ignore libVLC
@@ -93,6 +98,8 @@ class VLCDriver:
                 "vlc_args or PODTERM_VLC_ARGS); its own messages are in the player's log"
             )
         self._media_player = self._instance.media_player_new()
+        self._proxy = StreamProxy()
+        self._upstream: Upstream | None = None  # what the proxy streams for the media
         self._event_types = [getattr(vlc.EventType, name) for name in _VLC_EVENTS]
         manager = self._media_player.event_manager()
         for event_type, (kind, read) in zip(self._event_types, _VLC_EVENTS.values()):
@@ -131,6 +138,8 @@ class VLCDriver:
     def run(self) -> None:
         while True:
             timeout = TICK_S if self._state is PlayerState.PLAYING else None
+            if self._state is PlayerState.OPENING and not self._loaded.failing:
+                timeout = max(0.0, self._loaded.open_deadline - time.monotonic())
             try:
                 item = self._inbox.get(timeout=timeout)
             except queue.Empty:
@@ -147,6 +156,11 @@ class VLCDriver:
                 log.exception("player engine failed handling %r", item)
 
     def _tick(self, now: float) -> None:
+        if self._state is PlayerState.OPENING and not self._loaded.failing \
+                and now >= self._loaded.open_deadline:
+            self._fail(explain_timeout(self._model.source,  # type: ignore[arg-type]
+                                       self._settings.open_timeout_s))
+            return
         if self._state is not PlayerState.PLAYING:
             return
         with self._model.lock:
@@ -168,13 +182,17 @@ class VLCDriver:
             model.source, model.duration, model.error = source, None, None
             model.clock.reset(start)
             rate = model.rate
-        self._loaded = _Loaded(asked_start=start_at)
+        self._loaded = _Loaded(asked_start=start_at,
+                               open_deadline=time.monotonic() + self._settings.open_timeout_s)
         model.set_state(PlayerState.OPENING)
         if source.problem:
             self._fail(source.problem)
             return
-        media = (self._instance.media_new(source.url) if source.url is not None
-                 else self._instance.media_new_path(str(source.path)))
+        if source.url is not None:
+            self._upstream = self._proxy.open(source.url)
+            media = self._instance.media_new(self._upstream.local_url)
+        else:
+            media = self._instance.media_new_path(str(source.path))
         if start:
             media.add_option(f":start-time={start:.3f}")
         self._media_player.set_media(media)
@@ -305,6 +323,9 @@ class VLCDriver:
         if not self._loaded.has_audio:
             self._fail(explain_no_audio(self._model.source))  # type: ignore[arg-type]
             return
+        if self._upstream is not None and self._upstream.failed:
+            self._fail(None)  # a seek's request was refused or failed: not the end
+            return
         with self._model.lock:
             self._model.clock.reset(self._model.duration or self._model.clock.position(wall))
         self._model.publish(Ended)
@@ -319,21 +340,11 @@ class VLCDriver:
 
     # -- failures ------------------------------------------------------------------------
     def _fail(self, reason: str | None) -> None:
-        """Report an error; with no ``reason``, find one on a worker thread first."""
+        """Report an error; with no ``reason``, from what the proxy saw upstream."""
         self._loaded.failing = True
-        if reason is not None:
-            self._report_error(self._generation, reason)
-            return
-        source, generation = self._model.source, self._generation
-
-        def probe() -> None:
-            self.post(self._report_error, generation, explain_open_failure(source))
-
-        threading.Thread(target=probe, name="podterm-player-probe", daemon=True).start()
-
-    def _report_error(self, generation: int, reason: str) -> None:
-        if generation != self._generation:
-            return  # the user moved on while we were finding out
+        if reason is None:
+            reason = explain_open_failure(self._model.source,  # type: ignore[arg-type]
+                                          self._upstream)
         self._halt()
         with self._model.lock:
             self._model.error = reason
@@ -363,6 +374,9 @@ class VLCDriver:
     def _halt(self) -> None:
         self._media_player.stop()
         self._generation += 1
+        if self._upstream is not None:
+            self._proxy.release(self._upstream)
+            self._upstream = None
 
     def _release_media(self) -> None:
         if self._media is not None:
@@ -377,3 +391,4 @@ class VLCDriver:
         self._media_player.release()
         self._release_media()
         self._instance.release()
+        self._proxy.close()

@@ -41,18 +41,22 @@ class PlayerSettings:
         ``["--aout=dummy"]`` on machines without sound.
     rewind_on_resume_s: ``play(source, start_at=t)`` starts at ``t`` minus this.
     volume: 0-150 (percent); rate: 0.5-3.0 in steps of 0.1.
+    open_timeout_s: media that has not started playing by then is an error ("the server
+        did not send any audio in 20 s"); at least 0.1.
     """
 
     vlc_args: list[str] = field(default_factory=list)
     rewind_on_resume_s: float = 5.0
     volume: int = 100
     rate: float = 1.0
+    open_timeout_s: float = 20.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vlc_args", [str(arg) for arg in self.vlc_args])
         object.__setattr__(self, "rewind_on_resume_s", max(0.0, float(self.rewind_on_resume_s)))
         object.__setattr__(self, "volume", clamp_volume(self.volume))
         object.__setattr__(self, "rate", snap_rate(self.rate))
+        object.__setattr__(self, "open_timeout_s", max(0.1, float(self.open_timeout_s)))
 
 
 def settings_from(table: Mapping[str, Any],
@@ -71,4 +75,5 @@ def settings_from(table: Mapping[str, Any],
         rewind_on_resume_s=table.get("rewind_on_resume_s", defaults.rewind_on_resume_s),
         volume=table.get("volume", defaults.volume),
         rate=table.get("rate", defaults.rate),
+        open_timeout_s=table.get("open_timeout_s", defaults.open_timeout_s),
     )

@@ -2,9 +2,10 @@
 
 libVLC says only "EncounteredError" when an address fails (HTTP 404, connection
 refused, unknown host all look the same), and nothing at all when an address returns a
-web page instead of audio (it plays zero seconds of nothing). To give the user a reason
-they can act on, :func:`explain_open_failure` asks the server itself, once, after libVLC
-has failed. It blocks for up to its timeout, so the engine runs it on a worker thread.
+web page instead of audio (it plays zero seconds of nothing). Remote addresses are
+streamed through the player's own proxy (:mod:`player.proxy`), which saw what the server
+did: :func:`explain_open_failure` turns that into a reason the user can act on, without
+asking the server again.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from __future__ import annotations
 import os
 import socket
 import ssl
-import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from .proxy import UPSTREAM_TIMEOUT_S
+
+if TYPE_CHECKING:
+    from .proxy import Upstream
+
 NOT_AUDIO = "This address did not return audio (got an HTML page?)"
-PROBE_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -66,33 +71,36 @@ def explain_no_audio(source: Source) -> str:
     return NOT_AUDIO
 
 
-def explain_open_failure(source: Source, timeout_s: float = PROBE_TIMEOUT_S) -> str:
-    """Why libVLC could not open ``source``; for URLs, found out by asking the server."""
+def explain_open_failure(source: Source, upstream: "Upstream | None") -> str:
+    """Why libVLC could not open ``source``; for URLs, from what the proxy saw upstream."""
     if source.url is None:
         return f"VLC could not open {source.path} (not an audio file, or damaged?)"
-    parts = urlsplit(source.url)
-    host = parts.hostname or source.url
-    request = urllib.request.Request(
-        source.url, headers={"Range": "bytes=0-1023", "User-Agent": "podterm"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            content_type = response.headers.get_content_type()
-    except urllib.error.HTTPError as exc:
-        return f"The server answered HTTP {exc.code} {exc.reason} for this address"
-    except urllib.error.URLError as exc:
-        return _network_failure(exc.reason, host, parts.port, timeout_s)
-    except OSError as exc:  # a timeout or reset after the connection was made
-        return _network_failure(exc, host, parts.port, timeout_s)
-    if content_type.startswith("text/") or "html" in content_type:
+    if upstream is not None and upstream.failure:
+        return upstream.failure
+    if upstream is not None and upstream.failure_exc is not None:
+        host, port = upstream.failed_host
+        return _network_failure(upstream.failure_exc, host, port, UPSTREAM_TIMEOUT_S)
+    content_type = upstream.content_type if upstream is not None else None
+    if content_type and (content_type.startswith("text/") or "html" in content_type):
         return NOT_AUDIO
-    return f"VLC could not play this address (the server sent {content_type})"
+    if content_type:
+        return f"VLC could not play this address (the server sent {content_type})"
+    return "VLC could not play this address"
+
+
+def explain_timeout(source: Source, timeout_s: float) -> str:
+    """The reason for media that did not start playing within ``timeout_s``."""
+    if source.path is not None:
+        return f"VLC did not start playing {source.path.name} in {timeout_s:g} s"
+    return f"the server did not send any audio in {timeout_s:g} s"
 
 
 def _network_failure(reason: object, host: str, port: int | None, timeout_s: float) -> str:
     where = f"{host}:{port}" if port else host
     if isinstance(reason, socket.gaierror):
         return f"Cannot find the server {host} (DNS lookup failed: {reason.strerror}; offline?)"
+    if isinstance(reason, ConnectionResetError):
+        return f"{where} closed the connection"
     if isinstance(reason, ConnectionRefusedError):
         return f"Connection refused by {where} (is the server down?)"
     if isinstance(reason, TimeoutError):

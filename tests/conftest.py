@@ -1,4 +1,4 @@
-"""Shared fixtures: a loopback HTTP server and an isolated data directory."""
+"""Shared fixtures: a loopback HTTP server, a "public" one, an isolated data directory."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.netns import Namespace
 from tui.demo.server import LoopbackServer
 
 
@@ -23,3 +24,19 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PODTERM_DATA_DIR", str(path))
     monkeypatch.setenv("PODTERM_CONFIG", str(tmp_path / "config.toml"))
     return path
+
+
+@pytest.fixture(scope="session")
+def public_origin(tmp_path_factory: pytest.TempPathFactory):
+    """A server on a public address (203.0.113.x, in a network namespace made for the run);
+    skips, saying why, where namespaces cannot be made (CI runs as root and has them)."""
+    namespace = Namespace(tmp_path_factory.mktemp("public"))
+    try:
+        origin = namespace.start()
+    except RuntimeError as exc:
+        namespace.close()
+        pytest.skip(f"no public test address: {exc}")
+    try:
+        yield origin
+    finally:
+        namespace.close()

@@ -49,3 +49,16 @@ def test_listing_commands_start_without_the_ui_the_http_client_or_the_feed_parse
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "LOADED []"
     assert "A show" in result.stdout or "--help" in argv or "episodes" in argv
+def test_player_and_library_agree_on_the_private_network():
+    """player/ and library/ each keep the list (they never import each other)."""
+    from library import netpolicy as library_rule
+    from player import netpolicy as player_rule
+
+    assert player_rule.PRIVATE_NETWORKS == library_rule.PRIVATE_NETWORKS
+    for address in ("127.0.0.1", "10.1.2.3", "172.31.0.1", "192.168.1.1", "169.254.169.254",
+                    "::1", "fd00::1", "::ffff:127.0.0.1", "0.0.0.0", "100.64.0.1"):
+        assert library_rule.is_private_address(address), address
+        assert player_rule.is_private_address(address), address
+    for address in ("203.0.113.2", "8.8.8.8", "172.32.0.1", "2001:db8::1", "not an address"):
+        assert not library_rule.is_private_address(address), address
+        assert not player_rule.is_private_address(address), address

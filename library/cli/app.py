@@ -22,7 +22,7 @@ from library.paths import resolve_paths
 from library.store import StoreError
 from library.urls import UnsupportedURL
 
-Handler = Callable[[argparse.Namespace, Context], None]
+Handler = Callable[[argparse.Namespace, Context], "int | None"]  # the exit code; None: 0
 
 
 class _LazyModule:
@@ -32,8 +32,8 @@ class _LazyModule:
         self._module = module
 
     def __getattr__(self, name: str) -> Handler:
-        def handler(args: argparse.Namespace, ctx: Context) -> None:
-            getattr(importlib.import_module(self._module), name)(args, ctx)
+        def handler(args: argparse.Namespace, ctx: Context) -> int | None:
+            return getattr(importlib.import_module(self._module), name)(args, ctx)
 
         return handler
 
@@ -71,8 +71,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("--no-refresh", action="store_true", help="do not fetch the new feeds now")
     json_flag(p)
     p = command("add", commands.cmd_add, "subscribe to a feed by its URL")
-    p.add_argument("url", help="http(s) address of the RSS or Atom feed")
-    p.add_argument("--no-refresh", action="store_true", help="do not fetch it now")
+    p.add_argument("url", help="http(s) address of the RSS or Atom feed, or of a web page "
+                   "that names its feed")
+    p.add_argument("--no-refresh", action="store_true",
+                   help="do not fetch it now (subscribes without checking it is a feed)")
+    p.add_argument("--force", action="store_true",
+                   help="subscribe even if it does not answer with a feed now")
     p = command("refresh", commands.cmd_refresh,
                 "check feeds for new episodes (all active feeds unless some are named)")
     p.add_argument("feeds", nargs="*", metavar="FEED", help="id, URL or part of the title")
@@ -89,6 +93,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
     feed_arg(p)
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = command("info", health_commands.cmd_info,
                 "a feed's health, its archive notice if archived, and its history")
     feed_arg(p)
@@ -97,7 +102,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
                 "check one feed now, archived or not (an archived feed that answers comes back)")
     feed_arg(p)
     p = command("search", health_commands.cmd_search, "search podcast directories for a show")
-    p.add_argument("term", help="words of the show's title")
+    p.add_argument("term", nargs="+", help="words of the show's title")
     p.add_argument("--provider", choices=["apple", "podcastindex", "fyyd"],
                    help="ask only this directory")
     json_flag(p)
@@ -129,7 +134,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
         ctx = Context(paths, config)
         for warning in config.warnings:
             ctx.errors.print(f"podterm: warning: {warning}", markup=False)
-        handler(args, ctx)
+        code = handler(args, ctx)
     except (CommandError, ConfigError, FeedLookupError, StoreError, UnsupportedURL) as exc:
         _say(ctx, f"podterm: {exc}")
         return 1
@@ -139,7 +144,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
     except KeyboardInterrupt:
         _say(ctx, "podterm: interrupted")
         return 130
-    return 0
+    return code or 0
 
 
 def _say(ctx: Context | None, line: str) -> None:

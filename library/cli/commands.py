@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from library.refresh import FeedOutcome
 
 
+# Exit codes besides 0 (success), 1 (CommandError: nothing or not all was done) and
+# 2 (wrong arguments, from argparse).
+SOME_FEEDS_FAILED = 3
+
+
 class CommandError(Exception):
     """A failure to report in one line, with a non-zero exit."""
 
@@ -61,25 +66,32 @@ class Context:
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
-    feed_id, added = feeds_mod.add_feed(conn, args.url)
-    conn.close()
-    if not added:
-        raise CommandError(f"already subscribed to {args.url} (feed {feed_id})")
-    if args.no_refresh:
-        ctx.console.print(f"Added feed {feed_id}; it will be fetched on the next refresh.")
-        return
-    outcome = run_refresh(ctx, [feed_id], args)[0]
-    if outcome.outcome == "failed":
-        ctx.console.print(f"Added feed {feed_id}, but fetching it failed: {outcome.error}",
-                          markup=False, highlight=False)
+    from library.refresh import RefreshSettings
+    from library.subscribe import NotSubscribed, subscribe
+
+    try:
+        done = subscribe(ctx.paths.database, args.url,
+                         RefreshSettings.from_table(ctx.config["refresh"]),
+                         force=args.force, look=not args.no_refresh)
+    except NotSubscribed as exc:
+        hint = " (add --force to subscribe anyway, e.g. to a feed that is down for now)" \
+            if exc.can_force else ""
+        raise CommandError(f"{exc}{hint}") from None
+    say = lambda text: ctx.console.print(text, markup=False, highlight=False,  # noqa: E731
+                                         soft_wrap=True)
+    if done.page_url:
+        say(f"{done.page_url} is a web page; subscribing to the feed it names: {done.url}")
+    if not done.fetched:
+        say(f"Added feed {done.feed_id}; it will be fetched on the next refresh.")
+    elif done.error:
+        say(f"Added feed {done.feed_id}, but fetching it failed: {done.error}")
     else:
-        ctx.console.print(f"Added {outcome.title} ({outcome.new_episodes} episodes).",
-                          markup=False, highlight=False)
+        say(f"Added {done.title} ({done.new_episodes} episodes).")
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
     from library.cli import output
+    from library.duplicates import drop_duplicates
     from library.importer import import_opml, read_opml_file
     from library.opml import OpmlError
 
@@ -89,8 +101,12 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
         raise CommandError(str(exc)) from None
     conn = ctx.db()
     report = import_opml(conn, document)
-    conn.close()
     outcomes = [] if args.no_refresh else run_refresh(ctx, report.added_ids, args)
+    # Only now is each new feed's podcast:guid and self link known.
+    dropped = {d.feed_id for d in report.mark_duplicates(drop_duplicates(conn,
+                                                                         report.added_ids))}
+    conn.close()
+    outcomes = [o for o in outcomes if o.feed_id not in dropped]
     if args.json:
         print_json({**report.to_json(), "refresh": [o.to_json() for o in outcomes]})
         return
@@ -99,7 +115,8 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
         ctx.console.print(output.refresh_table(outcomes))
 
 
-def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
+def cmd_refresh(args: argparse.Namespace, ctx: Context) -> int:
+    """Exit code 3 (:data:`SOME_FEEDS_FAILED`) when any feed failed."""
     conn = ctx.db()
     if args.feeds:
         ids = [feeds_mod.resolve_feed(conn, query).id for query in args.feeds]
@@ -113,6 +130,7 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
         from library.cli import output
 
         ctx.console.print(output.refresh_table(outcomes))
+    return SOME_FEEDS_FAILED if any(o.outcome == "failed" for o in outcomes) else 0
 
 
 def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
@@ -159,8 +177,23 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
+    """Asks first on a terminal; elsewhere only ``--yes`` removes."""
     conn = ctx.db()
     feed = feeds_mod.resolve_feed(conn, args.feed)
+    if not args.yes:
+        what = (f"{feed.display_title} and its {feed.episode_count} episodes, with what you "
+                "played and where you stopped")
+        if not sys.stdin.isatty():
+            raise CommandError(f"not removed: removing {what} needs confirmation; "
+                               "run it on a terminal, or add --yes")
+        from rich.text import Text
+
+        try:
+            answer = ctx.errors.input(Text(f"Remove {what}? [y/N] "))
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            raise CommandError(f"not removed: {feed.display_title}")
     feeds_mod.remove_feed(conn, feed.id)
     conn.close()
     ctx.console.print(f"Removed {feed.display_title} ({feed.episode_count} episodes).",

@@ -63,6 +63,8 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
     [outcome] = run_refresh(ctx, [feed.id], args)
     if outcome.outcome == "failed":
         raise CommandError(f"{feed.display_title}: still failing: {outcome.error}")
+    if outcome.outcome == "skipped":
+        raise CommandError(f"{feed.display_title}: {outcome.error}")
     back = " It is no longer archived." if feed.status == "archived" else ""
     ctx.console.print(Text(f"{outcome.title}: the feed answered "
                            f"({outcome.new_episodes} new episodes).{back}"))
@@ -71,10 +73,8 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
 def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
     settings = DirectorySettings.from_table(ctx.config["directory"])
     providers = [args.provider] if args.provider else settings.providers
-    try:
-        listings, problems = search_all(settings, args.term, providers)
-    except DirectoryError as exc:
-        raise CommandError(str(exc)) from None
+    term = " ".join(args.term)  # unquoted words are one phrase
+    listings, problems = search_all(settings, term, providers)
     _warn(ctx, problems)
     if len(problems) == len(providers):
         raise CommandError("no directory could be searched")
@@ -82,7 +82,7 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
         print_json([{**l.candidate.to_json(), "listed_by": l.listed_by}
                            for l in listings])
         return
-    table = Table(title=f"{len(listings)} results for {args.term!r}", title_justify="left")
+    table = Table(title=Text(f"{len(listings)} results for {term!r}"), title_justify="left")
     for column in ("title", "author", "directories", "feed URL"):
         table.add_column(column, overflow="fold")
     for listing in listings:

@@ -89,16 +89,19 @@ def _listened(episode: Episode) -> str:
 
 
 def refresh_table(outcomes: list[FeedOutcome]) -> Table:
-    updated = sum(o.outcome == "updated" for o in outcomes)
-    failed = sum(o.outcome == "failed" for o in outcomes)
-    table = Table(title=f"Refreshed {len(outcomes)} feeds: {updated} updated, "
-                        f"{len(outcomes) - updated - failed} not modified, {failed} failed",
+    count = {kind: sum(o.outcome == kind for o in outcomes)
+             for kind in ("updated", "not_modified", "skipped", "failed")}
+    skipped = f"{count['skipped']} skipped, " if count["skipped"] else ""
+    table = Table(title=f"Refreshed {len(outcomes)} feeds: {count['updated']} updated, "
+                        f"{count['not_modified']} not modified, {skipped}{count['failed']} failed",
                   title_justify="left")
     table.add_column("feed", overflow="fold")
     table.add_column("result", overflow="fold")
     for outcome in outcomes:
         if outcome.outcome == "failed":
             result = Text(f"failed: {outcome.error}", style="red")
+        elif outcome.outcome == "skipped":
+            result = Text(f"skipped: {outcome.error}", style="yellow")
         elif outcome.outcome == "updated":
             result = Text(f"updated, {outcome.new_episodes} new", style="green")
         else:

@@ -61,7 +61,7 @@ def test_import_refresh_feeds_episodes_export_remove(server, tmp_path):
     exported = podterm("export", data_dir=tmp_path).stdout
     assert f'xmlUrl="{a}"' in exported and '<outline text="Tech">' in exported
 
-    removed = podterm("remove", "other", data_dir=tmp_path)
+    removed = podterm("remove", "other", "--yes", data_dir=tmp_path)
     assert "Removed Other Show" in removed.stdout
     feeds = json.loads(podterm("feeds", "--json", data_dir=tmp_path).stdout)
     assert [f["title"] for f in feeds] == ["Nonlinear Thoughts"]
@@ -113,7 +113,8 @@ def test_refresh_json_lists_each_outcome_and_failures_do_not_stop_others(server,
     good = server.add("/good.xml", rss(show("Good", 2)), "text/xml")
     podterm("add", good, "--no-refresh", data_dir=tmp_path)
     podterm("add", server.url("/missing.xml"), "--no-refresh", data_dir=tmp_path)
-    result = podterm("refresh", "--json", data_dir=tmp_path)
+    result = podterm("refresh", "--json", data_dir=tmp_path, check=False)
+    assert result.returncode == 3  # some feeds failed
     outcomes = {o["url"]: o for o in json.loads(result.stdout)}
     assert outcomes[good]["outcome"] == "updated" and outcomes[good]["new_episodes"] == 2
     assert outcomes[server.url("/missing.xml")]["error"] == "HTTP 404 Not Found"

@@ -29,7 +29,7 @@ def test_values_override_defaults_and_unknown_keys_warn(tmp_path):
     ("[refresh\nconcurrency = 1\n", "line 1"),
     ("[refresh]\nconcurrency = 1\nconcurrency = 2\n", "line 3"),
     ("[refresh]\nconcurrency = true\n", "concurrency must be a number"),
-    ("[refresh]\ntimeout_s = -1\n", "must not be negative"),
+    ("[playback]\nseek_back_s = -1\n", "must not be negative"),
     ("[player]\nvlc_args = \"--aout=dummy\"\n", "vlc_args must be a list of strings"),
     ("refresh = 3\n", "must be a table"),
 ])

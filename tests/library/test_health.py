@@ -120,8 +120,8 @@ def test_refresh_all_skips_archived_feeds_but_check_brings_them_back(server, db,
     podterm("add", alive, data_dir=data)
     podterm("add", dying, data_dir=data)
     state["up"] = False
-    podterm("refresh", data_dir=data)
-    podterm("refresh", data_dir=data)
+    for _check in range(2):  # exit code 3: a feed failed
+        assert podterm("refresh", data_dir=data, check=False).returncode == 3
     feeds = {f["title"]: f for f in __import__("json").loads(
         podterm("feeds", "--json", data_dir=data).stdout)}
     assert feeds["Dying"]["status"] == "archived"
@@ -129,7 +129,7 @@ def test_refresh_all_skips_archived_feeds_but_check_brings_them_back(server, db,
     info = podterm("info", "dying", data_dir=data).stdout
     assert "This feed was archived on" in info and "no longer be checked" in info
     hits = server.hits["/dying.xml"]
-    podterm("refresh", data_dir=data)
+    podterm("refresh", data_dir=data)  # exit code 0: the archived feed is not checked
     assert server.hits["/dying.xml"] == hits  # refresh all leaves archived feeds alone
     failed_check = podterm("check", "dying", data_dir=data, check=False)
     assert failed_check.returncode != 0 and "still failing" in failed_check.stderr

@@ -21,7 +21,7 @@ from library.opml import (
     parse_opml,
 )
 from library.text import clean_line
-from library.urls import UnsupportedURL, check_feed_url, same_feed_key
+from library.urls import UnsupportedURL, check_feed_url, duplicate_key, same_feed_key
 
 
 def opml(body: str, *, declaration: str = '<?xml version="1.0" encoding="UTF-8"?>') -> bytes:
@@ -256,10 +256,11 @@ def test_duplicates_keep_the_first_and_report_the_rest():
         '<outline text="Other scheme" xmlUrl="http://dup.example/feed"/>'
     )
     entries, skipped = summary(opml(body))
-    assert [title for _, title, _ in entries] == ["One", "Other scheme"]
-    assert skipped == [
+    assert [title for _, title, _ in entries] == ["One"]
+    assert skipped == [  # http:// and https:// of one address deliver the same feed
         ("Slash", "duplicate of https://dup.example/feed"),
         ("Case", "duplicate of https://dup.example/feed"),
+        ("Other scheme", "duplicate of https://dup.example/feed"),
     ]
 
 
@@ -391,6 +392,7 @@ class Outline:
 
 ADDRESSES = st.sampled_from(
     ["https://a.example/feed", "https://a.example/feed/", "HTTPS://A.EXAMPLE/feed", "",
+     "http://a.example/feed/",
      "http://b.example/rss?x=1&y=2", "  https://c.example/ ", "javascript:alert(1)",
      "file:///etc/passwd", "ftp://d.example/"]
 )
@@ -448,10 +450,10 @@ def test_import_follows_the_rules_for_any_outline_tree(outlines):
         except UnsupportedURL:
             rejected += 1
             continue
-        if same_feed_key(url) in first_by_key:
+        if duplicate_key(url) in first_by_key:
             duplicates += 1
             continue
-        first_by_key[same_feed_key(url)] = url
+        first_by_key[duplicate_key(url)] = url
         expected.append((url, name or url, category))
     assert [(e.url, e.title, e.category) for e in document.entries] == expected
     reasons = [skip.reason for skip in document.skipped]

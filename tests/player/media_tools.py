@@ -37,6 +37,16 @@ def tone_wav(path: Path, seconds: float, freq: float = 440.0, noise: float = 0.0
     return path
 
 
+def silent_wav(path: Path, seconds: float, rate: int = RATE) -> Path:
+    """A mono 16-bit WAV of silence: large media made in an instant."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(bytes(2 * int(seconds * rate)))
+    return path
+
+
 def transcode(source: Path, target: Path, kbps: int = 16) -> Path:
     """Encode ``source`` to MP3 or Ogg Vorbis (by ``target``'s suffix) with libVLC."""
     import vlc

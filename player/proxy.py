@@ -1,0 +1,296 @@
+"""A loopback streaming proxy: libVLC never fetches a remote address itself.
+
+libVLC's HTTP access follows redirects to any scheme: an enclosure that answers
+``302 Location: file:///etc/passwd`` makes it open the local file (``/dev/zero`` hangs
+it). Checking the redirects once and handing libVLC the final address is not enough:
+the server can answer libVLC's own request (or a later one, for a seek) differently.
+So libVLC only ever gets ``http://127.0.0.1:PORT/<token>/<name>``, and every request it
+makes there is made upstream by this proxy, which follows redirects itself (http and
+https only, at most five, never from a public server into the private network: see
+:mod:`player.netpolicy`), passes ``Range`` through so seeking works, and streams the
+body back. The proxy also remembers why an upstream request failed, so the player can
+say "HTTP 404 Not Found" without asking the server again.
+
+Streaming manifests (HLS ``#EXTM3U``, DASH ``<MPD``) are refused: libVLC would fetch
+the segments they list itself, around the proxy. Episodes are files.
+
+Why a proxy rather than libVLC's media callbacks (open/read/seek/close): with callbacks
+every read of every buffer is a call from a libVLC thread into Python (holding the
+interpreter lock against the UI), seeking means re-implementing what libVLC's HTTP
+module already does well (ranges, reconnects), and a callback object collected too
+early crashes the process. The proxy keeps all of libVLC's streaming as it is and puts
+one checked hop in front of it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import secrets
+import socket
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from .netpolicy import Refused, is_private_address, web_address
+
+log = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 5
+UPSTREAM_TIMEOUT_S = 30.0
+CHUNK = 64 * 1024
+USER_AGENT = "podterm (terminal podcast player)"
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# How manifests start (after a byte order mark and blank space), whatever the server
+# calls them: libVLC looks at the bytes, not at the Content-Type.
+_MANIFESTS = (b"#EXTM3U", b"<MPD", b"[playlist]")
+_FORWARDED = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges",
+              "Last-Modified", "ETag")
+
+
+@dataclass
+class Upstream:
+    """One remote address being played, and what its server did (for error messages)."""
+
+    url: str
+    local_url: str = ""
+    failure: str | None = None       # why the last upstream request failed, for the user
+    failure_exc: BaseException | None = None  # or the network error it failed with
+    failed_host: tuple[str, int | None] = ("", None)
+    content_type: str | None = None  # of the last answer with a body
+    _connections: set[http.client.HTTPConnection] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _released: bool = False
+
+    @property
+    def failed(self) -> bool:
+        """The last request upstream failed (libVLC may take that for the end)."""
+        return self.failure is not None or self.failure_exc is not None
+
+    def track(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            if self._released:
+                raise Refused("playback was stopped")
+            self._connections.add(conn)
+
+    def untrack(self, conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            self._connections.discard(conn)
+        conn.close()
+
+    def release(self) -> None:
+        """Cut every upstream connection (a blocked read returns at once)."""
+        with self._lock:
+            self._released = True
+            connections = list(self._connections)
+        for conn in connections:
+            if conn.sock is not None:
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+class StreamProxy:
+    """The proxy server, on a thread of its own; :meth:`open` an address, hand libVLC
+    :attr:`Upstream.local_url`, :meth:`release` it when libVLC is done."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, Upstream] = {}
+        self._lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05},
+                                        name="podterm-proxy", daemon=True)
+        self._thread.start()
+
+    def open(self, url: str) -> Upstream:
+        token = secrets.token_urlsafe(16)
+        # libVLC looks at the name's extension to pick a demuxer: keep the original one.
+        name = quote(unquote(urlsplit(url).path.rsplit("/", 1)[-1]), safe=".-_~") or "stream"
+        port = self._server.server_address[1]
+        upstream = Upstream(url, local_url=f"http://127.0.0.1:{port}/{token}/{name}")
+        with self._lock:
+            self._streams[token] = upstream
+        return upstream
+
+    def release(self, upstream: Upstream) -> None:
+        with self._lock:
+            self._streams = {t: u for t, u in self._streams.items() if u is not upstream}
+        upstream.release()
+
+    def close(self) -> None:
+        with self._lock:
+            streams, self._streams = list(self._streams.values()), {}
+        for upstream in streams:
+            upstream.release()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def _lookup(self, path: str) -> Upstream | None:
+        with self._lock:
+            return self._streams.get(path.lstrip("/").split("/", 1)[0])
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                upstream = proxy._lookup(self.path)
+                if upstream is None:
+                    self._answer(404)
+                    return
+                _relay(upstream, self)
+
+            def _answer(self, status: int) -> None:
+                self.close_connection = True
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.send_header("Connection", "close")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hung up mid-answer is normal (libVLC seeking); never print on the
+        # terminal the TUI draws on.
+        log.debug("proxy request from %s failed", client_address, exc_info=True)
+
+
+def _relay(upstream: Upstream, client: Any) -> None:
+    """Answer libVLC's request ``client`` with what the upstream server sends."""
+    try:
+        response, conn = _request(upstream, client.headers.get("Range"))
+    except Refused as exc:
+        upstream.failure = str(exc)
+        client._answer(502)
+        return
+    except (OSError, http.client.HTTPException) as exc:
+        upstream.failure_exc = exc
+        client._answer(502)
+        return
+    try:
+        if response.status >= 400:
+            status = " ".join(filter(None, (f"HTTP {response.status}",
+                                            _phrase(response.status))))
+            upstream.failure = f"The server answered {status} for this address"
+            client._answer(response.status)
+            return
+        upstream.content_type = _safe_type(response.getheader("Content-Type"))
+        first = response.read1(CHUNK)
+        if _is_manifest(first):
+            upstream.failure = ("This address is a streaming playlist, not an episode's audio "
+                                "file; podterm does not play those")
+            client._answer(502)
+            return
+        upstream.failure = upstream.failure_exc = None
+        client.close_connection = True
+        client.send_response(response.status)
+        for name in _FORWARDED:
+            value = response.getheader(name)
+            if value is not None and value.isascii() and value.isprintable():
+                client.send_header(name, value)
+        client.send_header("Connection", "close")
+        client.end_headers()
+        chunk = first
+        while chunk:
+            client.wfile.write(chunk)
+            chunk = response.read1(CHUNK)
+    except (OSError, http.client.HTTPException):
+        pass  # libVLC hung up (a seek, a stop) or the server did: libVLC reconnects if needed
+    finally:
+        upstream.untrack(conn)
+
+
+def _request(upstream: Upstream,
+             byte_range: str | None) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
+    """Send the request upstream, following redirects by the rules; the final response."""
+    url, sent_by = web_address(upstream.url, redirected=False), None
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        upstream.failed_host = (parts.hostname or "", parts.port)
+        conn = _connection(parts.scheme, parts.hostname or "", parts.port, sent_by)
+        upstream.track(conn)
+        headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+        if byte_range:
+            headers["Range"] = byte_range
+        try:
+            conn.request("GET", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                         headers=headers)
+            response = conn.getresponse()
+        except BaseException:
+            upstream.untrack(conn)
+            raise
+        location = response.getheader("Location")
+        if response.status not in _REDIRECTS or not location:
+            return response, conn
+        peer = conn.sock.getpeername()[0] if conn.sock is not None else ""
+        upstream.untrack(conn)
+        url = web_address(urljoin(url, location), redirected=True)
+        sent_by = None if is_private_address(peer) else parts.hostname
+    raise Refused(f"The address redirected more than {MAX_REDIRECTS} times")
+
+
+def _connection(scheme: str, host: str, port: int | None,
+                sent_by: str | None) -> http.client.HTTPConnection:
+    """A connection that only connects to addresses the rules allow: the name is
+    resolved once, every address checked, and the socket connects to a checked one."""
+    factory = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    conn = factory(host, port, timeout=UPSTREAM_TIMEOUT_S)
+
+    def create_connection(address: tuple[str, int], timeout: float,
+                          source_address: Any = None) -> socket.socket:
+        infos = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM)
+        if sent_by is not None:
+            for *_ignored, sockaddr in infos:
+                if is_private_address(str(sockaddr[0])):
+                    raise Refused(f"Refused: the public server {sent_by} redirected to "
+                                  f"{host}, an address in your private network")
+        error: OSError | None = None
+        for family, kind, proto, _name, sockaddr in infos:
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(timeout)
+                sock.connect(sockaddr)
+                return sock
+            except OSError as exc:
+                sock.close()
+                error = exc
+        raise error or OSError(f"no address for {address[0]}")
+
+    conn._create_connection = create_connection  # type: ignore[attr-defined]
+    return conn
+
+
+def _is_manifest(start: bytes) -> bool:
+    text = start[:512].removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<?xml"):
+        text = text[text.find(b"?>") + 2:].lstrip()
+    return text.startswith(_MANIFESTS)
+
+
+def _phrase(status: int) -> str:
+    """The standard reason phrase (never the server's own text, which could be anything)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _safe_type(value: str | None) -> str | None:
+    if not value:
+        return None
+    kept = "".join(c for c in value.split(";")[0].strip().lower() if c.isalnum() or c in "/+.-")
+    return kept[:80] or None
