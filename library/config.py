@@ -16,7 +16,8 @@ from typing import Any
 
 # Names are fixed: docs and users' scripts rely on them.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30, "max_feed_mb": 50},
+    "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30, "max_feed_mb": 50,
+                "parse_timeout_s": 30.0, "max_episodes": 10_000, "parse_memory_mb": 300},
     "player": {"vlc_args": [], "rewind_on_resume_s": 5, "volume": 100, "rate": 1.0},
     "playback": {"seek_back_s": 10, "seek_forward_s": 30, "play_next": True},
     "health": {"archive_after_failures": 5, "archive_after_days": 14},

@@ -4,7 +4,8 @@
 decompression and SQLite work: a UI in the same process stalls for tens of milliseconds
 at a time. Here the whole refresh runs in a spawned child; the caller's thread only
 receives each feed's outcome. The child writes to the same SQLite file (WAL lets the
-caller read meanwhile).
+caller read meanwhile). The child ends when the caller's process dies, even by kill -9:
+every feed's transaction is whole or absent, so nothing is lost by stopping anywhere.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def refresh_isolated(db_path: Path, feed_ids: list[int], settings: RefreshSettin
 
 def _child(db_path: Path, feed_ids: list[int], settings: RefreshSettings, rule: ArchiveRule,
            messages: multiprocessing.Queue) -> None:
+    _exit_with_parent()
     send: Callable[[str, object], None] = lambda kind, payload: messages.put((kind, payload))
     # Background work: on a small machine the UI's process must win the CPU. The parser
     # processes this one starts inherit the lower priority.
@@ -75,7 +77,18 @@ def _child(db_path: Path, feed_ids: list[int], settings: RefreshSettings, rule: 
         send("error", f"{type(exc).__name__}: {exc}")
         return
     finally:
-        # A process started by multiprocessing skips atexit: stop the parser workers
-        # here, or this process would wait for them forever on its way out.
+        # A process started by multiprocessing skips atexit: stop the parser workers here.
         parsepool.shutdown()
     send("done", outcomes)
+
+
+def _exit_with_parent() -> None:
+    """End this child as soon as its parent dies (its parser workers follow it)."""
+    parent = multiprocessing.parent_process()
+    assert parent is not None  # this runs in a child started by multiprocessing
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's end of the spawn pipe closes
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from library import health, parsepool
+from library.parsepool import ParseBudget
 from library.archive import ArchiveRule, apply_archive_rule
 from library.feeds import get_feed
 from library.fetch import FetchLimits, FetchResult, fetch_feed, make_client
@@ -49,10 +50,17 @@ class RefreshSettings:
     per_host: int = 2
     timeout_s: float = 30
     max_feed_mb: float = 50
+    parse_timeout_s: float = 30
+    max_episodes: int = 10_000
+    parse_memory_mb: float = 300
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> "RefreshSettings":
-        return cls(**{k: table[k] for k in ("concurrency", "per_host", "timeout_s", "max_feed_mb")})
+        return cls(**{k: table[k] for k in ("concurrency", "per_host", "timeout_s", "max_feed_mb",
+                                            "parse_timeout_s", "max_episodes", "parse_memory_mb")})
+
+    def parse_budget(self) -> ParseBudget:
+        return ParseBudget(self.parse_timeout_s, self.max_episodes, self.parse_memory_mb)
 
 
 @dataclass
@@ -108,6 +116,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
     try:
         feeds = await writer.run(lambda conn: [get_feed(conn, i) for i in feed_ids])
         limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
+        budget = settings.parse_budget()
         overall = asyncio.Semaphore(max(1, settings.concurrency))
         gate = _HostGate(max(1, settings.per_host))
         outcomes: list[FeedOutcome] = []
@@ -116,7 +125,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
             async def one(feed: Feed) -> None:
                 async with overall:
                     try:
-                        outcome = await _refresh_one(client, writer, gate, limits, feed)
+                        outcome = await _refresh_one(client, writer, gate, limits, budget, feed)
                     except Exception as exc:  # a bug must cost one feed, not the refresh
                         log.exception("refreshing %s failed", feed.url)
                         outcome = FeedOutcome(feed.id, feed.display_title, feed.url, "failed",
@@ -133,7 +142,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
 
 
 async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _HostGate,
-                       limits: FetchLimits, feed: Feed) -> FeedOutcome:
+                       limits: FetchLimits, budget: ParseBudget, feed: Feed) -> FeedOutcome:
     result = await _fetch_politely(client, gate, limits, feed)
     if result.outcome == "error":
         return await writer.fail(feed, result.error_kind or "error", result.error or "failed",
@@ -144,13 +153,14 @@ async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _Host
         return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
                            moved_to=result.moved_to)
     try:
-        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body, budget))
     except FeedParseError as exc:
         return await writer.fail(feed, exc.kind, str(exc), result.http_status)
 
     announced = parsed.new_feed_url
     if announced and same_feed_key(announced) != same_feed_key(result.final_url):
-        moved = await _follow_announced_move(client, gate, limits, writer, feed, announced)
+        moved = await _follow_announced_move(client, gate, limits, budget, writer, feed,
+                                             announced)
         if moved is not None:
             return moved
 
@@ -167,7 +177,8 @@ async def _refresh_one(client: httpx.AsyncClient, writer: "_Writer", gate: _Host
 
 
 async def _follow_announced_move(client: httpx.AsyncClient, gate: _HostGate,
-                                 limits: FetchLimits, writer: "_Writer", feed: Feed,
+                                 limits: FetchLimits, budget: ParseBudget, writer: "_Writer",
+                                 feed: Feed,
                                  new_url: str) -> FeedOutcome | None:
     """Move to the address the feed announced, once it has been fetched and parsed as a
     feed; None (stay, and remember the announcement) if it does not work."""
@@ -176,7 +187,7 @@ async def _follow_announced_move(client: httpx.AsyncClient, gate: _HostGate,
     if result.outcome != "ok":
         return None
     try:
-        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body))
+        parsed = await asyncio.wrap_future(parsepool.submit_parse(result.body, budget))
     except FeedParseError:
         return None
     found = await writer.run(lambda conn: migrate_feed(
