@@ -3,7 +3,8 @@
 Bounded concurrency overall and per host; a host that answers 429/503 with Retry-After
 is left alone for that long; bodies identical to last time are not parsed; parsing runs
 in worker processes; all writes go through one writer thread with its own connection,
-one transaction per feed. One failing feed never stops the others.
+one transaction per feed. One failing feed never stops the others; a library that cannot
+be written (full disk, read-only, damaged) stops the refresh with a StoreError.
 
 :func:`refresh` is synchronous and runs its own event loop: call it from a CLI command
 or from a UI's worker thread, never from a running event loop.
@@ -33,7 +34,7 @@ from library.fetch import FetchLimits, FetchResult, fetch_feed, make_client
 from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
-from library.store import connect, transaction
+from library.store import StoreError, connect, failure, transaction
 from library.urls import same_feed_key
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
                 async with overall:
                     try:
                         outcome = await _refresh_one(client, writer, gate, limits, budget, feed)
+                    except StoreError:
+                        raise  # the library cannot be written: stop, nothing else will save
                     except Exception as exc:  # a bug must cost one feed, not the refresh
                         log.exception("refreshing %s failed", feed.url)
                         outcome = FeedOutcome(feed.id, feed.display_title, feed.url, "failed",
@@ -134,7 +137,14 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
                 if progress is not None:
                     progress(outcome, len(outcomes), len(feeds))
 
-            await asyncio.gather(*(one(feed) for feed in feeds))
+            tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
         order = {feed_id: n for n, feed_id in enumerate(feed_ids)}
         return sorted(outcomes, key=lambda o: order[o.feed_id])
     finally:
@@ -237,12 +247,23 @@ class _Writer:
 
     def __init__(self, db_path: Path, rule: ArchiveRule, clock: Callable[[], float]) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-db")
-        self._conn = self._executor.submit(connect, db_path).result()
-        self.rule, self.clock = rule, clock
+        try:
+            self._conn = self._executor.submit(connect, db_path).result()
+        except BaseException:
+            self._executor.shutdown()
+            raise
+        self._path, self.rule, self.clock = db_path, rule, clock
 
     async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``work`` on the writer's thread; a storage failure raises StoreError."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, work, self._conn)
+        try:
+            return await loop.run_in_executor(self._executor, work, self._conn)
+        except sqlite3.Error as exc:
+            problem = failure(exc, self._path)
+            if problem is None:
+                raise
+            raise problem from exc
 
     async def fail(self, feed: Feed, kind: str, error: str,
                    http_status: int | None) -> FeedOutcome:

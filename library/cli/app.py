@@ -14,13 +14,13 @@ from typing import Callable
 from rich.console import Console
 
 from library import __version__
-from library.cli import commands, health_commands
+from library.cli import commands, health_commands, storage_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.directory import DirectoryError
 from library.feeds import FeedLookupError
 from library.paths import resolve_paths
-from library.store import StoreError
+from library.store import StoreError, failure
 from library.urls import UnsupportedURL
 
 Handler = Callable[[argparse.Namespace, Context], None]
@@ -95,6 +95,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("url", help="the feed's new address")
     p.add_argument("--yes", action="store_true",
                    help="migrate even if the new feed shares no episodes with the old one")
+    storage_commands.register(sub, common)
     return parser, sub
 
 
@@ -107,6 +108,7 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
         parser.print_help()
         return 0
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    paths = None
     try:
         paths = resolve_paths(getattr(args, "data_dir", None), getattr(args, "config", None))
         config = load_config(paths.config_file)
@@ -118,7 +120,12 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
         errors.print(f"podterm: {exc}", markup=False)
         return 1
     except sqlite3.Error as exc:
-        errors.print(f"podterm: library database error: {exc}", markup=False)
+        problem = failure(exc, paths.database) if paths is not None else None
+        errors.print(f"podterm: {problem or f'library database error: {exc}'}", markup=False)
+        return 1
+    except OSError as exc:  # e.g. writing to a full disk outside the library
+        where = f": {exc.filename}" if exc.filename else ""
+        errors.print(f"podterm: {exc.strerror or exc}{where}", markup=False)
         return 1
     except KeyboardInterrupt:
         errors.print("podterm: interrupted", markup=False)

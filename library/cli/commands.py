@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -15,11 +15,12 @@ from library.cli import output
 from library.archive import ArchiveRule
 from library.config import Config
 from library.episodes import list_episodes
-from library.importer import export_library, import_opml, read_opml_file
+from library.backups import BackupError
+from library.importer import export_library, import_opml, read_opml_file, write_opml_file
 from library.opml import OpmlError
 from library.paths import Paths
 from library.refresh import FeedOutcome, RefreshSettings, refresh
-from library.store import connect
+from library.store import connect, connect_or_read_only, daily_check
 
 
 class CommandError(Exception):
@@ -32,9 +33,33 @@ class Context:
     config: Config
     console: Console
     errors: Console
+    _checked: bool = field(default=False, init=False)
 
     def db(self) -> sqlite3.Connection:
-        return connect(self.paths.database)
+        """The library, for a command that changes it. The first time, once a day, the
+        file is checked and backed up (a damaged one raises LibraryDamaged)."""
+        conn = connect(self.paths.database)
+        if not self._checked:
+            self._checked = True
+            try:
+                daily_check(conn, self.paths.database)
+            except BackupError as exc:
+                self.warn(str(exc))
+            except BaseException:
+                conn.close()
+                raise
+        return conn
+
+    def reader(self) -> sqlite3.Connection:
+        """The library, for a command that only reads it: read-only, saying so, when it
+        cannot be written."""
+        conn, reason = connect_or_read_only(self.paths.database)
+        if reason:
+            self.warn(f"{reason} Showing it read-only; nothing can be changed.")
+        return conn
+
+    def warn(self, message: str) -> None:
+        self.errors.print(f"podterm: warning: {message}", markup=False, highlight=False)
 
     def shows_progress(self, args: argparse.Namespace) -> bool:
         return self.console.is_terminal and not getattr(args, "json", False)
@@ -90,7 +115,7 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
+    conn = ctx.reader()
     feeds = feeds_mod.list_feeds(conn)
     conn.close()
     if args.json:
@@ -103,7 +128,7 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
+    conn = ctx.reader()
     feed = feeds_mod.resolve_feed(conn, args.feed) if args.feed else None
     episodes = list_episodes(conn, feed.id if feed else None, args.search, args.limit)
     conn.close()
@@ -114,11 +139,14 @@ def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
+    conn = ctx.reader()
     document, _count = export_library(conn)
     conn.close()
     if args.output:
-        Path(args.output).write_bytes(document)
+        try:
+            write_opml_file(Path(args.output), document)
+        except OpmlError as exc:
+            raise CommandError(str(exc)) from None
     else:
         sys.stdout.buffer.write(document)
         sys.stdout.flush()
