@@ -20,6 +20,7 @@ from typing import Callable
 from library import parsepool
 from library.archive import ArchiveRule
 from library.refresh import FeedOutcome, Progress, RefreshSettings, refresh
+from library.store import StoreError
 
 POLL_S = 0.2
 BACKGROUND_NICENESS = 10
@@ -73,6 +74,9 @@ def _child(db_path: Path, feed_ids: list[int], settings: RefreshSettings, rule: 
         outcomes = refresh(db_path, feed_ids, settings,
                            lambda outcome, done, total: send("progress", (outcome, done, total)),
                            rule=rule)
+    except StoreError as exc:  # the library cannot be written: its one-line reason
+        send("error", str(exc))
+        return
     except Exception as exc:  # reported to the caller, who shows it
         send("error", f"{type(exc).__name__}: {exc}")
         return
