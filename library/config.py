@@ -18,6 +18,7 @@ from typing import Any
 # number ("timeout_s = 0.5"); an int default only whole ones.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30.0, "max_feed_mb": 50.0,
+                "parse_timeout_s": 30.0, "max_episodes": 10_000, "parse_memory_mb": 300.0,
                 "on_start": True, "interval_min": 60.0},
     "player": {"vlc_args": [], "rewind_on_resume_s": 5.0, "volume": 100, "rate": 1.0,
                "open_timeout_s": 20.0},
@@ -39,7 +40,9 @@ _FREE_FORM_TABLES = {"keys"}
 # Numbers that must be above zero: a zero timeout, size cap or concurrency would make
 # every fetch fail (or none start). Other numbers must not be negative.
 _POSITIVE = {("refresh", "concurrency"), ("refresh", "per_host"), ("refresh", "timeout_s"),
-             ("refresh", "max_feed_mb"), ("player", "open_timeout_s"),
+             ("refresh", "max_feed_mb"), ("refresh", "parse_timeout_s"),
+             ("refresh", "max_episodes"), ("refresh", "parse_memory_mb"),
+             ("player", "open_timeout_s"),
              ("health", "archive_after_failures")}
 # Numbers with a range (the player's own limits): out of range is an error, not clamped.
 _RANGES = {("player", "volume"): (0, 150), ("player", "rate"): (0.5, 3.0)}

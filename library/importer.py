@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from library.duplicates import Duplicate
 from library.feeds import add_feed, list_feeds
@@ -96,3 +97,19 @@ def export_library(conn: sqlite3.Connection) -> tuple[bytes, int]:
                    tuple(filter(None, f.category.split(CATEGORY_SEPARATOR))))
         for f in feeds)
     return document, len(feeds)
+
+
+def write_opml_file(path: Path, document: bytes) -> None:
+    """Write an exported document to ``path`` whole or not at all (a full disk leaves the
+    previous file, if any, untouched); :class:`OpmlError` says what failed."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as stream:
+            stream.write(document)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(partial, path)
+    except OSError as exc:
+        with suppress(OSError):
+            partial.unlink()
+        raise OpmlError(f"cannot write {path}: {exc.strerror or exc}") from None

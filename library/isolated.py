@@ -4,7 +4,8 @@
 decompression and SQLite work: a UI in the same process stalls for tens of milliseconds
 at a time. Here the whole refresh runs in a spawned child; the caller's thread only
 receives each feed's outcome. The child writes to the same SQLite file (WAL lets the
-caller read meanwhile).
+caller read meanwhile). The child ends when the caller's process dies, even by kill -9:
+every feed's transaction is whole or absent, so nothing is lost by stopping anywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Callable
 from library import parsepool
 from library.archive import ArchiveRule
 from library.refresh import FeedOutcome, Progress, RefreshSettings, refresh
+from library.store import StoreError
 
 POLL_S = 0.2
 BACKGROUND_NICENESS = 10
@@ -63,6 +65,7 @@ def refresh_isolated(db_path: Path, feed_ids: list[int], settings: RefreshSettin
 
 def _child(db_path: Path, feed_ids: list[int], settings: RefreshSettings, rule: ArchiveRule,
            messages: multiprocessing.Queue) -> None:
+    _exit_with_parent()
     send: Callable[[str, object], None] = lambda kind, payload: messages.put((kind, payload))
     # Background work: on a small machine the UI's process must win the CPU. The parser
     # processes this one starts inherit the lower priority.
@@ -71,11 +74,25 @@ def _child(db_path: Path, feed_ids: list[int], settings: RefreshSettings, rule: 
         outcomes = refresh(db_path, feed_ids, settings,
                            lambda outcome, done, total: send("progress", (outcome, done, total)),
                            rule=rule)
+    except StoreError as exc:  # the library cannot be written: its one-line reason
+        send("error", str(exc))
+        return
     except Exception as exc:  # reported to the caller, who shows it
         send("error", f"{type(exc).__name__}: {exc}")
         return
     finally:
-        # A process started by multiprocessing skips atexit: stop the parser workers
-        # here, or this process would wait for them forever on its way out.
+        # A process started by multiprocessing skips atexit: stop the parser workers here.
         parsepool.shutdown()
     send("done", outcomes)
+
+
+def _exit_with_parent() -> None:
+    """End this child as soon as its parent dies (its parser workers follow it)."""
+    parent = multiprocessing.parent_process()
+    assert parent is not None  # this runs in a child started by multiprocessing
+
+    def watch() -> None:
+        parent.join()  # returns when the parent's end of the spawn pipe closes
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

@@ -1,51 +1,262 @@
-"""Worker processes that parse feeds.
+"""Worker processes that parse feeds, each parse within a budget.
 
 feedparser holds the GIL for the whole parse, so a parsing thread would still stall a
 UI's event loop; separate processes do not, and on two cores they parse twice as fast.
-The pool starts on the first parse (a refresh where nothing changed never starts it) and
-is shared for the life of the program. Workers are spawned, not forked: forking a
-process that runs threads (libVLC's, Textual's) can deadlock the child.
+
+The workers (:mod:`library.parseworker`) are plain child processes fed through pipes and
+managed here, not by ``concurrent.futures``, because:
+
+- a parse that runs past its time budget must stop: its worker is killed and replaced
+  (an executor cannot cancel a running task, and its worker would stay busy);
+- a worker must never outlive the program: it exits when its stdin closes, which the
+  kernel does when this process dies, even by kill -9 (an executor's workers and
+  multiprocessing's resource tracker kept running, 35-75 MB each);
+- a worker's memory is capped, so a feed that needs more fails alone.
+
+One thread per worker takes parses from a shared queue. Workers start on the first parse
+(a refresh where nothing changed starts none) and are shared for the life of the
+program. They are started afresh (``python -m``), never forked: forking a process that
+runs threads (libVLC's, Textual's) can deadlock the child.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import os
+import pickle
+import queue
+import selectors
+import subprocess
+import sys
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
 
-from library.parse import ParsedFeed, parse_feed
+from library.parse import FeedParseError, ParsedFeed
+from library.parseworker import HEADER, REQUEST
 
-_lock = threading.Lock()
-_pool: ProcessPoolExecutor | None = None
+# A worker imports feedparser before it takes work: seconds on a busy machine at most.
+STARTUP_TIMEOUT_S = 60.0
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
-def submit_parse(body: bytes) -> "Future[ParsedFeed]":
-    """Parse ``body`` in a worker process; the future raises FeedParseError if it is no feed."""
+@dataclass(frozen=True)
+class ParseBudget:
+    """What one feed's parse may take (``[refresh]`` ``parse_timeout_s``,
+    ``max_episodes``, ``parse_memory_mb``). Only the newest ``max_episodes`` are kept."""
+
+    timeout_s: float = 30.0
+    max_episodes: int = 10_000
+    memory_mb: float = 300.0
+
+
+class ParseBudgetExceeded(FeedParseError):
+    """The parse was stopped. ``kind``: 'parse_timeout', 'parse_memory' or 'parser_died'."""
+
+
+def submit_parse(body: bytes, budget: ParseBudget = ParseBudget()) -> "Future[ParsedFeed]":
+    """Parse ``body`` in a worker process; the future raises :class:`FeedParseError` when
+    it is no feed, :class:`ParseBudgetExceeded` when the budget ran out."""
     global _pool
     with _lock:
         if _pool is None:
-            _pool = _new_pool()
-        try:
-            return _pool.submit(parse_feed, body)
-        except BrokenProcessPool:
-            # A worker died (killed, out of memory): start afresh rather than fail forever.
-            _pool = _new_pool()
-            return _pool.submit(parse_feed, body)
-
-
-def _new_pool() -> ProcessPoolExecutor:
-    workers = max(1, min(4, os.cpu_count() or 1))
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            _pool = _Pool(max(1, min(4, os.cpu_count() or 1)))
+        return _pool.submit(body, budget)
 
 
 @atexit.register
 def shutdown() -> None:
-    """Stop the workers (also called at interpreter exit)."""
+    """Stop the workers at once (also called at interpreter exit); parses not yet
+    started are cancelled."""
     global _pool
     with _lock:
-        if _pool is not None:
-            _pool.shutdown(wait=True, cancel_futures=True)
-            _pool = None
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown()
+
+
+class _Pool:
+    def __init__(self, size: int) -> None:
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._workers: set[_Worker] = set()
+        self._workers_lock = threading.Lock()
+        self._closing = False
+        self._threads = [threading.Thread(target=self._serve, name=f"podterm-parse-{n}",
+                                          daemon=True) for n in range(size)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, body: bytes, budget: ParseBudget) -> "Future[ParsedFeed]":
+        future: Future[ParsedFeed] = Future()
+        self._tasks.put((body, budget, future))
+        return future
+
+    def shutdown(self) -> None:
+        self._closing = True
+        with self._workers_lock:
+            for worker in self._workers:
+                worker.process.kill()  # busy or idle: nothing in a worker is worth keeping
+        for _thread in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def _serve(self) -> None:
+        """One thread's loop: it owns one worker at a time, started when needed."""
+        worker: _Worker | None = None
+        while (task := self._tasks.get()) is not None:
+            body, budget, future = task
+            if self._closing:
+                future.cancel()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                if worker is not None and worker.memory_mb != budget.memory_mb:
+                    worker = self._retire(worker)
+                if worker is None:
+                    worker = self._start(budget.memory_mb)
+                future.set_result(worker.parse(body, budget))
+            except BaseException as exc:
+                future.set_exception(exc)
+            if worker is not None and not worker.usable:
+                worker = self._retire(worker)
+        if worker is not None:
+            self._retire(worker)
+
+    def _start(self, memory_mb: float) -> "_Worker":
+        worker = _Worker(memory_mb)
+        with self._workers_lock:
+            self._workers.add(worker)
+            if self._closing:
+                worker.process.kill()
+        try:
+            worker.wait_until_ready()
+        except ParseBudgetExceeded:
+            self._retire(worker)
+            raise
+        return worker
+
+    def _retire(self, worker: "_Worker") -> None:
+        """Stop ``worker`` and forget it (returns None, for ``worker = self._retire(...)``)."""
+        worker.stop()
+        with self._workers_lock:
+            self._workers.discard(worker)
+
+
+class _Ended(Exception):
+    """The worker closed its end of the pipe: it exited or was killed."""
+
+
+class _TimedOut(Exception):
+    pass
+
+
+class _Worker:
+    """One parser process and the pipes to it. Used by one thread at a time."""
+
+    def __init__(self, memory_mb: float) -> None:
+        self.memory_mb = memory_mb
+        self.usable = True
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "library.parseworker", str(int(memory_mb * 2**20))],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_PACKAGE_ROOT,
+                # One malloc arena: threads would each reserve 64 MB of the capped space.
+                env={**os.environ, "MALLOC_ARENA_MAX": "1"})
+        except OSError as exc:
+            raise ParseBudgetExceeded("parser_died",
+                                      f"the parser process could not start: {exc}") from None
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self.process.stdout, selectors.EVENT_READ)
+
+    def wait_until_ready(self) -> None:
+        try:
+            self._read_frame(time.monotonic() + STARTUP_TIMEOUT_S)
+        except (_Ended, _TimedOut):
+            self.process.kill()
+            self.usable = False
+            raise ParseBudgetExceeded(
+                "parser_died", f"the parser process could not start ({self._how_it_ended()})"
+            ) from None
+
+    def parse(self, body: bytes, budget: ParseBudget) -> ParsedFeed:
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.write(REQUEST.pack(len(body), budget.max_episodes))
+            self.process.stdin.write(body)
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # it gave up reading (out of memory) or died: its answer or its end says
+        try:
+            kind, payload = pickle.loads(self._read_frame(time.monotonic() + budget.timeout_s))
+        except _TimedOut:
+            self.process.kill()
+            self.usable = False
+            raise ParseBudgetExceeded(
+                "parse_timeout", f"parsing took longer than {budget.timeout_s:g} s "
+                                 "([refresh] parse_timeout_s)") from None
+        except _Ended:
+            self.usable = False
+            raise ParseBudgetExceeded(
+                "parser_died", f"the parser process ended unexpectedly "
+                               f"({self._how_it_ended()})") from None
+        if kind == "ok":
+            return payload
+        # After running out of memory or an unexpected error the worker exits.
+        self.usable = isinstance(payload, FeedParseError)
+        if kind == "memory":
+            raise ParseBudgetExceeded(
+                "parse_memory", f"parsing needs more than {budget.memory_mb:g} MB of memory "
+                                "([refresh] parse_memory_mb)")
+        raise payload
+
+    def stop(self) -> None:
+        """End the process (closing its stdin ends an idle one) and release its pipes."""
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._selector.close()
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+
+    def _read_frame(self, deadline: float) -> bytearray:
+        (length,) = HEADER.unpack(self._read_exactly(HEADER.size, deadline))
+        return self._read_exactly(length, deadline)
+
+    def _read_exactly(self, count: int, deadline: float) -> bytearray:
+        assert self.process.stdout is not None
+        descriptor = self.process.stdout.fileno()
+        data = bytearray()
+        while len(data) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _TimedOut
+            if not self._selector.select(remaining):
+                continue
+            chunk = os.read(descriptor, min(count - len(data), 1 << 20))
+            if not chunk:
+                raise _Ended
+            data += chunk
+        return data
+
+    def _how_it_ended(self) -> str:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "it stopped answering"
+        if code < 0:
+            return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+
+_lock = threading.Lock()
+_pool: _Pool | None = None

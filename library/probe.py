@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from library.fetch import FetchLimits, fetch_feed, make_client
 from library.parse import FeedParseError, ParsedFeed
+from library.parsepool import ParseBudget
 from library.refresh import RefreshSettings
 from library.resolve import parse_fetched
 
@@ -33,15 +34,16 @@ def probe_feeds(urls: list[str], settings: RefreshSettings) -> list[Probe]:
 async def _probe_all(urls: list[str], settings: RefreshSettings) -> list[Probe]:
     limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
     async with make_client(limits, max(1, settings.concurrency)) as client:
-        return list(await asyncio.gather(*(_probe(client, limits, url) for url in urls)))
+        return list(await asyncio.gather(*(_probe(client, limits, settings.parse_budget(), url)
+                                           for url in urls)))
 
 
-async def _probe(client, limits: FetchLimits, url: str) -> Probe:
+async def _probe(client, limits: FetchLimits, budget: ParseBudget, url: str) -> Probe:
     result = await fetch_feed(client, url, limits)
     if result.outcome != "ok":
         return Probe(url, result.final_url, error=result.error)
     try:
-        parsed = await parse_fetched(result)
+        parsed = await parse_fetched(result, budget)
     except FeedParseError as exc:
         return Probe(url, result.final_url, error=str(exc))
     return Probe(url, result.final_url, parsed)

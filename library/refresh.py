@@ -5,7 +5,8 @@ Retry-After is left alone for that long, in this run and the next ones, and skip
 is never a failure (see :mod:`library.backoff`); bodies identical to last time are not
 parsed; parsing runs
 in worker processes; all writes go through one writer thread with its own connection,
-one transaction per feed. One failing feed never stops the others.
+one transaction per feed. One failing feed never stops the others; a library that cannot
+be written (full disk, read-only, damaged) stops the refresh with a StoreError.
 
 :func:`refresh` is synchronous and runs its own event loop: call it from a CLI command
 or from a UI's worker thread, never from a running event loop.
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 
 from library import backoff, health
+from library.parsepool import ParseBudget
 from library.archive import ArchiveRule, apply_archive_rule
 from library.feeds import get_feed
 from library.fetch import FetchLimits, FetchResult, HostClients, fetch_feed, make_client
@@ -33,7 +35,7 @@ from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
 from library.resolve import parse_fetched
-from library.store import connect, transaction
+from library.store import StoreError, connect, failure, transaction
 from library.urls import same_feed_key
 
 log = logging.getLogger(__name__)
@@ -51,10 +53,17 @@ class RefreshSettings:
     per_host: int = 2
     timeout_s: float = 30
     max_feed_mb: float = 50
+    parse_timeout_s: float = 30
+    max_episodes: int = 10_000
+    parse_memory_mb: float = 300
 
     @classmethod
     def from_table(cls, table: dict[str, Any]) -> "RefreshSettings":
-        return cls(**{k: table[k] for k in ("concurrency", "per_host", "timeout_s", "max_feed_mb")})
+        return cls(**{k: table[k] for k in ("concurrency", "per_host", "timeout_s", "max_feed_mb",
+                                            "parse_timeout_s", "max_episodes", "parse_memory_mb")})
+
+    def parse_budget(self) -> ParseBudget:
+        return ParseBudget(self.parse_timeout_s, self.max_episodes, self.parse_memory_mb)
 
 
 @dataclass
@@ -112,6 +121,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
         feeds, waits = await writer.run(lambda conn: (
             [get_feed(conn, i) for i in feed_ids], backoff.pending(conn, clock())))
         limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
+        budget = settings.parse_budget()
         overall = asyncio.Semaphore(max(1, settings.concurrency))
         gate = _HostGate(max(1, settings.per_host), waits)
         outcomes: list[FeedOutcome] = []
@@ -120,7 +130,9 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
             async def one(feed: Feed) -> None:
                 async with overall:
                     try:
-                        outcome = await _refresh_one(client, writer, gate, limits, feed)
+                        outcome = await _refresh_one(client, writer, gate, limits, budget, feed)
+                    except StoreError:
+                        raise  # the library cannot be written: stop, nothing else will save
                     except Exception as exc:  # a bug must cost one feed, not the refresh
                         log.exception("refreshing %s failed", feed.url)
                         outcome = FeedOutcome(feed.id, feed.display_title, feed.url, "failed",
@@ -129,7 +141,15 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
                 if progress is not None:
                     progress(outcome, len(outcomes), len(feeds))
 
-            await asyncio.gather(*(one(feed) for feed in feeds))
+            tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+        await writer.run(lambda conn: None)  # every queued write done, or its failure raised
         order = {feed_id: n for n, feed_id in enumerate(feed_ids)}
         return sorted(outcomes, key=lambda o: order[o.feed_id])
     finally:
@@ -137,7 +157,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
 
 
 async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
-                       limits: FetchLimits, feed: Feed) -> FeedOutcome:
+                       limits: FetchLimits, budget: ParseBudget, feed: Feed) -> FeedOutcome:
     result = await _fetch_politely(client, writer, gate, limits, feed)
     if result.outcome == "skipped":
         return FeedOutcome(feed.id, feed.display_title, feed.url, "skipped",
@@ -151,14 +171,14 @@ async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
         return FeedOutcome(feed.id, feed.display_title, result.final_url, "not_modified",
                            moved_to=result.moved_to)
     try:
-        parsed = await parse_fetched(result, release_body=True)
+        parsed = await parse_fetched(result, budget, release_body=True)
     except FeedParseError as exc:
         return await writer.fail(feed, exc.kind, str(exc), result.http_status)
 
     announced = parsed.new_feed_url
     if announced and same_feed_key(announced) != same_feed_key(result.final_url):
-        moved = await _follow_announced_move(client, gate, limits, writer, feed, announced,
-                                             result.public_host)
+        moved = await _follow_announced_move(client, gate, limits, budget, writer, feed,
+                                             announced, result.public_host)
         if moved is not None:
             return moved
 
@@ -175,8 +195,9 @@ async def _refresh_one(client: HostClients, writer: "_Writer", gate: _HostGate,
 
 
 async def _follow_announced_move(client: HostClients, gate: _HostGate,
-                                 limits: FetchLimits, writer: "_Writer", feed: Feed,
-                                 new_url: str, named_by: str | None) -> FeedOutcome | None:
+                                 limits: FetchLimits, budget: ParseBudget, writer: "_Writer",
+                                 feed: Feed, new_url: str,
+                                 named_by: str | None) -> FeedOutcome | None:
     """Move to the address the feed announced, once it has been fetched and parsed as a
     feed; None (stay, and remember the announcement) if it does not work. ``named_by``:
     the announcing host, if public (it may not send podterm into the private network)."""
@@ -186,7 +207,7 @@ async def _follow_announced_move(client: HostClients, gate: _HostGate,
     if result.outcome != "ok":
         return None
     try:
-        parsed = await parse_fetched(result)
+        parsed = await parse_fetched(result, budget)
     except FeedParseError:
         return None
     found = await writer.run(lambda conn: migrate_feed(
@@ -246,29 +267,48 @@ def _apply_move(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> No
                            "the server redirected permanently (HTTP 301/308)")
 
 
-def _log_failure(future: Future) -> None:
-    if future.exception() is not None:
-        log.error("storing a check failed", exc_info=future.exception())
-
-
 class _Writer:
     """One thread with its own SQLite connection; all database work goes through it."""
 
     def __init__(self, db_path: Path, rule: ArchiveRule, clock: Callable[[], float]) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-db")
-        self._conn = self._executor.submit(connect, db_path).result()
-        self.rule, self.clock = rule, clock
+        try:
+            self._conn = self._executor.submit(connect, db_path).result()
+        except BaseException:
+            self._executor.shutdown()
+            raise
+        self._path, self.rule, self.clock = db_path, rule, clock
+        self._deferred_failure: BaseException | None = None
 
     async def run(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``work`` on the writer's thread; a storage failure (this one's or a queued
+        write's) raises StoreError."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, work, self._conn)
+        try:
+            result = await loop.run_in_executor(self._executor, work, self._conn)
+        except sqlite3.Error as exc:
+            raise self._store_error(exc) from exc
+        if self._deferred_failure is not None:
+            raise self._store_error(self._deferred_failure) from self._deferred_failure
+        return result
 
     def later(self, work: Callable[[sqlite3.Connection], Any]) -> None:
-        """Queue ``work`` without waiting for it (the writes stay in order; close() waits
-        for them). Waiting costs the event loop a thread hop per feed, which on a busy
-        machine was most of a warm refresh."""
-        future = self._executor.submit(work, self._conn)
-        future.add_done_callback(_log_failure)
+        """Queue ``work`` without waiting for it (the writes stay in order; the next
+        :meth:`run` reports a queued write's failure). Waiting costs the event loop a
+        thread hop per feed, which on a busy machine was most of a warm refresh."""
+        self._executor.submit(work, self._conn).add_done_callback(self._check_later)
+
+    def _check_later(self, future: Future) -> None:
+        error = future.exception()
+        if error is None:
+            return
+        log.error("storing a check failed", exc_info=error)
+        if self._deferred_failure is None:
+            self._deferred_failure = error
+
+    def _store_error(self, exc: BaseException) -> BaseException:
+        problem = failure(exc, self._path) if isinstance(exc, sqlite3.Error) else None
+        return problem or exc
 
     async def fail(self, feed: Feed, kind: str, error: str,
                    http_status: int | None) -> FeedOutcome:

@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 from library import parsepool
 from library.fetch import FetchResult
 from library.parse import ParsedEpisode, ParsedFeed
+from library.parsepool import ParseBudget
 from library.urls import UnsupportedURL, normalise_url
 
 _FEED_URLS = ("link", "image_url", "new_feed_url", "self_url")
@@ -26,12 +27,13 @@ _EPISODE_URLS = ("enclosure_url", "link", "chapters_url", "transcript_url")
 _ALREADY_NORMAL = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?/[!#-;=?-Z_a-z~]*\Z")
 
 
-async def parse_fetched(result: FetchResult, *, release_body: bool = False) -> ParsedFeed:
+async def parse_fetched(result: FetchResult, budget: ParseBudget = ParseBudget(), *,
+                        release_body: bool = False) -> ParsedFeed:
     """Parse ``result.body`` in a worker process; addresses resolved against
     ``result.final_url``. Raises :class:`library.parse.FeedParseError`. With
     ``release_body`` the body is dropped from ``result`` once the pool has it (a refresh
     needs it no more, and a large feed is then held once, not twice)."""
-    parsing = parsepool.submit_parse(result.body)
+    parsing = parsepool.submit_parse(result.body, budget)
     if release_body:
         result.body = b""
     return resolve_urls(await asyncio.wrap_future(parsing), result.final_url)

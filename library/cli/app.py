@@ -15,11 +15,12 @@ import sys
 from typing import Callable
 
 from library import __version__
+from library.cli import storage_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.feeds import FeedLookupError
 from library.paths import resolve_paths
-from library.store import StoreError
+from library.store import StoreError, failure
 from library.urls import UnsupportedURL
 
 Handler = Callable[[argparse.Namespace, Context], "int | None"]  # the exit code; None: 0
@@ -116,6 +117,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("url", help="the feed's new address")
     p.add_argument("--yes", action="store_true",
                    help="migrate even if the new feed shares no episodes with the old one")
+    storage_commands.register(sub, common)
     return parser, sub
 
 
@@ -139,7 +141,12 @@ def run(parser: argparse.ArgumentParser, argv: list[str],
         _say(ctx, f"podterm: {exc}")
         return 1
     except sqlite3.Error as exc:
-        _say(ctx, f"podterm: library database error: {exc}")
+        problem = failure(exc, ctx.paths.database) if ctx is not None else None
+        _say(ctx, f"podterm: {problem or f'library database error: {exc}'}")
+        return 1
+    except OSError as exc:  # e.g. writing to a full disk outside the library
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(ctx, f"podterm: {exc.strerror or exc}{where}")
         return 1
     except KeyboardInterrupt:
         _say(ctx, "podterm: interrupted")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from library import feeds as feeds_mod
 from library.config import Config
 from library.paths import Paths
-from library.store import connect
+from library.store import connect, connect_or_read_only, daily_check
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -39,6 +39,7 @@ class Context:
     paths: Paths
     config: Config
     _consoles: dict[str, "Console"] = field(default_factory=dict, repr=False)
+    _checked: bool = field(default=False, init=False)
 
     @property
     def console(self) -> "Console":
@@ -59,7 +60,32 @@ class Context:
         return self._consoles[which]
 
     def db(self) -> sqlite3.Connection:
-        return connect(self.paths.database)
+        """The library, for a command that changes it. The first time, once a day, the
+        file is checked and backed up (a damaged one raises LibraryDamaged)."""
+        conn = connect(self.paths.database)
+        if not self._checked:
+            self._checked = True
+            from library.backups import BackupError
+
+            try:
+                daily_check(conn, self.paths.database)
+            except BackupError as exc:
+                self.warn(str(exc))
+            except BaseException:
+                conn.close()
+                raise
+        return conn
+
+    def reader(self) -> sqlite3.Connection:
+        """The library, for a command that only reads it: read-only, saying so, when it
+        cannot be written."""
+        conn, reason = connect_or_read_only(self.paths.database)
+        if reason:
+            self.warn(f"{reason} Showing it read-only; nothing can be changed.")
+        return conn
+
+    def warn(self, message: str) -> None:
+        self.errors.print(f"podterm: warning: {message}", markup=False, highlight=False)
 
     def shows_progress(self, args: argparse.Namespace) -> bool:
         return not getattr(args, "json", False) and self.console.is_terminal
@@ -134,7 +160,7 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
+    conn = ctx.reader()
     feeds = feeds_mod.list_feeds(conn)
     conn.close()
     if args.json:
@@ -151,7 +177,7 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
 def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
     from library.episodes import list_episodes
 
-    conn = ctx.db()
+    conn = ctx.reader()
     feed = feeds_mod.resolve_feed(conn, args.feed) if args.feed else None
     episodes = list_episodes(conn, feed.id if feed else None, args.search, args.limit)
     conn.close()
@@ -164,13 +190,17 @@ def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> None:
-    from library.importer import export_library
+    from library.importer import export_library, write_opml_file
+    from library.opml import OpmlError
 
-    conn = ctx.db()
+    conn = ctx.reader()
     document, _count = export_library(conn)
     conn.close()
     if args.output:
-        Path(args.output).write_bytes(document)
+        try:
+            write_opml_file(Path(args.output), document)
+        except OpmlError as exc:
+            raise CommandError(str(exc)) from None
     else:
         sys.stdout.buffer.write(document)
         sys.stdout.flush()

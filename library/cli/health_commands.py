@@ -22,7 +22,7 @@ from library.urls import check_feed_url, same_feed_key
 
 
 def cmd_info(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
+    conn = ctx.reader()
     feed = feeds_mod.resolve_feed(conn, args.feed)
     events = feeds_mod.feed_events(conn, feed.id)
     conn.close()
@@ -94,7 +94,7 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def cmd_fallback(args: argparse.Namespace, ctx: Context) -> None:
-    conn = ctx.db()
+    conn = ctx.reader()
     feed = feeds_mod.resolve_feed(conn, args.feed)
     try:
         with Directory(DirectorySettings.from_table(ctx.config["directory"])) as directory:

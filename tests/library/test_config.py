@@ -5,13 +5,17 @@ from __future__ import annotations
 import pytest
 
 from library.config import ConfigError, load_config
+from library.parsepool import ParseBudget
 from library.paths import resolve_paths
+from library.refresh import RefreshSettings
 
 
 def test_missing_file_gives_the_documented_defaults(tmp_path):
     config = load_config(tmp_path / "absent.toml")
     assert config["refresh"] == {"concurrency": 16, "per_host": 2, "timeout_s": 30,
-                                 "max_feed_mb": 50, "on_start": True, "interval_min": 60}
+                                 "max_feed_mb": 50, "parse_timeout_s": 30.0,
+                                 "max_episodes": 10_000, "parse_memory_mb": 300,
+                                 "on_start": True, "interval_min": 60}
     assert config["player"]["rewind_on_resume_s"] == 5 and config.warnings == []
 
 
@@ -23,6 +27,14 @@ def test_values_override_defaults_and_unknown_keys_warn(tmp_path):
     assert config["refresh"]["per_host"] == 4 and config["refresh"]["concurrency"] == 16
     assert config["keys"] == {"play_pause": "p"} and config["player"]["rate"] == 1.0
     assert config.warnings == [f"{path}: unknown key 'colour' in [refresh] (ignored)"]
+
+
+def test_the_parse_budget_comes_from_the_refresh_table(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[refresh]\nparse_timeout_s = 2.5\nmax_episodes = 500\n"
+                    "parse_memory_mb = 200\n")
+    settings = RefreshSettings.from_table(load_config(path)["refresh"])
+    assert settings.parse_budget() == ParseBudget(timeout_s=2.5, max_episodes=500, memory_mb=200)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -1,0 +1,123 @@
+"""A parser process: feeds in on stdin, parsed feeds out on stdout.
+
+Started by :mod:`library.parsepool` as ``python -m library.parseworker MEMORY_BYTES``.
+Every message is a frame: an 8-byte big-endian length, then that many bytes.
+
+- The worker first sends an empty frame: it has imported the parser and is ready.
+- A request is a 16-byte header (the feed's length, ``max_episodes``) and the feed's bytes.
+- An answer is a frame holding a pickled ``(kind, payload)``: ``("ok", ParsedFeed)``,
+  ``("error", exception)`` or ``("memory", None)``.
+
+Its address space is capped at MEMORY_BYTES (RLIMIT_AS): a feed that needs more fails
+alone, and the worker then exits so that a fresh one takes its place.
+
+It exits as soon as its stdin closes. The kernel closes that pipe when the program that
+started the worker dies, even by kill -9, so a worker never outlives it. A thread
+watches stdin for this while the main thread parses, so a worker in the middle of a
+long parse goes too.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import resource
+import struct
+import sys
+import threading
+from typing import BinaryIO
+
+from library.parse import FeedParseError, ParsedEpisode, ParsedFeed, parse_feed
+
+HEADER = struct.Struct(">Q")
+REQUEST = struct.Struct(">QQ")
+_OUT_OF_MEMORY = object()
+
+
+def main() -> None:
+    memory_bytes = int(sys.argv[1])
+    requests: queue.Queue = queue.Queue()
+    stdin = sys.stdin.buffer
+    # The answers get a descriptor of their own; anything printed goes to stderr.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
+    threading.Thread(target=_read_requests, args=(stdin, requests), daemon=True,
+                     name="stdin-watch").start()
+    write_frame(answers, b"")
+    while True:
+        kind, payload = _answer(requests.get(), memory_bytes)
+        try:
+            data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an exception that cannot be pickled
+            data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {payload}")))
+        write_frame(answers, data)
+        if kind != "ok" and not isinstance(payload, FeedParseError):
+            os._exit(0)  # after running out of memory or a crash: start afresh
+
+
+def _read_requests(stdin: BinaryIO, requests: queue.Queue) -> None:
+    """Hand each request to the main thread; end the process when stdin closes."""
+    while True:
+        header = stdin.read(REQUEST.size)
+        if len(header) < REQUEST.size:
+            os._exit(0)
+        length, max_episodes = REQUEST.unpack(header)
+        try:
+            body = stdin.read(length)
+        except MemoryError:
+            requests.put(_OUT_OF_MEMORY)
+            return  # the main thread answers and exits
+        if len(body) < length:
+            os._exit(0)
+        requests.put((body, max_episodes))
+
+
+def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
+    if request is _OUT_OF_MEMORY:
+        return "memory", None
+    body, max_episodes = request  # type: ignore[misc]
+    try:
+        parsed = parse_feed(body)
+    except FeedParseError as exc:
+        return "error", exc
+    except MemoryError:
+        return "memory", None
+    except RecursionError:
+        return "error", FeedParseError("malformed", "malformed XML: nested too deeply")
+    except Exception as exc:
+        # Running out of memory deep inside a C parser surfaces as other errors.
+        return ("memory", None) if _reached(memory_bytes) else ("error", exc)
+    parsed.episodes = newest(parsed.episodes, max_episodes)
+    return "ok", parsed
+
+
+def newest(episodes: list[ParsedEpisode], count: int) -> list[ParsedEpisode]:
+    """The ``count`` most recent episodes (undated ones count as oldest, in feed order)."""
+    if len(episodes) <= count:
+        return episodes
+    return sorted(episodes, key=lambda e: (e.published_at is None,
+                                           -(e.published_at or 0.0)))[:count]
+
+
+def _reached(memory_bytes: int) -> bool:
+    """Whether this process's address space came close to its cap (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024 > memory_bytes * 0.9
+    except OSError:
+        pass
+    return False
+
+
+def write_frame(stream: BinaryIO, data: bytes) -> None:
+    stream.write(HEADER.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+if __name__ == "__main__":
+    main()
