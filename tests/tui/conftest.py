@@ -156,15 +156,15 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 20.0
 
 
 async def ready(pilot, feeds: int) -> MainScreen:
-    """Wait for the first screen: ``feeds`` subscriptions and the selected one's
-    episodes."""
+    """Wait for the first screen: ``feeds`` subscriptions, and the selected one's episodes
+    and listening time."""
     screen = main(pilot.app)
 
     def shown() -> bool:
         selected = screen.selected_feed
-        return len(screen.feeds) == feeds and (selected is None or not selected.episode_count
-                                               or any(e.feed_id == selected.id
-                                                      for e in screen.episodes.values()))
+        return len(screen.feeds) == feeds and (selected is None or (
+            screen.listening is not None and (not selected.episode_count or any(
+                e.feed_id == selected.id for e in screen.episodes.values()))))
 
     await wait_for(pilot, shown, what=f"{feeds} feeds and their episodes")
     return screen
