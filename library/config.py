@@ -17,7 +17,8 @@ from typing import Any
 # Names are fixed: docs and users' scripts rely on them.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "refresh": {"concurrency": 16, "per_host": 2, "timeout_s": 30, "max_feed_mb": 50},
-    "player": {"vlc_args": [], "rewind_on_resume_s": 5, "volume": 100, "rate": 1.0},
+    "player": {"vlc_args": [], "rewind_on_resume_s": 5, "volume": 100, "rate": 1.0,
+               "skip_intro_s": 0, "skip_outro_s": 0, "remember_speed_per_show": True},
     "playback": {"seek_back_s": 10, "seek_forward_s": 30, "play_next": True},
     "health": {"archive_after_failures": 5, "archive_after_days": 14},
     "directory": {

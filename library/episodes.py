@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterable
 
+from library import arrivals
 from library.models import Episode
 from library.parse import ParsedEpisode
 
@@ -35,12 +36,14 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     known = {row[0] for row in conn.execute(
         "SELECT identity FROM episodes WHERE feed_id = ?", (feed_id,))}
     now = time.time()
+    episodes = list(episodes)
     rows, new = [], 0
     for episode in episodes:
         new += episode.identity not in known
         rows.append((feed_id, episode.identity,
                      *(getattr(episode, name) for name in _FEED_FIELDS), now))
     conn.executemany(_UPSERT, rows)
+    arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
     return new
 
 
