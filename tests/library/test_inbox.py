@@ -205,16 +205,18 @@ def test_a_feed_that_comes_back_empty_leaves_the_queue_alone(server, db):
 def test_feeds_fetched_before_the_upgrade_are_not_first_fetches(tmp_path):
     """A library from before the inbox existed: its feeds' next arrivals can be new."""
     path = tmp_path / "old.sqlite3"
+    ours = next(n for n, m in enumerate(store.MIGRATIONS) if "inbox_feeds" in m)
     raw = sqlite3.connect(path)
-    for script in store.MIGRATIONS[:2]:
+    for script in store.MIGRATIONS[:ours]:
         for statement in store._statements(script):
             raw.execute(statement)
     raw.execute("INSERT INTO feeds (url, added_at, last_success_at) VALUES "
-                "('https://example.org/fetched.xml', 1, 2), ('https://example.org/never.xml', 1, NULL)")
-    raw.execute("PRAGMA user_version = 2")
+                "('https://example.org/fetched.xml', 1, 2), "
+                "('https://example.org/never.xml', 1, NULL)")
+    raw.execute(f"PRAGMA user_version = {ours}")
     raw.commit()
     raw.close()
     conn = connect(path)
-    assert [r[0] for r in conn.execute("SELECT f.url FROM inbox_feeds i JOIN feeds f "
-                                       "ON f.id = i.feed_id")] == ["https://example.org/fetched.xml"]
+    watched = conn.execute("SELECT f.url FROM inbox_feeds i JOIN feeds f ON f.id = i.feed_id")
+    assert [row[0] for row in watched] == ["https://example.org/fetched.xml"]
     conn.close()
