@@ -21,7 +21,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                 "parse_timeout_s": 30.0, "max_episodes": 10_000, "parse_memory_mb": 300.0,
                 "on_start": True, "interval_min": 60.0},
     "player": {"vlc_args": [], "rewind_on_resume_s": 5.0, "volume": 100, "rate": 1.0,
-               "open_timeout_s": 20.0},
+               "open_timeout_s": 20.0, "skip_intro_s": 0, "skip_outro_s": 0,
+               "remember_speed_per_show": True},
     "playback": {"seek_back_s": 10.0, "seek_forward_s": 30.0, "play_next": True},
     "health": {"archive_after_failures": 5, "archive_after_days": 14.0},
     "directory": {

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import TYPE_CHECKING, Iterable
 
+from library import arrivals
 from library.models import Episode
 
 if TYPE_CHECKING:
@@ -40,11 +41,13 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     known = {row[0] for row in conn.execute(
         "SELECT identity FROM episodes WHERE feed_id = ?", (feed_id,))}
     now = time.time()
+    episodes = list(episodes)
     rows, new = [], 0
     for episode in episodes:
         new += episode.identity not in known
         rows.append((feed_id, episode.identity, *_feed_values(episode), now))
     conn.executemany(_UPSERT, rows)
+    arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
     return new
 
 

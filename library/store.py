@@ -115,6 +115,34 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE feeds ADD COLUMN self_url TEXT
     """,
+    # 5: listening: the Up Next queue, the inbox of new episodes, per-show settings.
+    """
+    CREATE TABLE queue (
+        episode_id INTEGER PRIMARY KEY REFERENCES episodes(id) ON DELETE CASCADE,
+        rank       INTEGER NOT NULL,  -- smaller plays first, gaps allowed (see library.upnext)
+        added_at   REAL NOT NULL
+    );
+    CREATE INDEX queue_by_rank ON queue (rank);
+    CREATE TABLE inbox (
+        episode_id INTEGER PRIMARY KEY REFERENCES episodes(id) ON DELETE CASCADE,
+        arrived_at REAL NOT NULL
+    );
+    -- A feed is listed here once its first fetch is stored: only later arrivals can be new.
+    CREATE TABLE inbox_feeds (
+        feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE
+    );
+    INSERT INTO inbox_feeds (feed_id) SELECT id FROM feeds WHERE last_success_at IS NOT NULL;
+    -- NULL in any column: use the global default.
+    CREATE TABLE show_settings (
+        feed_id              INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        speed                REAL,     -- default [player] rate
+        volume               INTEGER,  -- percent, default [player] volume
+        skip_intro_s         INTEGER,  -- default [player] skip_intro_s
+        skip_outro_s         INTEGER,  -- default [player] skip_outro_s
+        auto_queue           INTEGER,  -- 1 or 0, default off
+        auto_download_newest INTEGER   -- default [downloads] auto_newest
+    )
+    """,
 ]
 
 
