@@ -14,7 +14,7 @@ from typing import Callable
 from rich.console import Console
 
 from library import __version__
-from library.cli import commands, health_commands
+from library.cli import commands, health_commands, sync_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.directory import DirectoryError
@@ -95,6 +95,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("url", help="the feed's new address")
     p.add_argument("--yes", action="store_true",
                    help="migrate even if the new feed shares no episodes with the old one")
+    sync_commands.register(sub, common)
     return parser, sub
 
 
