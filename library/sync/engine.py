@@ -286,7 +286,7 @@ class _Run:
         since = self.state.number("actions_since")
         actions, timestamp = self.api.pull_actions(self._ask_since(since, ACTIONS_LOOKBACK_S))
         seen = set(json.loads(self.state.get("actions_boundary") or "[]"))
-        fresh = [a for a in actions if a.fingerprint() not in seen]
+        fresh = actions if self.full else [a for a in actions if a.fingerprint() not in seen]
         with atomic(self.conn):
             changed, _waiting = apply_actions(self.conn, fresh)
             changed += apply_waiting(self.conn)

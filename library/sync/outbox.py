@@ -8,7 +8,9 @@ state), and a replaced row gets a new id, so a sync that uploaded the old one ne
 deletes the new one.
 
 Each change also sets the episode's clock (``sync_clock``): when its listening state last
-changed, and whether here or on another device. Remote actions older than it lose.
+changed, and whether here or on another device. Remote actions older than it lose. A
+change made here after one learnt from another device is always newer than that one,
+even in the same second or when the other device's clock runs ahead.
 
 Changes a sync applies from the server are not recorded: it runs them inside
 :func:`quiet`. Light module (the library's own modules import it): plain SQL only.
@@ -34,7 +36,7 @@ _local = threading.local()
 _PUT = """INSERT OR REPLACE INTO sync_outbox (key, action, podcast, episode, guid, episode_id,
               started, position, total, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 _EPISODE = """SELECT e.id, e.played, e.position_s, e.duration_s, e.enclosure_url, e.guid,
-                     f.url AS podcast, c.at AS clock_at
+                     f.url AS podcast, c.at AS clock_at, c.source AS clock_source
               FROM episodes e JOIN feeds f ON f.id = e.feed_id
               LEFT JOIN sync_clock c ON c.episode_id = e.id"""
 
@@ -80,6 +82,8 @@ def record_episode(conn: sqlite3.Connection, episode_id: int, *, played: bool | 
     if row is None or not row["enclosure_url"]:  # nothing playable: nothing to tell
         return
     at = now()
+    if row["clock_source"] == "remote" and row["clock_at"] >= at:
+        at = row["clock_at"] + 1  # made after what another device did, even within its second
     state = State.of(row["played"] if played is None else played, position_s)
     action = local_action(row["podcast"], row["enclosure_url"], row["guid"], state,
                           row["duration_s"], _session_start(conn, row), at)

@@ -129,3 +129,15 @@ def test_a_migration_is_a_removal_and_an_addition_carrying_what_was_listened(db,
     assert carried[middle.guid].episode.startswith("https://new-cdn.example.net/")
     aliases = dict(conn.execute("SELECT url, episode_id FROM sync_aliases").fetchall())
     assert aliases[middle.enclosure_url] == middle.id
+
+
+def test_a_change_after_one_from_another_device_is_newer_even_in_its_second(db, clock):
+    from library.sync.apply import apply_state
+    from library.sync.actions import State
+
+    _, conn = db
+    _, (episode, *_) = library_with_show(conn)
+    apply_state(conn, episode.id, clock[0] + 5, State(False, 10))  # that device's clock runs ahead
+    save_position(conn, episode.id, 30)
+    [row] = outbox.episode_changes(conn)
+    assert row.action.at == clock[0] + 6 and row.action.position == 30
