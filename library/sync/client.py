@@ -48,9 +48,7 @@ class RateLimited(SyncError):
 class Api:
     """One sync's conversation with the server (use as a context manager)."""
 
-    batch_size = 30       # episode actions per upload, as AntennaPod sends them
-    full_reread = True    # whether since=0 is worth asking for now and then
-    missing: int | None = None
+    batch_size = 30  # episode actions per upload, as AntennaPod sends them
 
     def __init__(self, settings: SyncSettings, sleep: Callable[[float], None] = time.sleep,
                  transport: httpx.BaseTransport | None = None) -> None:
@@ -209,8 +207,6 @@ class GpodderApi(Api):
 
 class NextcloudApi(Api):
     """Nextcloud's GPodder Sync app: four routes, no devices, strict ``since``."""
-
-    missing = -1
 
     @property
     def _base(self) -> str:

@@ -65,8 +65,9 @@ class RemovalQuestion:
 
     def describe(self) -> str:
         history = f"{self.played} played, {self.started} in progress"
+        episodes = f"{self.episodes} episode{'' if self.episodes == 1 else 's'}"
         return (f"{self.title} was unsubscribed on another device. Removing it here "
-                f"forgets its {self.episodes} episodes ({history}).")
+                f"forgets its {episodes} ({history}).")
 
 
 # True: remove here. False: keep it, and subscribe again on every device. None: not now.
@@ -177,8 +178,7 @@ class _Run:
         self.conn, self.api, self.state, self.report = conn, api, state, report
         self.decide, self.fetch_new = decide, fetch_new
         count = int(state.number("syncs") or 0)
-        self.full = full or (api.full_reread and count % FULL_REREAD_EVERY
-                             == FULL_REREAD_EVERY - 1)
+        self.full = full or count % FULL_REREAD_EVERY == FULL_REREAD_EVERY - 1
         report.full_reread = self.full
 
     def run(self) -> None:

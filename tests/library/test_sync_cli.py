@@ -138,6 +138,7 @@ class Terminal:
             preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0))
         os.close(slave)
         self.seen = ""
+        self.transcript = ""
 
     def expect(self, text: str, within_s: float = 60) -> None:
         deadline = time.monotonic() + within_s
@@ -152,6 +153,7 @@ class Terminal:
                     chunk = b""
                 assert chunk, f"ended before {text!r}:\n{self.seen}"
                 self.seen += chunk.decode(errors="replace")
+                self.transcript += chunk.decode(errors="replace")
         self.seen = self.seen[self.seen.index(text) + len(text):]
 
     def type(self, answer: str) -> None:
@@ -169,7 +171,8 @@ class Terminal:
             rest += chunk
         code = self.proc.wait(timeout=60)
         os.close(self.master)
-        return code, self.seen + rest.decode(errors="replace")
+        self.transcript += rest.decode(errors="replace")
+        return code, self.transcript
 
 
 def test_login_asks_checks_links_and_stores_no_plain_password(gpodder, tmp_path, secret_file):
@@ -213,3 +216,47 @@ def test_login_asks_checks_links_and_stores_no_plain_password(gpodder, tmp_path,
     assert ["antennapod-phone", "podterm-login"] in status["synchronized"]
     report = json.loads(podterm("sync", "--json", data_dir=data).stdout)
     assert report["errors"] == []
+
+
+def test_sync_in_a_terminal_asks_the_password_and_about_removals(gpodder, server, tmp_path):
+    gpodder.register("cli4", SECRET)
+    feeds = {t: server.add(f"/{t}.xml", rss(show(t, 1)), "application/rss+xml")
+             for t in ("Stays", "Leaves")}
+    data = tmp_path / "laptop"
+    data.mkdir()
+    (data / "config.toml").write_text(  # no password stored: asked each time
+        f'[sync]\nserver = "{gpodder.url}"\nusername = "cli4"\ndevice = "podterm-term"\n')
+    for url in feeds.values():
+        podterm("add", url, data_dir=data)
+    env = {**os.environ, "PODTERM_DATA_DIR": str(data),
+           "PODTERM_CONFIG": str(data / "config.toml"), "COLUMNS": "200"}
+
+    def sync_in_terminal(*answers: tuple[str, str]) -> str:
+        term = Terminal([PODTERM, "sync"], env)
+        term.expect(f"Password for cli4 at {gpodder.url}: ")
+        term.type(SECRET)
+        for prompt, answer in answers:
+            term.expect(prompt)
+            term.type(answer)
+        code, shown = term.finish()
+        assert code == 0, shown
+        return shown
+
+    sync_in_terminal()
+    desk = Library(tmp_path / "desk.sqlite3", gpodder.url, "cli4", SECRET, "podterm-desk")
+    with open_api(desk.settings.checked()) as api:
+        api.start()
+        api.link(["podterm-term"])
+    assert desk.sync().errors == []
+    for title in ("Stays", "Leaves"):
+        remove_feed(desk.conn, desk.episode(f"{title}-0").feed_id)
+    assert desk.sync().errors == []
+    desk.close()
+    shown = sync_in_terminal(("[s]kip for now? [s] ", "k"), ("[s]kip for now? [s] ", "r"))
+    asked = [line.split(" was unsubscribed")[0].strip() for line in shown.splitlines()
+             if "was unsubscribed on another device" in line]
+    assert sorted(asked) == ["Leaves", "Stays"]
+    assert "forgets its 1 episode (0 played, 0 in progress)" in shown
+    titles = [f["title"] for f in json.loads(podterm("feeds", "--json", data_dir=data).stdout)]
+    assert titles == [asked[0]]  # the first kept, the second removed
+    assert SECRET not in shown

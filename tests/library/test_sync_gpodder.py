@@ -17,6 +17,7 @@ from library.migrate import migrate_feed
 from library.parse import parse_feed
 from library.sync import outbox
 from library.sync.client import open_api
+from library.sync.engine import status
 from tests.feedgen import Item, rss, show
 from tests.syncservers import GpodderServer, Library, Phone
 
@@ -187,6 +188,7 @@ def test_a_server_failing_midway_loses_nothing(account, server):
     report = laptop.sync()
     assert report.errors == [f"the sync server failed: HTTP 502 for /api/2/episodes/"
                              f"{account.user}.json"]
+    assert status(laptop.conn, laptop.settings).last_error == report.errors[0]
     assert report.subscriptions_uploaded == 1 and report.episodes_uploaded == 0
     assert laptop.outbox() == 2 and laptop.sleeps == [1.0, 2.0]
     assert report.retry_at is not None and report.retry_at > time.time()
@@ -195,6 +197,8 @@ def test_a_server_failing_midway_loses_nothing(account, server):
     assert laptop.sync().errors and laptop.outbox() == 2
     clean(laptop.sync())
     assert laptop.outbox() == 0
+    after = status(laptop.conn, laptop.settings)
+    assert after.last_error is None and after.last_success_at == pytest.approx(time.time(), abs=60)
     clean(desk.sync())
     assert desk.listening()["Fragile-1"] == (False, 222)
     assert desk.listening()["Fragile-2"] == (True, 0)
@@ -344,12 +348,15 @@ def test_first_sync_merges_both_sides_and_removes_nothing(account, server):
     laptop, phone = account.make("laptop"), account.phone()
     laptop.subscribe(urls["Mine"])
     set_played(laptop.conn, laptop.episode("Mine-1").id, True)
+    # Listened to before this podterm had sync: no outbox row, no time.
+    laptop.conn.execute("UPDATE episodes SET position_s = 99 WHERE guid = 'Mine-0'")
     phone.subscribe(add=[urls["Theirs"]])
     phone.subscribe(remove=[urls["Mine"]])  # an old removal on the phone
     link(laptop, "antennapod-phone")
     report = laptop.sync()
     clean(report)
     assert laptop.feeds() == set(urls.values()) and report.subscriptions_added == 1
-    assert report.subscriptions_uploaded == 1 and report.episodes_uploaded == 1
-    assert {a["guid"] for a in phone.actions()} == {"Mine-1"}
+    assert report.subscriptions_uploaded == 1 and report.episodes_uploaded == 2
+    by_guid = {a["guid"]: a for a in phone.actions()}
+    assert set(by_guid) == {"Mine-1", "Mine-0"} and by_guid["Mine-0"]["position"] == 99
     assert phone.subscriptions() == set(urls.values())

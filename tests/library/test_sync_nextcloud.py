@@ -121,3 +121,13 @@ def test_a_wrong_app_password_is_one_clear_error(make):
     report = make("laptop", password="wrong").sync()
     assert report.errors == ["the sync server refused the user name or password (HTTP 401)"]
     assert json.dumps(report.to_json()).count("wrong") == 0
+
+
+def test_addresses_podterm_would_not_fetch_are_refused(nextcloud, make):
+    phone_subscribes(nextcloud, add=["file:///etc/passwd", "javascript:alert(1)"])
+    report = make("laptop").sync()
+    assert sorted(report.errors) == [
+        "not subscribing to file:///etc/passwd from the sync server: only http and https "
+        "feeds can be fetched, not 'file:' addresses: file:///etc/passwd",
+        "not subscribing to javascript:alert(1) from the sync server: only http and https "
+        "feeds can be fetched, not 'javascript:' addresses: javascript:alert(1)"]
