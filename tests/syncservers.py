@@ -323,7 +323,8 @@ class NextcloudStandIn:
                     if route == ("POST", "/episode_action/create"):
                         items = json.loads(body)
                         if any(_zoned(item.get("timestamp", "")) for item in items):
-                            return self._reply(seen, 500, {"message": "DateTime::createFromFormat"})
+                            crash = {"message": "DateTime::createFromFormat"}
+                            return self._reply(seen, 500, crash)
                         for item in items:
                             _upsert(state, item)
                         return self._reply(seen, 200, {"timestamp": now})

@@ -145,7 +145,8 @@ class GpodderApi(Api):
 
     def devices(self) -> list[str]:
         answer = self.request("GET", f"/api/2/devices/{self._user}.json")
-        return [d["id"] for d in answer or [] if isinstance(d, dict) and isinstance(d.get("id"), str)]
+        return [d["id"] for d in answer or []
+                if isinstance(d, dict) and isinstance(d.get("id"), str)]
 
     def linked_devices(self) -> list[str]:
         if self._linked is None:
@@ -154,13 +155,12 @@ class GpodderApi(Api):
 
     def _ask_linked(self) -> list[str]:
         try:
-            groups = (self.request("GET", f"/api/2/sync-devices/{self._user}.json")
-                      or {}).get("synchronized", [])
+            groups = _groups(self.request("GET", f"/api/2/sync-devices/{self._user}.json"))
         except SyncError as exc:
             if isinstance(exc, RateLimited):
                 raise
             return []  # a server without device synchronisation
-        for group in groups if isinstance(groups, list) else []:
+        for group in groups:
             if isinstance(group, list) and self.settings.device in group:
                 return sorted(d for d in group if isinstance(d, str)
                               and d != self.settings.device)
@@ -168,11 +168,11 @@ class GpodderApi(Api):
 
     def link(self, others: list[str]) -> None:
         """Share subscriptions between our device and ``others`` (and their groups)."""
-        status = self.request("GET", f"/api/2/sync-devices/{self._user}.json") or {}
+        groups = _groups(self.request("GET", f"/api/2/sync-devices/{self._user}.json"))
         group = {self.settings.device, *others}
-        for existing in status.get("synchronized", []):
-            if isinstance(existing, list) and group & set(existing):
-                group |= {d for d in existing if isinstance(d, str)}
+        for existing in groups:
+            if group & set(existing):
+                group |= set(existing)
         self.request("POST", f"/api/2/sync-devices/{self._user}.json",
                      json={"synchronize": [sorted(group)], "stop-synchronize": []})
         self._linked = None
@@ -192,7 +192,7 @@ class GpodderApi(Api):
             for device in self.linked_devices():
                 self.request("POST", f"/api/2/subscriptions/{self._user}/{device}.json",
                              json={"add": [], "remove": remove})
-        return (answer or {}).get("update_urls", []) if isinstance(answer, dict) else []
+        return answer.get("update_urls", []) if isinstance(answer, dict) else []
 
     def pull_actions(self, since: int) -> tuple[list[EpisodeAction], int]:
         answer = self.request("GET", f"/api/2/episodes/{self._user}.json",
@@ -202,7 +202,7 @@ class GpodderApi(Api):
     def push_actions(self, actions: list[EpisodeAction]) -> list:
         body = [a.to_wire(missing=None, device=self.settings.device) for a in actions]
         answer = self.request("POST", f"/api/2/episodes/{self._user}.json", json=body)
-        return (answer or {}).get("update_urls", []) if isinstance(answer, dict) else []
+        return answer.get("update_urls", []) if isinstance(answer, dict) else []
 
 
 class NextcloudApi(Api):
@@ -242,12 +242,23 @@ def open_api(settings: SyncSettings, sleep: Callable[[float], None] = time.sleep
 def _changes(answer: Any) -> tuple[list[str], list[str], int]:
     if not isinstance(answer, dict) or not isinstance(answer.get("timestamp"), (int, float)):
         raise SyncError("the sync server's subscription list is not in the expected shape")
-    urls = lambda name: [u.strip() for u in answer.get(name) or [] if isinstance(u, str)]
+    urls = lambda name: [u.strip() for u in _list(answer.get(name)) if isinstance(u, str)]
     return urls("add"), urls("remove"), int(answer["timestamp"])
 
 
 def _actions(answer: Any) -> tuple[list[EpisodeAction], int]:
     if not isinstance(answer, dict) or not isinstance(answer.get("timestamp"), (int, float)):
         raise SyncError("the sync server's episode actions are not in the expected shape")
-    parsed = [parse_action(item) for item in answer.get("actions") or []]
+    parsed = [parse_action(item) for item in _list(answer.get("actions"))]
     return [a for a in parsed if a is not None], int(answer["timestamp"])
+
+
+def _groups(answer: Any) -> list[list[str]]:
+    """The linked groups of devices from a sync-devices answer."""
+    groups = _list(answer.get("synchronized") if isinstance(answer, dict) else None)
+    return [[d for d in group if isinstance(d, str)] for group in groups
+            if isinstance(group, list)]
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []

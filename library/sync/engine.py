@@ -42,7 +42,8 @@ from library.feeds import add_feed, get_feed, remove_feed
 from library.refresh import FeedOutcome, RefreshSettings, refresh
 from library.store import atomic, connect
 from library.sync import outbox
-from library.sync.apply import apply_actions, apply_rewrites, apply_waiting, feed_for, waiting_count
+from library.sync.apply import (apply_actions, apply_rewrites, apply_waiting, feed_for,
+                                waiting_count)
 from library.sync.client import Api, RateLimited, open_api
 from library.sync.settings import SyncError, SyncSettings
 from library.urls import UnsupportedURL, same_feed_key

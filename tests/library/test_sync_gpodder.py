@@ -108,17 +108,16 @@ def test_two_libraries_and_a_phone_converge(account, server):
         assert {g: library.listening()[g] for g in expected} == expected
         assert library.outbox() == 0
     by_guid = {a.get("guid"): a for a in phone.actions()}
-    assert by_guid["Alpha-1"]["position"] == 300 and by_guid["Alpha-1"]["device"] == "podterm-laptop"
+    assert by_guid["Alpha-1"]["position"] == 300
+    assert by_guid["Alpha-1"]["device"] == "podterm-laptop"
     assert by_guid["Alpha-0"]["position"] == by_guid["Alpha-0"]["total"]
 
-    ours = [s for s in account.server.faults.seen if s.headers.get("user-agent", "").startswith(
-        "podterm/")]
+    ours = [s for s in account.server.faults.seen
+            if s.headers.get("user-agent", "").startswith("podterm/")]
     basic = "Basic " + base64.b64encode(f"{account.user}:{PASSWORD}".encode()).decode()
-    assert all(s.headers.get("authorization") == basic for s in ours)
-    logins = [n for n, s in enumerate(ours) if s.path.endswith("/login.json")]
-    assert all("sessionid=" in s.headers.get("cookie", "")
-               for n, s in enumerate(ours) if n not in logins and n - 1 not in logins[:1]
-               and not s.path.endswith("login.json") and n > logins[0])
+    assert all(s.headers.get("authorization") == basic for s in ours)  # Basic on each one
+    after_login = [s for s in ours if not s.path.endswith("/login.json")]
+    assert after_login and all("sessionid=" in s.headers.get("cookie", "") for s in after_login)
     uploads = [a for s in ours if s.method == "POST" and "/episodes/" in s.path for a in s.json()]
     assert uploads and all(len(a["timestamp"]) == 19 and a["action"].islower() for a in uploads)
     assert all(a.get("guid") for a in uploads)

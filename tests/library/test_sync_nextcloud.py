@@ -131,3 +131,16 @@ def test_addresses_podterm_would_not_fetch_are_refused(nextcloud, make):
         "feeds can be fetched, not 'file:' addresses: file:///etc/passwd",
         "not subscribing to javascript:alert(1) from the sync server: only http and https "
         "feeds can be fetched, not 'javascript:' addresses: javascript:alert(1)"]
+
+
+def test_a_server_that_moved_is_named_not_followed(server, tmp_path):
+    from tui.demo.server import Reply
+
+    server.route("/index.php/apps/gpoddersync/subscriptions",
+                 lambda request: Reply(301, b"", {"Location": "https://elsewhere.example/"}))
+    library = Library(tmp_path / "l.sqlite3", server.url(""), "alice", PASSWORD,
+                      api="nextcloud")
+    report = library.sync()
+    library.close()
+    assert report.errors == ["the sync server redirects /index.php/apps/gpoddersync/"
+                             "subscriptions to https://elsewhere.example/; check [sync] server"]

@@ -184,3 +184,16 @@ def test_mygpo_update_urls_rewrite_subscriptions_and_refusals_are_reported(db):
     assert get_feed(conn, feed_id).url == "http://feeds.feedburner.com/LinuxOutlaws"
     assert "sync server" in feed_events(conn, feed_id)[-1]["message"]
     assert refused == ["http://ftp.example.org/bad"]
+
+
+def test_answers_of_the_wrong_shape_are_refused_or_read_as_empty():
+    from library.sync.client import _groups
+    from library.sync.settings import SyncError
+
+    assert _changes({"add": "http://x.org/feed", "remove": None, "timestamp": 5}) == ([], [], 5)
+    assert _actions({"actions": {"podcast": "p"}, "timestamp": 6}) == ([], 6)
+    assert _groups({"synchronized": [["a", 3, "b"], "c"]}) == [["a", "b"]]
+    assert _groups(["a"]) == []
+    for broken in ([], {"add": []}, {"timestamp": "soon"}, None):
+        with pytest.raises(SyncError, match="not in the expected shape"):
+            _changes(broken)
