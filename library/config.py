@@ -33,6 +33,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "podcastindex_secret": "",
         "fyyd_url": "https://api.fyyd.de",
     },
+    # See library/sync/settings.py; the password is never logged.
+    "sync": {
+        "server": "",
+        "api": "gpodder",
+        "username": "",
+        "password": "",
+        "password_command": "",
+        "device": "",
+        "interval_min": 30,
+    },
     # Binding id -> key; the TUI knows the ids and reports unknown ones.
     "keys": {},
 }

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Iterable
 
 from library import arrivals
 from library.models import Episode
+from library.store import atomic
+from library.sync import outbox
 
 if TYPE_CHECKING:
     from library.parse import ParsedEpisode
@@ -78,17 +80,22 @@ def get_episode(conn: sqlite3.Connection, episode_id: int) -> Episode | None:
 
 def set_played(conn: sqlite3.Connection, episode_id: int, played: bool) -> Episode | None:
     """Mark played (position back to the start) or unplayed; returns the updated episode
-    (None if there is no such episode)."""
-    conn.execute("UPDATE episodes SET played = ?, position_s = 0 WHERE id = ?",
-                 (int(played), episode_id))
+    (None if there is no such episode). Sync uploads the change later."""
+    with atomic(conn):
+        outbox.record_episode(conn, episode_id, played=played)
+        conn.execute("UPDATE episodes SET played = ?, position_s = 0 WHERE id = ?",
+                     (int(played), episode_id))
     return get_episode(conn, episode_id)
 
 
 def save_position(conn: sqlite3.Connection, episode_id: int,
                   position_s: float) -> Episode | None:
-    """Remember where the listener is; returns the updated episode (None if it is gone)."""
-    conn.execute("UPDATE episodes SET position_s = ? WHERE id = ?",
-                 (max(0.0, position_s), episode_id))
+    """Remember where the listener is; returns the updated episode (None if it is gone).
+    Sync uploads the change later."""
+    with atomic(conn):
+        outbox.record_episode(conn, episode_id, position_s=position_s)
+        conn.execute("UPDATE episodes SET position_s = ? WHERE id = ?",
+                     (max(0.0, position_s), episode_id))
     return get_episode(conn, episode_id)
 
 

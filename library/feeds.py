@@ -7,6 +7,7 @@ import time
 
 from library.models import Feed
 from library.store import transaction
+from library.sync import outbox
 from library.urls import check_feed_url, duplicate_variants
 
 # Each feed with its totals. The totals are added up per feed first, from an index that
@@ -40,6 +41,7 @@ def add_feed(conn: sqlite3.Connection, url: str, title: str = "", category: str 
         "VALUES (?, ?, ?, ?, ?, ?)",
         (url, title, category, html_url, itunes_id, time.time()),
     )
+    outbox.record_subscription(conn, url, True)
     return int(cursor.lastrowid), True
 
 
@@ -97,6 +99,9 @@ def resolve_feed(conn: sqlite3.Connection, query: str) -> Feed:
 def remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
     """Unsubscribe: the feed, its episodes and its history go in one transaction."""
     with transaction(conn):
+        row = conn.execute("SELECT url FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        if row is not None:
+            outbox.record_subscription(conn, row["url"], False)
         conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
 

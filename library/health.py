@@ -12,6 +12,8 @@ import time
 from library.episodes import upsert_episodes
 from library.feeds import find_by_url, log_event
 from library.parse import ParsedFeed
+from library.sync import outbox
+from library.sync.apply import apply_waiting
 
 # Checks remembered per feed: enough to describe any failure streak that leads to archiving.
 CHECKS_KEPT = 100
@@ -53,7 +55,9 @@ def record_update(conn: sqlite3.Connection, feed_id: int, parsed: ParsedFeed, *,
          parsed.new_feed_url,
          etag, last_modified, body_hash, now, now, http_status, feed_id),
     )
-    return upsert_episodes(conn, feed_id, parsed.episodes)
+    new = upsert_episodes(conn, feed_id, parsed.episodes)
+    apply_waiting(conn, feed_id)  # actions other devices sent for episodes new here
+    return new
 
 
 def record_failure(conn: sqlite3.Connection, feed_id: int, kind: str, error: str,
@@ -98,6 +102,7 @@ def record_move(conn: sqlite3.Connection, feed_id: int, old_url: str, new_url: s
         log_event(conn, feed_id, "moved-elsewhere",
                   f"{old_url} {because} to {new_url}, which is already a subscription")
         return False
+    outbox.record_feed_moved(conn, feed_id, old_url, new_url)
     conn.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
     log_event(conn, feed_id, "moved", f"moved from {old_url} to {new_url} because {because}")
     return True

@@ -21,6 +21,7 @@ from library.feeds import find_by_url, log_event
 from library.models import Episode
 from library.parse import ParsedEpisode, ParsedFeed
 from library.store import transaction
+from library.sync import outbox
 
 DURATION_TOLERANCE_S = 600
 
@@ -91,6 +92,7 @@ def migrate_feed(conn: sqlite3.Connection, feed_id: int, new_url: str, parsed: P
     now = time.time() if now is None else now
     with transaction(conn):
         old_url = conn.execute("SELECT url FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]
+        outbox.record_feed_moved(conn, feed_id, old_url, new_url, carry_episodes=True)
         other = find_by_url(conn, new_url)
         if other is not None and other != feed_id:
             _absorb(conn, feed_id, other)

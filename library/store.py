@@ -143,6 +143,55 @@ MIGRATIONS: list[str] = [
         auto_download_newest INTEGER   -- default [downloads] auto_newest
     )
     """,
+    # 6: sync (library/sync/). The outbox holds local changes not yet uploaded, one row
+    # per feed or episode (a newer change replaces the older). The clock says when an
+    # episode's listening state last changed and where. Remote actions whose episode is
+    # not here yet wait in sync_pending. Aliases keep enclosure URLs an episode had
+    # before its feed migrated. Removals made elsewhere wait in sync_held for the user.
+    """
+    CREATE TABLE sync_outbox (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        key        TEXT NOT NULL UNIQUE,      -- 'feed:<url>' or 'episode:<id>'
+        action     TEXT NOT NULL CHECK (action IN ('subscribe', 'unsubscribe', 'play', 'new')),
+        podcast    TEXT NOT NULL,
+        episode    TEXT,
+        guid       TEXT,
+        episode_id INTEGER,
+        started    INTEGER,
+        position   INTEGER,
+        total      INTEGER,
+        at         INTEGER NOT NULL           -- UTC UNIX seconds
+    );
+    CREATE TABLE sync_clock (
+        episode_id INTEGER PRIMARY KEY REFERENCES episodes(id) ON DELETE CASCADE,
+        at         INTEGER NOT NULL,
+        source     TEXT NOT NULL CHECK (source IN ('local', 'remote'))
+    );
+    CREATE TABLE sync_pending (
+        key      TEXT PRIMARY KEY,            -- 'guid:<guid>' or 'episode:<url>'
+        podcast  TEXT NOT NULL,
+        episode  TEXT NOT NULL,
+        guid     TEXT,
+        at       INTEGER NOT NULL,
+        played   INTEGER NOT NULL,
+        position INTEGER NOT NULL
+    );
+    CREATE INDEX sync_pending_by_podcast ON sync_pending (podcast);
+    CREATE TABLE sync_aliases (
+        url        TEXT PRIMARY KEY,
+        episode_id INTEGER NOT NULL REFERENCES episodes(id) ON DELETE CASCADE
+    );
+    CREATE TABLE sync_held (
+        url   TEXT PRIMARY KEY,
+        since REAL NOT NULL
+    );
+    CREATE TABLE sync_state (
+        account TEXT NOT NULL,
+        name    TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        PRIMARY KEY (account, name)
+    )
+    """,
 ]
 
 
@@ -343,3 +392,13 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             with suppress(sqlite3.Error):  # keep the original error
                 conn.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def atomic(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Like :func:`transaction`, or part of the caller's when one is already open."""
+    if conn.in_transaction:
+        yield conn
+        return
+    with transaction(conn):
+        yield conn

@@ -15,7 +15,7 @@ import sys
 from typing import Callable
 
 from library import __version__
-from library.cli import listening_commands, storage_commands
+from library.cli import listening_commands, storage_commands, sync_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.feeds import FeedLookupError
@@ -119,6 +119,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
                    help="migrate even if the new feed shares no episodes with the old one")
     storage_commands.register(sub, common)
     listening_commands.register(command, common, json_flag, feed_arg)
+    sync_commands.register(sub, common)
     return parser, sub
 
 
