@@ -127,8 +127,8 @@ async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started
                     os.ftruncate(fd, 0)
                     validator = None
                     continue
-                if offset == total:     # it was all there already (416 with our size)
-                    return total
+                if response.status_code == 416:  # it was all there already
+                    return offset
                 if offset == 0 and have:
                     os.ftruncate(fd, 0)
                 _check_type(response)
@@ -308,6 +308,8 @@ async def _write_body(response: httpx.Response, fd: int, offset: int, total: int
         written = _append(fd, chunk, written, max_bytes)
         progress(written)
     if head is not None:            # the whole body was shorter than SNIFF_BYTES
+        if not head:
+            raise TransferError("empty", "the server sent an empty file")
         check_first_bytes(head, content_type)
         written = _append(fd, head, written, max_bytes)
     if total is not None and written != total:

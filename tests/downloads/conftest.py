@@ -52,8 +52,11 @@ class Library:
         self.settings = DownloadSettings(dir=self.downloads_dir)
         self._count = 0
 
-    def show(self, title: str, url: str = "http://127.0.0.1:9/feed.xml") -> int:
-        feed_id, _new = add_feed(self.conn, url, title=title)
+    def show(self, title: str, url: str | None = None) -> int:
+        """A subscription (its feed on loopback unless ``url`` says otherwise)."""
+        self._count += 1
+        feed_id, _new = add_feed(self.conn, url or f"http://127.0.0.1:9/{self._count}.xml",
+                                 title=title)
         return feed_id
 
     def episode(self, feed_id: int, title: str, url: str | None, *,

@@ -163,6 +163,11 @@ class MediaServer:
                     self.wfile.write(b"not found")
                     return
                 start = self._range_start(media, headers)
+                if start >= len(media.body) > 0:
+                    hit.status = 416
+                    self._head(416, {"Content-Range": f"bytes */{len(media.body)}",
+                                     "Content-Length": "0"})
+                    return
                 body = media.body[start:]
                 common = {"Content-Type": media.content_type, "ETag": media.etag,
                           "Last-Modified": media.last_modified, "Accept-Ranges": "bytes",
@@ -180,7 +185,7 @@ class MediaServer:
                 if_range = headers.get("if-range")
                 if if_range is not None and if_range not in (media.etag, media.last_modified):
                     return 0
-                return min(int(match.group(1)), len(media.body))
+                return int(match.group(1))
 
             def _send(self, media: Media, body: bytes) -> None:
                 limit = next((n for n in (media.hold_after, media.cut_after) if n is not None),

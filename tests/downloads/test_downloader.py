@@ -116,6 +116,17 @@ def test_a_server_that_ignores_range_restarts_cleanly(library, media):
     assert media.hits_for("/ep.mp3")[-1].status == 200
 
 
+def test_a_part_that_has_every_byte_is_finished_without_fetching_it_again(library, media):
+    body = audio(600_000, 4)
+    ep = interrupted(library, media, body, 200_000)
+    with open(part_path(get_download(library.conn, ep).file), "ab") as part:
+        part.write(body[200_000:])   # every byte arrived, but podterm stopped before the rename
+    final = library.download([ep])
+    assert final[ep].state == "done" and Path(final[ep].path).read_bytes() == body
+    last = media.hits_for("/ep.mp3")[-1]
+    assert (last.range, last.status) == ("bytes=600000-", 416)
+
+
 def redirect(target: str):
     return lambda headers: (302, {"Location": target}, b"")
 
@@ -143,6 +154,7 @@ def test_each_failure_is_reported_honestly_and_never_stops_the_others(library, m
         "cut short": (media.add("/cut.mp3", audio(900_000), cut_after=300_000),
                       "0.3 MB of 0.9 MB; download again to resume"),
         "no enclosure": (None, "the episode has no audio file (no enclosure)"),
+        "empty": (media.add("/empty.mp3", b""), "the server sent an empty file"),
     }
     ids = {name: library.episode(feed, name, url) for name, (url, _) in cases.items()}
     good_body = audio(500_000, 9)
