@@ -348,4 +348,4 @@ def _phrase(status: int) -> str:
 
 
 def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+    return f"{size / 1e6:.1f} MB"

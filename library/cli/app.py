@@ -14,7 +14,7 @@ from typing import Callable
 from rich.console import Console
 
 from library import __version__
-from library.cli import commands, health_commands
+from library.cli import commands, download_commands, health_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.directory import DirectoryError
@@ -73,6 +73,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
     feed_arg(p)
+    download_commands.add_remove_flags(p)
     p = command("info", health_commands.cmd_info,
                 "a feed's health, its archive notice if archived, and its history")
     feed_arg(p)
@@ -95,6 +96,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p.add_argument("url", help="the feed's new address")
     p.add_argument("--yes", action="store_true",
                    help="migrate even if the new feed shares no episodes with the old one")
+    download_commands.register(command, json_flag)
     return parser, sub
 
 

@@ -87,6 +87,9 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> None:
         output.print_json([o.to_json() for o in outcomes])
     else:
         ctx.console.print(output.refresh_table(outcomes))
+    from library.cli.download_commands import after_refresh  # (it imports this module)
+
+    after_refresh(ctx, ids, args)
 
 
 def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
@@ -127,9 +130,12 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> None:
 def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     feed = feeds_mod.resolve_feed(conn, args.feed)
+    from library.cli.download_commands import before_remove  # (it imports this module)
+
+    downloads = before_remove(ctx, conn, feed, args)
     feeds_mod.remove_feed(conn, feed.id)
     conn.close()
-    ctx.console.print(f"Removed {feed.display_title} ({feed.episode_count} episodes).",
+    ctx.console.print(f"Removed {feed.display_title} ({feed.episode_count} episodes).{downloads}",
                       markup=False, highlight=False)
 
 
