@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import formatdate
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
@@ -38,7 +39,7 @@ class Media:
     ignore_range: bool = False
     last_modified: str = formatdate(1_700_000_000, usegmt=True)
 
-    @property
+    @cached_property
     def etag(self) -> str:
         return '"' + hashlib.sha256(self.body).hexdigest()[:20] + '"'
 
