@@ -225,3 +225,20 @@ def test_on_a_terminal_progress_is_drawn_and_remove_asks(media, tmp_path):
                                  {"Also delete the 2 downloaded episodes": "y"})
     assert status == 0, screen
     assert "Deleted its 2 downloads" in screen and not any(f.exists() for f in files)
+
+
+def test_making_room_under_the_cap_deletes_unplayed_downloads_only_when_told(media, tmp_path):
+    ids = subscribe(media, tmp_path, {"New": audio(20_000, 3), "Older": audio(20_000, 2),
+                                      "Oldest": audio(20_000, 1)})
+    [oldest] = as_json("download", str(ids["Oldest"]), data_dir=tmp_path)
+    [older] = as_json("download", str(ids["Older"]), data_dir=tmp_path)
+    # The feed announces 12,345,678 bytes per episode: room for one announced episode and
+    # 30 kB more, so with "New" coming one of the two unplayed downloads would have to go.
+    cap_gb = (12_345_678 + 30_000) / 1024 ** 3
+    (tmp_path / "config.toml").write_text(f"[downloads]\nmax_gb = {cap_gb!r}\n")
+    [new] = as_json("download", str(ids["New"]), data_dir=tmp_path)   # not asked: kept
+    assert new["state"] == "done" and Path(oldest["path"]).exists()
+    podterm("download", "--delete", str(ids["New"]), data_dir=tmp_path)
+    as_json("download", str(ids["New"]), "--yes", data_dir=tmp_path)
+    assert not Path(oldest["path"]).exists() and Path(older["path"]).exists()
+    assert {r["title"] for r in as_json("downloads", data_dir=tmp_path)} == {"New", "Older"}
