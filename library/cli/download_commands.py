@@ -18,7 +18,7 @@ from rich.text import Text
 from library.cli import output
 from library.cli.commands import CommandError, Context
 from library.download_rules import auto_download_candidates, tidy, unplayed_to_make_room
-from library.download_verify import fix_downloads, verify_downloads
+from library.download_verify import VerifyReport, fix_downloads, verify_downloads
 from library.downloads import (BUSY, Download, DownloadSettings, delete_download,
                                get_download, list_downloads)
 from library.models import Feed
@@ -210,11 +210,12 @@ def cmd_downloads(args: argparse.Namespace, ctx: Context) -> None:
 def _verify(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection,
             config: DownloadSettings) -> None:
     report = verify_downloads(conn, config.dir)
-    fix = bool(report.problems) and (args.yes or (
-        not args.json and interactive(ctx) and _show_report(ctx, report)
-        and ask(ctx, f"Fix these {report.problems} problems?")))
-    if report.problems and not fix and not args.json and not interactive(ctx):
-        _show_report(ctx, report)
+    fix = False
+    if report.problems:
+        if not args.json:
+            _show_report(ctx, report)
+        fix = args.yes or (not args.json and interactive(ctx)
+                           and ask(ctx, f"Fix these {report.problems} problems?"))
     if fix:
         fix_downloads(conn, report)
     if args.json:
@@ -229,7 +230,7 @@ def _verify(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection,
                            "(run with --yes to fix them)")
 
 
-def _show_report(ctx: Context, report: Any) -> bool:
+def _show_report(ctx: Context, report: VerifyReport) -> None:
     say = ctx.console.print
     for download in report.missing:
         say(Text(f"missing: {download.title}: {download.path} is gone (will be forgotten)"))
@@ -238,7 +239,6 @@ def _show_report(ctx: Context, report: Any) -> bool:
                  "(will be resumed on the next download)"))
     for path in report.stray:
         say(Text(f"stray: {path} belongs to no download (will be deleted)"))
-    return True
 
 
 def _downloads_table(downloads: list[Download]) -> Table:
