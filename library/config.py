@@ -43,6 +43,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "device": "",
         "interval_min": 30,
     },
+    "downloads": {
+        "dir": "",                      # empty: "downloads" in the data folder
+        "concurrency": 3,
+        "per_host": 2,
+        "auto_newest": 0,
+        "delete_played_after_days": 1.0,
+        "max_gb": 0.0,                  # 0: no cap
+        "max_episode_mb": 2048,
+        "timeout_s": 30.0,              # no data for this long: the download fails
+    },
     # Binding id -> key; the TUI knows the ids and reports unknown ones.
     "keys": {},
 }

@@ -28,7 +28,7 @@ import sys
 import threading
 from typing import BinaryIO
 
-from library.parse import FeedParseError, ParsedEpisode, ParsedFeed, parse_feed
+from library.parse import FeedParseError, ParsedEpisode, parse_feed
 
 HEADER = struct.Struct(">Q")
 REQUEST = struct.Struct(">QQ")

@@ -27,6 +27,12 @@ class Paths:
     def database(self) -> Path:
         return self.data_dir / "library.sqlite3"
 
+    def downloads_dir(self, configured: str = "") -> Path:
+        """Where episodes are downloaded: ``[downloads] dir`` if set (a relative one is
+        inside the data folder), else "downloads" in the data folder (so ``--data-dir``
+        keeps tests and demos away from the user's files)."""
+        return self.data_dir / Path(configured or "downloads").expanduser()
+
 
 def resolve_paths(data_dir: str | None = None, config: str | None = None) -> Paths:
     """Apply the override order: argument, then environment, then platformdirs."""

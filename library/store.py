@@ -192,6 +192,38 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (account, name)
     )
     """,
+    # 7: downloaded episodes (one row per episode the library has a file, or a .part, for).
+    # played_at starts the grace period of auto-delete; the triggers keep it in step with
+    # the episode's played flag whoever sets it (CLI, TUI, sync). dismissed remembers
+    # downloads the user deleted, so auto-download does not fetch them again.
+    """
+    CREATE TABLE downloads (
+        episode_id   INTEGER PRIMARY KEY REFERENCES episodes(id) ON DELETE CASCADE,
+        state        TEXT NOT NULL
+                     CHECK (state IN ('queued', 'downloading', 'done', 'failed', 'cancelled')),
+        path         TEXT NOT NULL,      -- the finished file; '.part' is appended meanwhile
+        bytes        INTEGER NOT NULL DEFAULT 0,
+        total_bytes  INTEGER,
+        error        TEXT,
+        validator    TEXT,               -- ETag or Last-Modified, sent as If-Range to resume
+        owner_pid    INTEGER,            -- the process that queued or runs it
+        queued_at    REAL NOT NULL,
+        finished_at  REAL,
+        played_at    REAL
+    );
+    CREATE INDEX downloads_by_state ON downloads (state);
+    CREATE TRIGGER downloads_played AFTER UPDATE OF played ON episodes
+    WHEN NEW.played != OLD.played
+    BEGIN
+        UPDATE downloads
+        SET played_at = CASE WHEN NEW.played THEN (julianday('now') - 2440587.5) * 86400.0 END
+        WHERE episode_id = NEW.id;
+    END;
+    CREATE TABLE download_dismissed (
+        episode_id INTEGER PRIMARY KEY REFERENCES episodes(id) ON DELETE CASCADE,
+        at         REAL NOT NULL
+    )
+    """,
 ]
 
 
@@ -370,9 +402,19 @@ def _why_not_writable(path: Path, fallback: str = "permission denied") -> str:
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (``executescript`` would commit on its own).
 
-    Migrations must not put ``;`` inside comments or string literals.
+    A ``;`` ends a statement only where SQLite says the statement is complete, so trigger
+    bodies (``BEGIN ...; END``) stay whole. Migrations must not put ``;`` in comments.
     """
-    return [part.strip() for part in script.split(";") if part.strip() and not _only_comments(part)]
+    statements, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if not _only_comments(pending[:-1]):
+                statements.append(pending[:-1].strip())
+            pending = ""
+    if pending.strip(";") and not _only_comments(pending.strip(";")):
+        statements.append(pending.strip(";").strip())
+    return statements
 
 
 def _only_comments(part: str) -> bool:

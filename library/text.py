@@ -65,6 +65,11 @@ _PARAGRAPH_BREAK = 2
 _BULLET = "• "
 
 
+def plural(count: int, noun: str) -> str:
+    """"1 feed", "2 feeds", "0 episodes" (nouns that take an s)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def clean_line(text: str) -> str:
     """One line of plain text: tags and escapes gone, entities decoded, spaces collapsed."""
     if not text:

@@ -16,11 +16,6 @@ from library.durations import format_duration
 from library.text import clean_line
 
 
-def plural(count: int, noun: str) -> str:
-    """"1 feed", "2 feeds", "0 episodes"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def line(text: str | None, style: str = "") -> Text:
     """One line of feed text, literal, cut with an ellipsis where it does not fit."""
     return Text(clean_line(text or ""), style=style, no_wrap=True, overflow="ellipsis")

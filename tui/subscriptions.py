@@ -24,7 +24,7 @@ from library.models import Feed
 from library.opml import OpmlError
 from library.refresh import FeedOutcome, RefreshSettings
 from library.urls import UnsupportedURL
-from tui.formatting import plural
+from library.text import plural
 from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.opml import ImportReportDialog, PathPromptDialog

@@ -15,7 +15,7 @@ import sys
 from typing import Callable
 
 from library import __version__
-from library.cli import listening_commands, storage_commands, sync_commands
+from library.cli import download_commands, listening_commands, storage_commands, sync_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.feeds import FeedLookupError
@@ -95,6 +95,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     p = command("remove", commands.cmd_remove, "unsubscribe from a feed and forget its episodes")
     feed_arg(p)
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    download_commands.add_remove_flags(p)
     p = command("info", health_commands.cmd_info,
                 "a feed's health, its archive notice if archived, and its history")
     feed_arg(p)
@@ -120,6 +121,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]
     storage_commands.register(sub, common)
     listening_commands.register(command, common, json_flag, feed_arg)
     sync_commands.register(sub, common)
+    download_commands.register(command, json_flag)
     return parser, sub
 
 

@@ -18,6 +18,7 @@ from library import feeds as feeds_mod
 from library.config import Config
 from library.paths import Paths
 from library.store import connect, connect_or_read_only, daily_check
+from library.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -112,7 +113,7 @@ def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
     elif done.error:
         say(f"Added feed {done.feed_id}, but fetching it failed: {done.error}")
     else:
-        say(f"Added {done.title} ({done.new_episodes} episodes).")
+        say(f"Added {done.title} ({plural(done.new_episodes, 'episode')}).")
 
 
 def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
@@ -156,6 +157,9 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> int:
         from library.cli import output
 
         ctx.console.print(output.refresh_table(outcomes))
+    from library.cli.download_commands import after_refresh  # (it imports this module)
+
+    after_refresh(ctx, ids, args)
     return SOME_FEEDS_FAILED if any(o.outcome == "failed" for o in outcomes) else 0
 
 
@@ -211,8 +215,8 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     feed = feeds_mod.resolve_feed(conn, args.feed)
     if not args.yes:
-        what = (f"{feed.display_title} and its {feed.episode_count} episodes, with what you "
-                "played and where you stopped")
+        what = (f"{feed.display_title} and its {plural(feed.episode_count, 'episode')}, with "
+                "what you played and where you stopped")
         if not sys.stdin.isatty():
             raise CommandError(f"not removed: removing {what} needs confirmation; "
                                "run it on a terminal, or add --yes")
@@ -224,10 +228,13 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             raise CommandError(f"not removed: {feed.display_title}")
+    from library.cli.download_commands import before_remove  # (it imports this module)
+
+    downloads = before_remove(ctx, conn, feed, args)
     feeds_mod.remove_feed(conn, feed.id)
     conn.close()
-    ctx.console.print(f"Removed {feed.display_title} ({feed.episode_count} episodes).",
-                      markup=False, highlight=False)
+    ctx.console.print(f"Removed {feed.display_title} ({plural(feed.episode_count, 'episode')})."
+                      f"{downloads}", markup=False, highlight=False)
 
 
 def run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:

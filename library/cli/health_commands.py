@@ -18,6 +18,7 @@ from library.migrate import evidence, migrate_feed
 from library.models import local_date
 from library.probe import probe_feeds
 from library.refresh import RefreshSettings
+from library.text import plural
 from library.urls import check_feed_url, same_feed_key
 
 
@@ -67,7 +68,7 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
         raise CommandError(f"{feed.display_title}: {outcome.error}")
     back = " It is no longer archived." if feed.status == "archived" else ""
     ctx.console.print(Text(f"{outcome.title}: the feed answered "
-                           f"({outcome.new_episodes} new episodes).{back}"))
+                           f"({plural(outcome.new_episodes, 'new episode')}).{back}"))
 
 
 def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
@@ -82,7 +83,7 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
         print_json([{**l.candidate.to_json(), "listed_by": l.listed_by}
                            for l in listings])
         return
-    table = Table(title=Text(f"{len(listings)} results for {term!r}"), title_justify="left")
+    table = Table(title=Text(f"{plural(len(listings), 'result')} for {term!r}"), title_justify="left")
     for column in ("title", "author", "directories", "feed URL"):
         table.add_column(column, overflow="fold")
     for listing in listings:

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from library.durations import format_duration
 from library.models import Episode, Feed, local_date
+from library.text import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,7 +41,7 @@ def progress_bar(console: Console, description: str, total: int,
 
 
 def feeds_table(feeds: list[Feed]) -> Table:
-    table = Table(title=f"{len(feeds)} subscriptions", title_justify="left")
+    table = Table(title=plural(len(feeds), "subscription"), title_justify="left")
     for name, justify in (("id", "right"), ("title", "left"), ("episodes", "right"),
                           ("unplayed", "right"), ("total", "right"),
                           ("last update", "left"), ("status", "left")):
@@ -63,7 +64,7 @@ def feed_status(feed: Feed) -> Text:
 
 
 def episodes_table(episodes: list[Episode], show_feed: bool) -> Table:
-    table = Table(title=f"{len(episodes)} episodes, newest first", title_justify="left")
+    table = Table(title=f"{plural(len(episodes), 'episode')}, newest first", title_justify="left")
     table.add_column("id", justify="right")
     table.add_column("date")
     if show_feed:
@@ -92,7 +93,7 @@ def refresh_table(outcomes: list[FeedOutcome]) -> Table:
     count = {kind: sum(o.outcome == kind for o in outcomes)
              for kind in ("updated", "not_modified", "skipped", "failed")}
     skipped = f"{count['skipped']} skipped, " if count["skipped"] else ""
-    table = Table(title=f"Refreshed {len(outcomes)} feeds: {count['updated']} updated, "
+    table = Table(title=f"Refreshed {plural(len(outcomes), 'feed')}: {count['updated']} updated, "
                         f"{count['not_modified']} not modified, {skipped}{count['failed']} failed",
                   title_justify="left")
     table.add_column("feed", overflow="fold")

@@ -24,7 +24,7 @@ from library.fallback import EVIDENCE_CANDIDATES, FallbackReport, Finding, find_
 from library.models import Feed
 from library.refresh import RefreshSettings
 from library.text import clean_line
-from tui.formatting import plural
+from library.text import plural
 from tui.librarian import Librarian
 from tui.screens.dialogs import Dialog
 

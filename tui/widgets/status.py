@@ -13,7 +13,7 @@ from library.models import Feed
 from library.text import clean_line
 from tui import formatting, keys
 from tui.actions import key
-from tui.formatting import plural
+from library.text import plural
 from tui.messages import RefreshProgress
 
 
