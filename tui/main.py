@@ -10,12 +10,14 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from tui.terminal import screen_on_own_descriptor
 
 if TYPE_CHECKING:
     from library.cli.commands import Context
+    from library.config import Config
+    from library.paths import Paths
 
 LOG_NAME = "podterm.log"
 
@@ -36,18 +38,24 @@ def main(argv: list[str] | None = None) -> int:
 def run_tui(args: argparse.Namespace, ctx: Context) -> None:
     """Open the player on the user's library."""
     from library.store import connect
-    from tui.app import build_app
 
     connect(ctx.paths.database).close()  # a broken or too-new library: a clear error now
-    start_logging(ctx.paths.log_dir)
-    with screen_on_own_descriptor():
-        build_app(ctx.paths, ctx.config).run()
+    open_player(ctx.paths, ctx.config)
 
 
 def run_demo(args: argparse.Namespace, ctx: Context) -> None:
     from tui.demo.demo import run_demo as demo
 
-    demo(ctx.config, ctx.console)
+    demo(ctx.config, ctx.console, open_player)
+
+
+def open_player(paths: Paths, config: Config, notices: Sequence[str] = ()) -> None:
+    """Log to the log dir and run the app on a terminal descriptor of its own."""
+    from tui.app import build_app
+
+    start_logging(paths.log_dir)
+    with screen_on_own_descriptor():
+        build_app(paths, config, notices=notices).run()
 
 
 def start_logging(log_dir: Path) -> None:

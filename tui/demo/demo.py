@@ -22,6 +22,7 @@ import wave
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import Callable, Sequence
 
 from rich.console import Console
 
@@ -33,7 +34,6 @@ from library.refresh import RefreshSettings, refresh
 from library.store import connect
 from tui.demo.directory import FakeDirectory, ListedShow
 from tui.demo.server import LoopbackServer, Reply
-from tui.terminal import screen_on_own_descriptor
 
 SAMPLE_RATE = 8000
 AUDIO_SECONDS = (15, 25, 40, 65, 90)
@@ -115,16 +115,17 @@ def prepare_library(paths: Paths, server: LoopbackServer, config: Config) -> Non
     refresh(paths.database, ids[-1:], settings, rule=ArchiveRule(failures=1, days=0))
 
 
-def run_demo(config: Config, console: Console) -> None:
-    from tui.app import build_app
-    from tui.main import start_logging
+OpenPlayer = Callable[[Paths, Config, Sequence[str]], None]
 
+
+def run_demo(config: Config, console: Console, open_player: OpenPlayer) -> None:
+    """Prepare the demo library and open the player on it with ``open_player(paths,
+    config, notices)`` (the entry point's: it owns the terminal and the logs)."""
     with tempfile.TemporaryDirectory(prefix="podterm-demo-") as folder, \
             LoopbackServer() as server:
         root = Path(folder)
         paths = Paths(data_dir=root / "library", config_file=root / "config.toml",
                       log_dir=root / "logs")
-        start_logging(paths.log_dir)
         opml = root / OPML_NAME
         opml.write_text(serve_demo(server), encoding="utf-8")
         console.print(f"Demo library in {root} (deleted on exit); feeds served from "
@@ -136,5 +137,4 @@ def run_demo(config: Config, console: Console) -> None:
                   f"Recordings lost its host and was archived: select it, then press f to "
                   f"find its new home. S searches the demo's directory for more shows; to "
                   f"import some, press i and give this file: {opml}")
-        with screen_on_own_descriptor():
-            build_app(paths, config, notices=[notice]).run()
+        open_player(paths, config, [notice])
