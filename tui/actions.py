@@ -36,6 +36,9 @@ class Controls(Protocol):
     @property
     def has_feeds(self) -> bool: ...
 
+    @property
+    def read_only(self) -> str | None: ...
+
     def play_highlighted(self) -> None: ...
 
     def toggle_played(self) -> None: ...
@@ -43,6 +46,10 @@ class Controls(Protocol):
     def open_filter(self) -> None: ...
 
     def scroll_notes(self, pages: int) -> None: ...
+
+    def focus_next(self) -> object: ...
+
+    def focus_previous(self) -> object: ...
 
 
 Reason = Callable[[Controls], str | None]
@@ -79,6 +86,15 @@ def failing(c: Controls) -> str | None:
     return None
 
 
+def writable(c: Controls) -> str | None:
+    return "the library is read-only" if c.read_only else None
+
+
+def both(*reasons: "Reason") -> "Reason":
+    """Applies when every one of ``reasons`` does; says the first that does not."""
+    return lambda c: next((why for why in (reason(c) for reason in reasons) if why), None)
+
+
 def archived(c: Controls) -> str | None:
     feed = c.selected_feed
     return None if feed is not None and feed.status == "archived" else \
@@ -102,9 +118,9 @@ class Action(Key):
 ACTIONS: tuple[Action, ...] = (
     # Moving between panes (the lists' own keys are in tui.keys).
     Action("next_pane", "tab", "Next pane", "Go to the next pane", show=False,
-           run=lambda c: c.focus_next()),  # type: ignore[attr-defined]
+           run=lambda c: c.focus_next()),
     Action("previous_pane", "shift+tab", "Previous pane", "Go to the previous pane",
-           show=False, run=lambda c: c.focus_previous()),  # type: ignore[attr-defined]
+           show=False, run=lambda c: c.focus_previous()),
     # Playback.
     Action("play", "enter", "Play", "Play the highlighted episode (resumes where you left "
            "off)", key_display="⏎", run=lambda c: c.play_highlighted(), when=an_episode),
@@ -126,7 +142,7 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda c: c.playback.volume(+1), when=loaded),
     # The episode list.
     Action("toggle_played", "m", "Played", "Mark the highlighted episode played or "
-           "unplayed", run=lambda c: c.toggle_played(), when=an_episode),
+           "unplayed", run=lambda c: c.toggle_played(), when=both(writable, an_episode)),
     Action("filter", "slash", "Filter", "Filter the episodes by title",
            run=lambda c: c.open_filter(), when=a_feed),
     Action("notes_down", "ctrl+d", "Notes down", "Scroll the show notes down", show=False,
@@ -135,31 +151,36 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda c: c.scroll_notes(-1), when=an_episode),
     # Subscriptions.
     Action("add_feed", "a", "Add", "Add a feed by its URL",
-           run=lambda c: c.subscriptions.add()),
+           run=lambda c: c.subscriptions.add(), when=writable),
     Action("import_opml", "i", "Import", "Import subscriptions from an OPML file",
-           run=lambda c: c.subscriptions.import_opml()),
+           run=lambda c: c.subscriptions.import_opml(), when=writable),
     Action("export_opml", "e", "Export", "Export subscriptions to an OPML file", show=False,
            run=lambda c: c.subscriptions.export_opml(), when=any_feeds),
     # Refresh keys stay lit during a refresh (pressing them says one is running):
     # rebuilding the Footer at its start and end would stall the UI.
     Action("refresh_feed", "r", "Refresh", "Refresh the selected feed",
-           run=lambda c: c.subscriptions.refresh_feed(c.selected_feed), when=a_feed),
+           run=lambda c: c.subscriptions.refresh_feed(c.selected_feed),
+           when=both(writable, a_feed)),
     Action("refresh_all", "R", "Refresh all", "Refresh all active feeds", show=False,
-           run=lambda c: c.subscriptions.refresh(), when=any_feeds),
+           run=lambda c: c.subscriptions.refresh(), when=both(writable, any_feeds)),
     Action("remove_feed", "d", "Remove", "Remove the selected feed (asks first)",
-           show=False, run=lambda c: c.subscriptions.remove(c.selected_feed), when=a_feed),
+           show=False, run=lambda c: c.subscriptions.remove(c.selected_feed),
+           when=both(writable, a_feed)),
     # Feed health and directories.
     Action("search_newer_version", "f", "Find newer", "Search the directories for a newer "
            "version of the archived or failing feed", hidden=True,
-           run=lambda c: c.health.search_newer_version(c.selected_feed), when=failing),
+           run=lambda c: c.health.search_newer_version(c.selected_feed),
+           when=both(failing, writable)),
     Action("check_again", "c", "Check again", "Check the archived feed again now (it comes "
            "back if it answers)", show=False, hidden=True,
-           run=lambda c: c.health.check_again(c.selected_feed), when=archived),
+           run=lambda c: c.health.check_again(c.selected_feed), when=both(archived, writable)),
     Action("edit_feed_url", "u", "Edit URL", "Edit the selected feed's address (the new "
            "one is checked first)", show=False,
-           run=lambda c: c.health.edit_feed_url(c.selected_feed), when=a_feed),
+           run=lambda c: c.health.edit_feed_url(c.selected_feed),
+           when=both(writable, a_feed)),
     Action("search_directory", "S", "Search directories", "Search podcast directories for "
-           "shows to subscribe to", show=False, run=lambda c: c.health.search_directory()),
+           "shows to subscribe to", show=False, run=lambda c: c.health.search_directory(),
+           when=writable),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

@@ -5,36 +5,62 @@ All of the TUI's SQLite work runs on one dedicated thread that owns one connecti
 Coroutines on the UI loop ``await librarian.run(function, *args)``: ``function(conn,
 *args)`` runs on that thread and its result (or exception) comes back to the awaiting
 coroutine, which may then update widgets because it runs on the UI loop again.
+
+A library that cannot be written (read-only or full disk, damaged file) is opened for
+reading: :attr:`Librarian.read_only` then says why, and the TUI browses without saving.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from library.store import connect
+from library.backups import BackupError
+from library.store import StoreError, connect_or_read_only, daily_check
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
 class Librarian:
-    """One thread, one connection, opened lazily on that thread."""
+    """One thread, one connection, opened on that thread by :meth:`open` (or the first
+    :meth:`run`)."""
 
     def __init__(self, database: Path) -> None:
         self._database = database
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-tui-db")
         self._conn: sqlite3.Connection | None = None
+        self.read_only: str | None = None  # why nothing can be saved, if that is so
+
+    async def open(self) -> str | None:
+        """Open the library; returns why it is read-only (None when it can be written)."""
+        await self.run(lambda conn: None)
+        return self.read_only
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, function, args)
 
+    async def check_and_back_up(self) -> str | None:
+        """The daily check and backup (nothing until a day has passed); returns a warning
+        for the user when the backup could not be made."""
+        if self.read_only is not None:
+            return None
+        try:
+            await self.run(lambda conn: daily_check(conn, self._database))
+        except (BackupError, StoreError) as exc:
+            log.warning("daily check: %s", exc)
+            return str(exc)
+        return None
+
     def _call(self, function: Callable[..., T], args: tuple[Any, ...]) -> T:
         if self._conn is None:
-            self._conn = connect(self._database)
+            self._conn, self.read_only = connect_or_read_only(self._database)
         return function(self._conn, *args)
 
     async def close(self) -> None:

@@ -37,9 +37,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> None:
     """Open the player on the user's library."""
-    from library.store import connect
+    from library.store import connect_or_read_only
 
-    connect(ctx.paths.database).close()  # a broken or too-new library: a clear error now
+    # A too-new or unreadable library: a clear error now. One that cannot be written
+    # opens read-only (the player says so).
+    connect_or_read_only(ctx.paths.database)[0].close()
     open_player(ctx.paths, ctx.config)
 
 

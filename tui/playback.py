@@ -107,7 +107,7 @@ class Playback:
             self._unsubscribe()
         status = engine.status()
         episode = self._by_source.get(status.source or "")
-        if episode is not None and status.loaded:
+        if episode is not None and status.loaded and not self.host.services.librarian.read_only:
             await self._store(episode, status.position, status.duration)
         await asyncio.to_thread(engine.close)
 
@@ -235,6 +235,8 @@ class Playback:
     def _save(self, episode: Episode, position: float, duration: float | None,
               finished: bool = False) -> None:
         self._last_saved = time.monotonic()
+        if self.host.services.librarian.read_only:
+            return  # nothing can be saved; the user was told when the library opened
         self.host.run_worker(self._store(episode, position, duration, finished),
                              group="save", exit_on_error=False)
 

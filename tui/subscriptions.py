@@ -17,12 +17,14 @@ from typing import Any, Coroutine
 from rich.text import Text
 
 from library.archive import ArchiveRule
-from library.feeds import active_feed_ids, add_feed, remove_feed
+from library.duplicates import drop_duplicates
+from library.feeds import active_feed_ids, remove_feed
 from library.importer import export_library, import_opml, read_opml_file
 from library.isolated import refresh_isolated
 from library.models import Feed
 from library.opml import OpmlError
 from library.refresh import FeedOutcome, RefreshSettings
+from library.subscribe import AlreadySubscribed, NotSubscribed, Subscribed, subscribe
 from library.urls import UnsupportedURL
 from library.text import plural
 from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
@@ -43,6 +45,7 @@ class Subscriptions:
         self.stopping = threading.Event()  # set when the screen closes: ends a refresh
         self._automatic = False
         self._failed: list[FeedOutcome] = []
+        self._imported: list[int] = []  # an import's new feeds, until its refresh ends
 
     @property
     def _librarian(self):
@@ -60,22 +63,49 @@ class Subscriptions:
             await self._add(url)
 
     def subscribe(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
-        """Add a show found in a directory, and fetch it."""
+        """Add a show found in a directory."""
         self._work(self._add(url, title, itunes_id))
 
     async def _add(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
+        """Fetch first, subscribe only to a feed (or the feed a web page names), never
+        twice; a feed that is down for now is subscribed only if the user says so."""
+        self.host.notify(f"Checking {url} …", markup=False)
         try:
-            feed_id, added = await self._librarian.run(add_feed, url, title, "", None,
-                                                       itunes_id)
-        except UnsupportedURL as exc:
+            try:
+                done = await self._subscribe(url, title, itunes_id, force=False)
+            except AlreadySubscribed:
+                raise
+            except NotSubscribed as exc:
+                if not exc.can_force or not await self.host.push_screen_wait(ConfirmDialog(
+                        "Not a usable feed now", Text(f"{exc}.\n\nSubscribe anyway, as a "
+                                                      "feed that is down for now?"))):
+                    raise
+                done = await self._subscribe(url, title, itunes_id, force=True)
+        except AlreadySubscribed as exc:
+            self.host.notify(f"You are already subscribed: {exc.duplicate.describe()}.",
+                             markup=False)
+            self.host.post_message(FeedsChanged(select=exc.duplicate.of))
+            return
+        except (NotSubscribed, UnsupportedURL) as exc:
             self.host.notify(str(exc), title="Cannot add this feed", severity="error",
                              markup=False)
             return
-        self.host.post_message(FeedsChanged(select=feed_id))
-        if added:
-            self.refresh([feed_id])
-        else:
-            self.host.notify("You are already subscribed to this feed.", markup=False)
+        if done.page_url:
+            self.host.notify(f"{done.page_url} is a web page; subscribed to the feed it "
+                             f"names: {done.url}", markup=False)
+        self.host.notify(f"Added {done.title}" + (f": fetching it failed: {done.error}"
+                                                  if done.error else
+                                                  f" ({plural(done.new_episodes, 'episode')})."),
+                         markup=False)
+        self.host.post_message(FeedsChanged(select=done.feed_id))
+
+    async def _subscribe(self, url: str, title: str, itunes_id: str | None,
+                         force: bool) -> Subscribed:
+        services = self.host.services
+        return await asyncio.to_thread(
+            subscribe, services.paths.database, url,
+            RefreshSettings.from_table(services.config["refresh"]), title=title,
+            itunes_id=itunes_id, force=force)
 
     # -- import / export ------------------------------------------------------------
     def import_opml(self) -> None:
@@ -96,6 +126,7 @@ class Subscriptions:
         report = await self._librarian.run(import_opml, document)
         self.host.post_message(FeedsChanged())
         if report.added_ids:
+            self._imported = list(report.added_ids)
             self.refresh(report.added_ids)
         await self.host.push_screen_wait(ImportReportDialog(path, report))
 
@@ -193,6 +224,9 @@ class Subscriptions:
 
     def finished(self, message: RefreshFinished) -> None:
         self.refreshing = False
+        if self._imported:  # only now are their podcast:guid and self links known
+            imported, self._imported = self._imported, []
+            self._work(self._drop_duplicates(imported))
         if message.error is not None:
             self.host.notify(f"{message.error}", title="Refresh failed", severity="error",
                              markup=False)
@@ -204,6 +238,9 @@ class Subscriptions:
             return  # a routine refresh that found nothing: no need to interrupt
         summary = (f"{plural(len(outcomes), 'feed')} checked: {len(updated)} updated "
                    f"({plural(new, 'new episode')}), {len(self._failed)} failed.")
+        waiting = sum(o.outcome == "skipped" for o in outcomes)
+        if waiting:
+            summary += f" {waiting} not asked: the server asked podterm to wait."
         if not self._failed:
             self.host.notify(summary, title="Refresh done", markup=False)
             return
@@ -212,6 +249,15 @@ class Subscriptions:
             lines.append(f"… and {len(self._failed) - FAILURES_LISTED} more (marked ! in the list)")
         self.host.notify("\n".join([summary, *lines]), title="Refresh done, with failures",
                          severity="warning", timeout=15, markup=False)
+
+    async def _drop_duplicates(self, feed_ids: list[int]) -> None:
+        dropped = await self._librarian.run(drop_duplicates, feed_ids)
+        if dropped:
+            lines = [f"• {d.url}: {d.describe()}" for d in dropped[:FAILURES_LISTED]]
+            self.host.notify("\n".join([f"{plural(len(dropped), 'imported feed')} "
+                                         "unsubscribed again:", *lines]),
+                             title="Duplicates", timeout=15, markup=False)
+            self.host.post_message(FeedsChanged())
 
     def stop(self) -> None:
         """End a running refresh (the screen is closing)."""

@@ -38,14 +38,43 @@ async def test_add_a_feed_by_url(make_app, paths, server, messages):
         app.screen.query_one("#prompt-input").value = url
         await pilot.press("enter")
         screen = await ready(pilot, feeds=1)
-        await wait_for(pilot, lambda: screen.feeds[0].title == "Fresh Show", what="fetched")
-        await wait_for(pilot, lambda: messages.notified("1 feed checked: 1 updated (2 new"))
+        await wait_for(pilot, lambda: messages.notified("Added Fresh Show (2 episodes)."))
+        assert screen.feeds[0].title == "Fresh Show" and len(screen.episodes) == 2
+        assert server.hits["/new.xml"] == 1  # fetched once: what was read is what is stored
         await pilot.press("a")
-        app.screen.query_one("#prompt-input").value = url
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: messages.notified("already subscribed"))
+        app.screen.query_one("#prompt-input").value = url.replace("http://", "https://")
+        await pilot.press("enter")  # the same address over https: the same feed
+        await wait_for(pilot, lambda: messages.notified("You are already subscribed"))
         await pilot.press("a", "escape")
         assert not isinstance(app.screen, PromptDialog)
+
+
+async def test_add_refuses_what_is_no_feed_and_follows_a_page_to_its_feed(make_app, paths,
+                                                                          server, messages):
+    feed = server.add("/show/feed.xml", rss(show("Paged Show", 3)), "application/rss+xml")
+    page = server.add("/show/", b'<html><head><link rel="alternate" type="application/rss+xml" '
+                      b'href="feed.xml"></head><body>Our show</body></html>', "text/html")
+    missing = server.url("/gone.xml")
+    app = make_app()
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one("#prompt-input").value = missing
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shows(pilot, "HTTP 404", "Subscribe anyway")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: messages.notified("Cannot add this feed: not subscribed"))
+        assert feed_titles(paths) == []
+
+        await pilot.press("a")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
+        app.screen.query_one("#prompt-input").value = page
+        await pilot.press("enter")
+        screen = await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: messages.notified(f"subscribed to the feed it names: {feed}"))
+        assert screen.feeds[0].url == feed and len(screen.episodes) == 3
 
 
 async def test_import_opml_with_completion_and_a_report(make_app, paths, server, tmp_path, messages):
@@ -165,3 +194,31 @@ async def test_help_palette_and_quit(make_app, paths, server, messages):
         await pilot.press("escape")
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running, what="quit")
+
+
+async def test_an_import_keeps_one_subscription_per_show(make_app, paths, server, tmp_path,
+                                                          messages):
+    """Two addresses of one show (the same podcast:guid) are known to be one only once
+    both were fetched: the later one is unsubscribed again, saying so."""
+    twin = show("Twin Show", 2)
+    twin.extra = "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>"
+    first = server.add("/twin.xml", rss(twin), "application/rss+xml")
+    mirror = server.add("/mirror/twin.xml", rss(twin), "application/rss+xml")
+    (tmp_path / "twins.opml").write_text(
+        "<?xml version='1.0'?><opml version='2.0'><head/><body>"
+        f"<outline type='rss' text='Twin' xmlUrl='{first}'/>"
+        f"<outline type='rss' text='Twin again' xmlUrl='{mirror}'/></body></opml>")
+    app = make_app()
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
+        await pilot.press("i")
+        await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
+        app.screen.query_one("#prompt-input").value = str(tmp_path / "twins.opml")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportReportDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: messages.notified("1 imported feed unsubscribed again"))
+        await ready(pilot, feeds=1)
+    conn = connect(paths.database)
+    assert [feed.url for feed in list_feeds(conn)] == [first]
+    conn.close()

@@ -45,6 +45,7 @@ from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
 log = logging.getLogger(__name__)
 
 RELOAD_DURING_REFRESH_S = 5.0
+DAILY_CHECK_EVERY_S = 24 * 60 * 60
 SHORT_SCREEN_ROWS = 30  # below this, the archived notice compacts (app.tcss: .-short)
 
 
@@ -100,12 +101,21 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.notify(notice, timeout=30, markup=False)
         self.playback.start()
         self.reopen()
-        table = self.services.config["refresh"]
-        if table["on_start"]:
+        interval_min = self.services.config["refresh"]["interval_min"]
+        if interval_min:
+            self.set_interval(interval_min * 60, self._refresh_on_timer)
+
+    def _refresh_on_timer(self) -> None:
+        if not self.read_only:
             self.subscriptions.refresh(automatic=True)
-        if table["interval_min"]:
-            self.set_interval(table["interval_min"] * 60,
-                              lambda: self.subscriptions.refresh(automatic=True))
+
+    @work(group="check", exit_on_error=False)
+    async def check_library(self) -> None:
+        """Once a day: check the library file and back it up (see library.backups)."""
+        problem = await self.services.librarian.check_and_back_up()
+        if problem:
+            self.notify(problem, title="Backup", severity="warning", timeout=15,
+                        markup=False)
 
     def on_resize(self) -> None:
         short = self.size.height < SHORT_SCREEN_ROWS
@@ -158,10 +168,25 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def has_feeds(self) -> bool:
         return bool(self.feeds)
 
+    @property
+    def read_only(self) -> str | None:
+        return self.services.librarian.read_only
+
     # -- loading --------------------------------------------------------------------
     @work(group="reopen", exit_on_error=False)
     async def reopen(self) -> None:
-        """Select what was selected when podterm last closed, and cue what was playing."""
+        """Open the library (read-only if it must), select what was selected when
+        podterm last closed, and cue what was playing."""
+        librarian = self.services.librarian
+        why = await librarian.open()
+        if why:
+            self.notify(f"{why}\nShowing it read-only: nothing you do can be saved.",
+                        title="Library", severity="warning", timeout=30, markup=False)
+        else:
+            self.check_library()
+            self.set_interval(DAILY_CHECK_EVERY_S, self.check_library)
+            if self.services.config["refresh"]["on_start"]:
+                self.subscriptions.refresh(automatic=True)
         state = await asyncio.to_thread(load_state, self.services.paths.data_dir)
         if state.playing_id is not None:
             episode = await self.services.librarian.run(get_episode, state.playing_id)
