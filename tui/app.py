@@ -45,6 +45,11 @@ class PodtermApp(App[None]):
         for warning in self.warnings:
             self.notify(warning, title="Config", severity="warning", timeout=15, markup=False)
 
+    def push_screen(self, screen, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Every dialog: the welcome notices (demo) step aside before it opens."""
+        self.main.put_notices_away()
+        return super().push_screen(screen, *args, **kwargs)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(ALL_KEYS, self.services.keymap,
                                     str(self.services.paths.config_file)))

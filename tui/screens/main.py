@@ -136,8 +136,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
                         f"(details in {self.services.paths.log_dir})",
                         title="Something went wrong", severity="error", markup=False)
 
-    def on_screen_suspend(self) -> None:
-        """A dialog opened over this screen: the welcome notices would cover it."""
+    def put_notices_away(self) -> None:
+        """A dialog is about to open: the welcome notices would cover it."""
         if self.notices:
             self.notices = []
             self.app.clear_notifications()
