@@ -174,7 +174,7 @@ async def test_directory_search_subscribes_and_reports_unreachable_directories(
                     f"fyyd ({DEAD}): connection refused")
         await pilot.press("enter")
         screen = await ready(pilot, feeds=1)
-        await wait_for(pilot, lambda: messages.notified("1 feed checked: 1 updated (2 new"))
+        await wait_for(pilot, lambda: messages.notified("Added Night Shift (2 episodes)."))
         feed_id = screen.feeds[0].id
 
         app.services.config["directory"].update(apple_url=DEAD, podcastindex_url=DEAD)
