@@ -63,6 +63,7 @@ class Playback:
         self.engine_error: Exception | None = None
         self.episode: Episode | None = None     # loaded in the engine, or cued
         self.following: list[Episode] = []      # what plays after it (play_next)
+        self.history: list[Episode] = []        # what played before it (previous)
         self._by_source: dict[str, Episode] = {}
         self._pending: tuple[Episode, list[Episode]] | None = None
         self._last_saved = 0.0
@@ -197,6 +198,20 @@ class Playback:
     def volume(self, direction: int) -> None:
         self._engine.change_volume(direction * VOLUME_STEP)
 
+    def next(self) -> None:
+        """Skip to the next episode of the list this one was played from."""
+        following = [e for e in self.following if e.enclosure_url]
+        if self.episode is not None and following:
+            self.history.append(self.episode)
+            self.play(following[0], following[1:])
+
+    def previous(self) -> None:
+        """Go back to the episode that played before this one (skipped or finished)."""
+        if self.history:
+            episode = self.history.pop()
+            current = [self.episode] if self.episode is not None else []
+            self.play(episode, [*current, *self.following])
+
     @property
     def _engine(self) -> Engine:
         assert self.engine is not None, "the actions that use the engine apply only once loaded"
@@ -227,6 +242,8 @@ class Playback:
     def _play_next(self) -> None:
         following = [e for e in self.following if not e.played and e.enclosure_url]
         if self.play_next and following:
+            if self.episode is not None:
+                self.history.append(self.episode)
             self.play(following[0], following[1:])
         else:
             self.episode = None
