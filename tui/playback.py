@@ -64,6 +64,7 @@ class Playback:
         self.episode: Episode | None = None     # loaded in the engine, or cued
         self.following: list[Episode] = []      # what plays after it (play_next)
         self.history: list[Episode] = []        # what played before it (previous)
+        self.stop_after_current = False         # the sleep timer: do not play on
         self._by_source: dict[str, Episode] = {}
         self._pending: tuple[Episode, list[Episode]] | None = None
         self._last_saved = 0.0
@@ -180,8 +181,31 @@ class Playback:
         elif self.episode is not None:  # stopped, or cued from the last session
             self.play(self.episode, self.following)
 
+    def pause(self) -> None:
+        if self.loaded:
+            self._engine.pause()
+
+    def resume(self) -> None:
+        """Play: continue what is paused, or play the stopped or cued episode."""
+        if self.loaded:
+            self._engine.resume()
+        elif self.episode is not None:
+            self.play(self.episode, self.following)
+
     def stop(self) -> None:
         self._engine.stop()
+
+    def skip(self, delta_s: float) -> None:
+        self._engine.skip(delta_s)
+
+    def seek_to(self, position_s: float) -> None:
+        self._engine.seek(position_s)
+
+    def set_rate(self, rate: float) -> float:
+        return self._engine.set_rate(rate)
+
+    def set_volume(self, percent: int) -> int:
+        return self._engine.set_volume(percent)
 
     def seek_back(self) -> None:
         self._engine.skip(-self.seek_back_s)
@@ -241,7 +265,7 @@ class Playback:
 
     def _play_next(self) -> None:
         following = [e for e in self.following if not e.played and e.enclosure_url]
-        if self.play_next and following:
+        if self.play_next and following and not self.stop_after_current:
             if self.episode is not None:
                 self.history.append(self.episode)
             self.play(following[0], following[1:])
