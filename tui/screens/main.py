@@ -34,6 +34,7 @@ from tui.messages import (
 )
 from tui.playback import Playback
 from tui.services import Services
+from tui.sleep import SleepTimer
 from tui.state import UiState, load_state, save_state
 from tui.subscriptions import Subscriptions
 from tui.widgets.details import EpisodeDetails
@@ -68,6 +69,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.services = services
         self.notices = list(notices)
         self.playback = Playback(self)
+        self.sleep = SleepTimer(self, self.playback)
         self.subscriptions = Subscriptions(self)
         self.health = FeedHealth(self)
         self.feeds: list[Feed] = []
@@ -89,7 +91,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(id="refresh-status")
-        yield NowPlayingBar(self.playback.view)
+        yield NowPlayingBar(self.playback.view, self.sleep.label)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -305,6 +307,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_engine_event(self, message: EngineEvent) -> None:
         self.playback.handle(message.event)
+        self.sleep.handle(message.event)
         self.query_one(NowPlayingBar).update_view()
 
     def on_refresh_requested(self, message: RefreshRequested) -> None:
