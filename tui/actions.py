@@ -146,9 +146,8 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda c: c.playback.volume(-1), when=loaded),
     Action("volume_up", "equals_sign", "Louder", "Volume up", show=False,
            run=lambda c: c.playback.volume(+1), when=loaded),
-    Action("sleep_timer", "z", "Sleep", "Sleep timer: stop after some minutes or at the "
-           "end of the episode (the same key cancels it)", show=False,
-           run=lambda c: c.sleep.toggle(), when=sleepable),
+    Action("sleep_timer", "z", "Sleep", "Sleep timer: stop later (again: cancel it)",
+           show=False, run=lambda c: c.sleep.toggle(), when=sleepable),
     # The episode list.
     Action("toggle_played", "m", "Played", "Mark the highlighted episode played or "
            "unplayed", run=lambda c: c.toggle_played(), when=both(writable, an_episode)),

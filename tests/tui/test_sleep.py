@@ -182,8 +182,7 @@ async def test_the_key_is_listed_and_applies_only_with_something_to_play(make_ap
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"sleep")
-        await shows(pilot, "Sleep timer: stop after some minutes", "not now: nothing is "
-                    "playing")
+        await shows(pilot, "Sleep timer: stop later", "not now: nothing is playing")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
         await pilot.press("question_mark")
