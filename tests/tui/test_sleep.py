@@ -130,7 +130,7 @@ async def test_the_same_key_cancels_and_gives_the_volume_back(make_app, paths, s
 async def test_a_typed_number_of_minutes_and_a_wrong_one(make_app, paths, server):
     await subscribe(paths, server, playable_show(server, "Typed", 1, seconds=600))
     app = make_app()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:  # the hint fits the smallest screen
         screen = await ready(pilot, feeds=1)
         screen.sleep.clock = FakeClock()
         await start_playing(pilot, app)

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from tui.screens.dialogs import Dialog
 
-PRESETS_MIN = (5, 10, 15, 20, 30, 45, 60, 90)
+PRESETS_MIN = (5, 10, 15, 30, 45, 60, 90)  # with the rest, fits an 80x24 terminal
 MAX_MIN = 24 * 60
 END_OF_EPISODE = "end-of-episode"
 
@@ -42,9 +42,9 @@ class SleepDialog(Dialog[SleepChoice | None]):
 
     def compose(self) -> ComposeResult:
         with self.box("Sleep timer"):
-            yield Static(Text("Stop playing after a while: the last 10 seconds fade out "
-                              "and the position is saved. Only time spent playing counts. "
-                              "The same key cancels the timer."), classes="body")
+            yield Static(Text("The last 10 seconds fade out; the position is saved. Only "
+                              "time spent playing counts; the same key cancels."),
+                         classes="body")
             yield OptionList(*(Option(f"In {m} minutes", id=str(m)) for m in PRESETS_MIN),
                              Option("At the end of this episode", id=END_OF_EPISODE),
                              id="sleep-presets")
