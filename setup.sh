@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up podterm on this machine: system libVLC (and tmux for the terminal tests, iproute2
-# for the tests that need a "public" address in a network namespace) from the package
-# manager, then a virtual environment in .venv with podterm installed.
+# for the tests that need a "public" address in a network namespace, dbus for the MPRIS
+# tests' private session bus) from the package manager, then a virtual environment in
+# .venv with podterm installed.
 # Safe to run again. Uses sudo for the system packages when not run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -22,7 +23,8 @@ python=$(find_python)
 if command -v apt-get >/dev/null 2>&1; then
     # libvlc-bin writes libVLC's plugin cache (Instance() in ~4 ms instead of ~70 ms).
     # iproute2 (`ip netns`): tests make a network namespace to get a public address.
-    packages="libvlc5 vlc-plugin-base libvlc-bin tmux iproute2"
+    # dbus (`dbus-daemon`): the MPRIS tests start a private session bus.
+    packages="libvlc5 vlc-plugin-base libvlc-bin tmux iproute2 dbus"
     if [ -z "$python" ]; then
         packages="$packages python3 python3-venv"
     elif ! "$python" -c 'import ensurepip' 2>/dev/null; then
@@ -39,12 +41,16 @@ if command -v apt-get >/dev/null 2>&1; then
         python=$(find_python)
     fi
 elif command -v dnf >/dev/null 2>&1; then
-    as_root dnf install -y vlc-libs tmux iproute   # Fedora: vlc-libs comes from RPM Fusion
+    # Fedora: vlc-libs comes from RPM Fusion; dbus-daemon for the MPRIS tests.
+    as_root dnf install -y vlc-libs tmux iproute dbus-daemon
 elif command -v pacman >/dev/null 2>&1; then
-    as_root pacman -S --needed --noconfirm vlc tmux iproute2
+    as_root pacman -S --needed --noconfirm vlc tmux iproute2 dbus
 elif command -v brew >/dev/null 2>&1; then
     brew list --cask vlc >/dev/null 2>&1 || brew install --cask vlc
     command -v tmux >/dev/null 2>&1 || brew install tmux
+    # macOS desktops have no session bus (podterm runs without MPRIS there); Homebrew's
+    # dbus gives the MPRIS tests their private dbus-daemon.
+    command -v dbus-daemon >/dev/null 2>&1 || brew install dbus
 else
     echo "setup.sh: install VLC (libVLC) and tmux with your package manager, then run me again." >&2
 fi

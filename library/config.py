@@ -53,6 +53,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_episode_mb": 2048,
         "timeout_s": 30.0,              # no data for this long: the download fails
     },
+    # Media keys: the TUI is an MPRIS player on the session bus while it runs.
+    "mpris": {"enabled": True},
     # Binding id -> key; the TUI knows the ids and reports unknown ones.
     "keys": {},
 }

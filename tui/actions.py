@@ -17,6 +17,7 @@ from library.models import Episode, Feed
 from tui.health import FeedHealth
 from tui.keys import WIDGET_KEYS, Key
 from tui.playback import Playback
+from tui.sleep import SleepTimer
 from tui.subscriptions import Subscriptions
 
 
@@ -24,6 +25,7 @@ class Controls(Protocol):
     """What actions act on: the main screen's features and selection."""
 
     playback: Playback
+    sleep: SleepTimer
     subscriptions: Subscriptions
     health: FeedHealth
 
@@ -77,6 +79,10 @@ def loaded(c: Controls) -> str | None:
 
 def resumable(c: Controls) -> str | None:
     return None if c.playback.resumable else "nothing is playing or paused"
+
+
+def sleepable(c: Controls) -> str | None:
+    return None if c.sleep.active or c.playback.resumable else "nothing is playing"
 
 
 def failing(c: Controls) -> str | None:
@@ -140,6 +146,8 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda c: c.playback.volume(-1), when=loaded),
     Action("volume_up", "equals_sign", "Louder", "Volume up", show=False,
            run=lambda c: c.playback.volume(+1), when=loaded),
+    Action("sleep_timer", "z", "Sleep", "Sleep timer: stop later (again: cancel it)",
+           show=False, run=lambda c: c.sleep.toggle(), when=sleepable),
     # The episode list.
     Action("toggle_played", "m", "Played", "Mark the highlighted episode played or "
            "unplayed", run=lambda c: c.toggle_played(), when=both(writable, an_episode)),

@@ -98,3 +98,8 @@ class EngineEvent(Message):
     """Something happened in the player (state, position, end, error)."""
 
     event: PlayerEvent
+
+
+@dataclass
+class QuitRequested(Message):
+    """Something outside the screen (MPRIS's Quit) asks podterm to quit, as ``q`` does."""

@@ -63,6 +63,8 @@ class Playback:
         self.engine_error: Exception | None = None
         self.episode: Episode | None = None     # loaded in the engine, or cued
         self.following: list[Episode] = []      # what plays after it (play_next)
+        self.history: list[Episode] = []        # what played before it (previous)
+        self.stop_after_current = False         # the sleep timer: do not play on
         self._by_source: dict[str, Episode] = {}
         self._pending: tuple[Episode, list[Episode]] | None = None
         self._last_saved = 0.0
@@ -179,8 +181,31 @@ class Playback:
         elif self.episode is not None:  # stopped, or cued from the last session
             self.play(self.episode, self.following)
 
+    def pause(self) -> None:
+        if self.loaded:
+            self._engine.pause()
+
+    def resume(self) -> None:
+        """Play: continue what is paused, or play the stopped or cued episode."""
+        if self.loaded:
+            self._engine.resume()
+        elif self.episode is not None:
+            self.play(self.episode, self.following)
+
     def stop(self) -> None:
         self._engine.stop()
+
+    def skip(self, delta_s: float) -> None:
+        self._engine.skip(delta_s)
+
+    def seek_to(self, position_s: float) -> None:
+        self._engine.seek(position_s)
+
+    def set_rate(self, rate: float) -> float:
+        return self._engine.set_rate(rate)
+
+    def set_volume(self, percent: int) -> int:
+        return self._engine.set_volume(percent)
 
     def seek_back(self) -> None:
         self._engine.skip(-self.seek_back_s)
@@ -196,6 +221,20 @@ class Playback:
 
     def volume(self, direction: int) -> None:
         self._engine.change_volume(direction * VOLUME_STEP)
+
+    def next(self) -> None:
+        """Skip to the next episode of the list this one was played from."""
+        following = [e for e in self.following if e.enclosure_url]
+        if self.episode is not None and following:
+            self.history.append(self.episode)
+            self.play(following[0], following[1:])
+
+    def previous(self) -> None:
+        """Go back to the episode that played before this one (skipped or finished)."""
+        if self.history:
+            episode = self.history.pop()
+            current = [self.episode] if self.episode is not None else []
+            self.play(episode, [*current, *self.following])
 
     @property
     def _engine(self) -> Engine:
@@ -226,7 +265,9 @@ class Playback:
 
     def _play_next(self) -> None:
         following = [e for e in self.following if not e.played and e.enclosure_url]
-        if self.play_next and following:
+        if self.play_next and following and not self.stop_after_current:
+            if self.episode is not None:
+                self.history.append(self.episode)
             self.play(following[0], following[1:])
         else:
             self.episode = None

@@ -44,6 +44,7 @@ def test_the_parse_budget_comes_from_the_refresh_table(tmp_path):
     ("[playback]\nseek_back_s = -1\n", "must not be negative"),
     ("[player]\nvlc_args = \"--aout=dummy\"\n", "vlc_args must be a list of strings"),
     ("refresh = 3\n", "must be a table"),
+    ("[mpris]\nenabled = \"no\"\n", "enabled must be true or false"),
 ])
 def test_bad_files_raise_a_clear_error(tmp_path, text, message):
     path = tmp_path / "config.toml"

@@ -30,10 +30,13 @@ from tui.commands import ActionCommands
 from tui.health import FeedHealth
 from tui.messages import (
     EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, NowPlaying, PlayerStateChanged,
-    RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted, SubscribeRequested,
+    QuitRequested, RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted,
+    SubscribeRequested,
 )
+from tui.mpris import Mpris
 from tui.playback import Playback
 from tui.services import Services
+from tui.sleep import SleepTimer
 from tui.state import UiState, load_state, save_state
 from tui.subscriptions import Subscriptions
 from tui.widgets.details import EpisodeDetails
@@ -68,6 +71,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.services = services
         self.notices = list(notices)
         self.playback = Playback(self)
+        self.sleep = SleepTimer(self, self.playback)
+        self.mpris = Mpris(self, self.playback)
         self.subscriptions = Subscriptions(self)
         self.health = FeedHealth(self)
         self.feeds: list[Feed] = []
@@ -89,7 +94,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(id="refresh-status")
-        yield NowPlayingBar(self.playback.view)
+        yield NowPlayingBar(self.playback.view, self.sleep.label)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -100,6 +105,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         for notice in self.notices:
             self.notify(notice, timeout=30, markup=False)
         self.playback.start()
+        self.mpris.start()
         self.reopen()
         interval_min = self.services.config["refresh"]["interval_min"]
         if interval_min:
@@ -144,6 +150,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     async def shutdown(self) -> None:
         """Before the app quits: remember where we are, save the position, stop work."""
+        await self.mpris.stop()
         self.subscriptions.stop()
         await asyncio.to_thread(save_state, self.services.paths.data_dir, self._ui_state())
         await self.playback.shutdown()
@@ -293,6 +300,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             if row is not None:
                 table.update_episode(row)
         self.query_one(NowPlayingBar).update_view()
+        self.mpris.changed()
         self.update_key_hints()
         self.run_worker(asyncio.to_thread(save_state, self.services.paths.data_dir,
                                           self._ui_state()), group="state")
@@ -305,7 +313,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_engine_event(self, message: EngineEvent) -> None:
         self.playback.handle(message.event)
+        self.sleep.handle(message.event)
         self.query_one(NowPlayingBar).update_view()
+        self.mpris.changed()
+
+    async def on_quit_requested(self, _message: QuitRequested) -> None:
+        await self.app.run_action("quit")
 
     def on_refresh_requested(self, message: RefreshRequested) -> None:
         self.subscriptions.refresh(message.feed_ids)

@@ -1,5 +1,5 @@
 """The now-playing bar: show and episode title, state, elapsed / total, a smooth progress
-bar, rate and volume.
+bar, rate and volume, and the sleep timer's time left.
 
 It asks its ``view`` function (playback's) for a :class:`~tui.playback.NowPlayingView`
 several times a second, on a timer of its own that stops with it, and redraws when the
@@ -38,24 +38,27 @@ class NowPlayingBar(Widget):
 
     DEFAULT_CSS = "NowPlayingBar { height: 2; }"
 
-    def __init__(self, view: Callable[[], NowPlayingView | None]) -> None:
+    def __init__(self, view: Callable[[], NowPlayingView | None],
+                 sleep: Callable[[], str | None] = lambda: None) -> None:
         super().__init__(id="now-playing")
-        self._view_source = view
+        self._view_source, self._sleep_source = view, sleep
         self.view: NowPlayingView | None = None
+        self.sleep: str | None = None  # the sleep timer's "sleep 29:41"
 
     def on_mount(self) -> None:
         self.set_interval(EVERY_S, self.update_view)
 
     def update_view(self) -> None:
-        view = self._view_source()
-        if view != self.view:
-            self.view = view
+        view, sleep = self._view_source(), self._sleep_source()
+        if (view, sleep) != (self.view, self.sleep):
+            self.view, self.sleep = view, sleep
             self.refresh()
 
     def render(self) -> RenderableType:
         view = self.view
         if view is None:
-            return Text("Nothing playing. Select an episode and press enter.", style="dim")
+            text = "Nothing playing. Select an episode and press enter."
+            return Text(f"{text}  ({self.sleep})" if self.sleep else text, style="dim")
         icon, label, style = STATE_LABELS[view.state]
         head = Text.assemble((f"{icon} {label:<9} ", style),
                              formatting.line(view.show_title, "bold"), " — ",
@@ -63,6 +66,8 @@ class NowPlayingBar(Widget):
         head.no_wrap, head.overflow = True, "ellipsis"
         times = f"{formatting.clock(view.position)} / {formatting.clock(view.duration)}"
         extras = f"{view.rate:.1f}×  vol {view.volume}%"
+        if self.sleep:
+            extras = f"{self.sleep}  {extras}"
         total = view.duration or 0
         bar = ProgressBar(total=total or 1, completed=min(view.position, total),
                           style="bar.back", complete_style="green", finished_style="green")
