@@ -15,6 +15,8 @@ from textual.message import Message
 
 from library.models import Episode
 from library.refresh import FeedOutcome
+from library.showsettings import ShowSettings
+from library.upnext import QueueEntry
 from player import PlayerEvent
 
 
@@ -98,3 +100,19 @@ class EngineEvent(Message):
     """Something happened in the player (state, position, end, error)."""
 
     event: PlayerEvent
+
+
+@dataclass
+class UpNextChanged(Message):
+    """The Up Next queue (in playing order) and the inbox (newest first), as the
+    library holds them after a change."""
+
+    queue: list[QueueEntry]
+    inbox: list[Episode]
+
+
+@dataclass
+class ShowSettingsChanged(Message):
+    """A show's settings were saved (the playing episode's show applies them at once)."""
+
+    settings: ShowSettings

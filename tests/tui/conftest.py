@@ -29,6 +29,7 @@ from tests.feedgen import BASE_TIME, Channel, Item, rss
 from tui.app import PodtermApp, build_app
 from tui.demo.demo import tones_wav
 from tui.screens.main import MainScreen
+from tui.widgets.panes import FeedsPane
 
 AUDIO_SECONDS = 60
 
@@ -92,6 +93,13 @@ def messages() -> Messages:
 def main(app: PodtermApp) -> MainScreen:
     """The main screen, also while a dialog is open over it."""
     return app.main
+
+
+def feed_row(app: PodtermApp, index: int) -> list:
+    """The cells (mark, title, unplayed) of the ``index``-th subscription in the pane
+    (Up Next and the inbox are the rows above the subscriptions)."""
+    pane = app.query_one(FeedsPane)
+    return pane.get_row([key for key in pane.rows if (key.value or "").isdigit()][index])
 
 
 def playable_show(server, title: str, count: int, *, seconds: int = AUDIO_SECONDS,
