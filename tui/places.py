@@ -15,7 +15,7 @@ from library.upnext import total_remaining
 from tui import formatting, keys
 from tui.actions import key
 from tui.upnext import INBOX, UP_NEXT, Lists
-from tui.widgets.panes import Row
+from tui.widgets.panes import EpisodesTable, Row
 
 COLUMNS = {UP_NEXT: ("show", "title", "duration", "mark"),
            INBOX: ("date", "show", "title", "duration")}
@@ -31,44 +31,55 @@ def pane_rows(lists: Lists) -> dict[str, Row]:
             for place in (UP_NEXT, INBOX)}
 
 
-def episodes(place: str, lists: Lists) -> list[Episode]:
-    return [entry.episode for entry in lists.queue] if place == UP_NEXT else lists.inbox
+def fill(table: EpisodesTable, place: str, lists: Lists,
+         shown: list[int]) -> dict[int, Episode]:
+    """Show the place's episodes in the episode list (which showed ``shown``), with the
+    cursor on the same episode, or where it was; returns them by id."""
+    episodes = [entry.episode for entry in lists.queue] if place == UP_NEXT else lists.inbox
+    keep = cursor_after(shown, table.cursor_row, table.highlighted_id,
+                        [episode.id for episode in episodes])
+    table.show(episodes, keep, COLUMNS[place])
+    return {episode.id: episode for episode in episodes}
+
+
+# The keys named under each header: (binding ids, what they do).
+Hints = tuple[tuple[tuple[str, ...], str], ...]
+QUEUE_KEYS: Hints = ((("remove_from_list",), "remove"),
+                     (("queue_move_up", "queue_move_down"), "move"),
+                     (("queue_play_next",), "to the top"), (("clear_list",), "clear"))
+EMPTY_QUEUE_KEYS: Hints = ((("queue_add",), "adds the highlighted episode of any list,"),
+                           (("queue_play_next",), "puts it on top"))
+INBOX_KEYS: Hints = ((("queue_add",), "queue"), (("remove_from_list",), "dismiss"),
+                     (("clear_list",), "dismiss all"))
 
 
 def header(place: str, lists: Lists, keymap: dict[str, str]) -> Text:
     """"Up Next  3 episodes, 1:02:05 left" and the keys that work here."""
     text = Text(NAMES[place], style="bold")
-    if place == UP_NEXT:
+    hints: Hints = ()
+    if place == UP_NEXT and lists.queue:
         left, unknown = total_remaining(lists.queue)
-        if lists.queue:
-            text.append(f"  {plural(len(lists.queue), 'episode')}, "
-                        f"{formatting.clock(left)} left", style="dim")
-            if unknown:
-                text.append(f" (and {unknown} of unknown length)", style="dim")
-            hints = [(("play",), "plays"), (("remove_from_list",), "removes"),
-                     (("queue_move_up", "queue_move_down"), "move"),
-                     (("queue_play_next",), "to the top"), (("clear_list",), "clears")]
-        else:
-            text.append("  is empty.", style="dim")
-            hints = [(("queue_add",), "adds the highlighted episode of any list,"),
-                     (("queue_play_next",), "puts it on top")]
+        text.append(f"  {plural(len(lists.queue), 'episode')}, "
+                    f"{formatting.clock(left)} left", style="dim")
+        if unknown:
+            text.append(f" (and {unknown} of unknown length)", style="dim")
+        hints = QUEUE_KEYS
+    elif place == UP_NEXT:
+        text.append("  is empty.", style="dim")
+        hints = EMPTY_QUEUE_KEYS
+    elif lists.inbox:
+        shows = len({episode.feed_id for episode in lists.inbox})
+        text.append(f"  {plural(len(lists.inbox), 'new episode')} from "
+                    f"{plural(shows, 'show')}, newest first", style="dim")
+        hints = INBOX_KEYS
     else:
-        if lists.inbox:
-            shows = len({episode.feed_id for episode in lists.inbox})
-            text.append(f"  {plural(len(lists.inbox), 'new episode')} from "
-                        f"{plural(shows, 'show')}, newest first", style="dim")
-            hints = [(("play",), "plays"), (("queue_add",), "queues"),
-                     (("remove_from_list",), "dismisses"), (("clear_list",), "dismisses all")]
-        else:
-            text.append("  is empty: new episodes that a refresh brings land here.",
-                        style="dim")
-            hints = []
+        text.append("  is empty: new episodes that a refresh brings land here.",
+                    style="dim")
     for number, (key_ids, does) in enumerate(hints):
         text.append("\n" if number == 0 else "  ")
         for key_id in key_ids:
             text.append(f" {keys.describe(key(key_id), keymap)} ", style="bold reverse")
-            text.append(" ")
-        text.append(does)
+        text.append(f" {does}")
     return text
 
 

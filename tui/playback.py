@@ -42,7 +42,7 @@ from player import (
 )
 from tui.messages import EngineEvent, EngineStarted, EpisodeChanged, NowPlaying, \
     PlayerStateChanged, UpNextChanged
-from tui.playorder import PlayOrder, Step
+from tui.playorder import PlayOrder, Step, picked
 from tui.screens.dialogs import MessageDialog
 from tui.services import Engine, Host
 from tui.tuning import Tuning
@@ -181,7 +181,7 @@ class Playback:
              preceding: list[Episode] | None = None) -> None:
         """Play ``episode``, picked in a list: ``following`` is below it, ``preceding``
         above it (next / previous and play_next move through them)."""
-        self._go(Step(episode, following, preceding or []))
+        self._go(picked(episode, following, preceding or []))
 
     def _go(self, step: Step) -> None:
         if self.engine_error is not None:
@@ -234,7 +234,7 @@ class Playback:
         if self.loaded:
             self._engine.toggle_pause()
         elif self.episode is not None:  # stopped, or cued from the last session
-            self.play(self.episode, self.order.following, self.order.preceding)
+            self._go(Step(self.episode, back=True))
 
     def stop(self) -> None:
         self._engine.stop()

@@ -46,12 +46,6 @@ class Lists:
         """The 1-based place of an episode in the queue (None: not queued)."""
         return next((e.position for e in self.queue if e.episode.id == episode_id), None)
 
-    def with_episode(self, episode: Episode) -> "Lists":
-        """The lists with ``episode``'s stored row (a saved position) in its place."""
-        return Lists([QueueEntry(e.position, episode if e.episode.id == episode.id
-                                 else e.episode) for e in self.queue],
-                     [episode if e.id == episode.id else e for e in self.inbox])
-
 
 def read_lists(conn: sqlite3.Connection) -> Lists:
     return Lists(upnext.list_queue(conn), inbox.list_inbox(conn))

@@ -148,6 +148,23 @@ def archive_now(paths: Paths, server, channel: Channel, failures: int = 3,
     return feed_id, url
 
 
+def publish_new(paths: Paths, server, index: int, channel: Channel, *items: Item,
+                subscribed_at: float | None = None) -> None:
+    """The show served by :func:`subscribe_now` as its ``index``-th channel publishes
+    ``items`` on top of its feed, and a refresh brings them: into the inbox when they
+    are dated after the subscription (``subscribed_at``: pretend it was then)."""
+    conn = connect(paths.database)
+    url = server.url(f"/feeds/{index}.xml")
+    feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+    if subscribed_at is not None:
+        with conn:
+            conn.execute("UPDATE feeds SET added_at = ? WHERE id = ?", (subscribed_at, feed_id))
+    conn.close()
+    channel.items[:0] = items
+    server.add(f"/feeds/{index}.xml", rss(channel), "application/rss+xml")
+    refresh(paths.database, [feed_id], RefreshSettings.from_table(default_config()["refresh"]))
+
+
 async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:
     """:func:`subscribe_now`, off the test's event loop."""
     return await asyncio.to_thread(subscribe_now, paths, server, *channels)

@@ -1,10 +1,9 @@
 """The main screen: Up Next, the inbox and the subscriptions, the selected one's
 episodes and notes, the now-playing bar.
 
-It owns what it shows (the loaded feeds and episodes, the queue and the inbox, the
-selection, the filter), the features that act on it (playback, subscriptions, feed
-health, Up Next), their workers and timers,
-and the key actions of :mod:`tui.actions`. Features talk back with the messages of
+It owns what it shows (feeds, episodes, the queue and the inbox, the selection, the
+filter), the features that act on it (playback, subscriptions, feed health, Up Next),
+their workers and timers, and the key actions of :mod:`tui.actions`. Features talk back with the messages of
 :mod:`tui.messages`; the handlers here are the only code that updates these widgets.
 """
 
@@ -256,23 +255,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.query_one(FeedHeader).show(self.selected_feed, self.listening,
                                             self.services.keymap)
 
-    def open_place(self, place: str) -> None:
-        """Show Up Next or the inbox, read again (the command line may have changed it)."""
-        self.place, self.selected_feed_id, self.listening = place, None, None
-        self.episodes = {}
-        self.query_one(EpisodesTable).clear()  # the cursor starts at the top
-        self.show_place()
-        self.upnext.reload()
-
     def show_place(self) -> None:
-        """Show the list of the open place; the cursor stays on its episode (or row)."""
-        table, place = self.query_one(EpisodesTable), self.place
-        assert place is not None
-        episodes = places.episodes(place, self.lists)
-        keep = places.cursor_after(list(self.episodes), table.cursor_row, table.highlighted_id,
-                                   [episode.id for episode in episodes])
-        self.episodes = {episode.id: episode for episode in episodes}
-        table.show(episodes, keep, places.COLUMNS[place])
+        """Show Up Next or the inbox; the cursor stays on its episode (or its row)."""
+        assert self.place is not None
+        self.episodes = places.fill(self.query_one(EpisodesTable), self.place, self.lists,
+                                    list(self.episodes))
         self._show_header()
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
@@ -285,10 +272,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @on(DataTable.RowHighlighted, "#feeds")
     def feed_highlighted(self) -> None:
         pane = self.query_one(FeedsPane)
-        if pane.highlighted_place is not None:
-            if pane.highlighted_place != self.place:
-                self.open_place(pane.highlighted_place)
-        elif pane.highlighted_id != self.selected_feed_id or self.place is not None:
+        place = pane.highlighted_place
+        if place is not None and place != self.place:  # read again: the CLI may change it
+            self.place, self.selected_feed_id, self.listening, self.episodes = \
+                place, None, None, {}
+            self.query_one(EpisodesTable).clear()  # the cursor starts at the top
+            self.show_place()
+            self.upnext.reload()
+        elif place is None and (pane.highlighted_id != self.selected_feed_id or self.place):
             self.select_feed(pane.highlighted_id)
 
     @on(DataTable.RowHighlighted, "#episodes")
@@ -313,7 +304,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def on_episode_changed(self, message: EpisodeChanged) -> None:
         """A saved position or played mark: redraw its row and details."""
         episode = message.episode
-        self.lists = self.lists.with_episode(episode)
         if episode.id in self.episodes:
             self.episodes[episode.id] = episode
             self.query_one(EpisodesTable).update_episode(episode)
