@@ -105,6 +105,10 @@ def in_up_next(c: Controls) -> str | None:
     return None if c.place == UP_NEXT else "Up Next is not shown"
 
 
+def a_list_or_feed(c: Controls) -> str | None:
+    return None if c.place else a_feed(c)
+
+
 def not_in_up_next(c: Controls) -> str | None:
     return "the episode is in Up Next already" if c.place == UP_NEXT else None
 
@@ -179,30 +183,27 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda c: c.playback.volume(-1), when=loaded),
     Action("volume_up", "equals_sign", "Louder", "Volume up", show=False,
            run=lambda c: c.playback.volume(+1), when=loaded),
-    Action("next_episode", "greater_than_sign", "Next", "Skip to the next episode: the "
-           "next in Up Next, else the next in the list", show=False,
-           run=lambda c: c.playback.next(), when=resumable),
-    Action("previous_episode", "less_than_sign", "Previous", "Back to the previous episode: "
-           "the one above in Up Next, else the one played before, else the one above in "
-           "the list", show=False, run=lambda c: c.playback.previous(), when=resumable),
+    Action("next_episode", "greater_than_sign", "Next", "Next episode: Up Next's, else the "
+           "list's", show=False, run=lambda c: c.playback.next(), when=resumable),
+    Action("previous_episode", "less_than_sign", "Previous", "Previous episode: the one "
+           "above in Up Next, or played before", show=False,
+           run=lambda c: c.playback.previous(), when=resumable),
     # The episode list.
-    Action("toggle_played", "m", "Played", "Mark the highlighted episode played (it leaves "
-           "Up Next) or unplayed; either way it leaves the inbox",
-           run=lambda c: c.upnext.toggle_played(c.highlighted_episode),
+    Action("toggle_played", "m", "Played", "Mark the highlighted episode played or "
+           "unplayed", run=lambda c: c.upnext.toggle_played(c.highlighted_episode),
            when=both(writable, an_episode)),
     Action("filter", "slash", "Filter", "Filter the episodes by title",
-           run=lambda c: c.open_filter(), when=a_feed),
+           run=lambda c: c.open_filter(), when=a_list_or_feed),
     Action("notes_down", "ctrl+d", "Notes down", "Scroll the show notes down", show=False,
            run=lambda c: c.scroll_notes(+1), when=an_episode),
     Action("notes_up", "ctrl+u", "Notes up", "Scroll the show notes up", show=False,
            run=lambda c: c.scroll_notes(-1), when=an_episode),
-    # Up Next and the inbox.
-    Action("queue_add", "plus", "Queue", "Add the highlighted episode to the end of Up Next",
+    # Up Next and the inbox (the highlighted episode: the lambdas run only when it is set).
+    Action("queue_add", "plus", "Queue", "Add the highlighted episode to Up Next (at the end)",
            run=lambda c: c.upnext.add(c.highlighted_episode),
            when=both(writable, an_episode, not_in_up_next)),
-    Action("queue_play_next", "N", "Play next", "Put the highlighted episode at the top of "
-           "Up Next: it plays next", show=False,
-           run=lambda c: c.upnext.play_next(c.highlighted_episode),
+    Action("queue_play_next", "N", "Play next", "Put the highlighted episode on top of Up "
+           "Next", show=False, run=lambda c: c.upnext.play_next(c.highlighted_episode),
            when=both(writable, an_episode)),
     Action("queue_move_up", "K", "Move up", "Move the highlighted episode up in Up Next",
            show=False, run=lambda c: c.upnext.move(c.highlighted_episode, -1),
@@ -210,15 +211,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("queue_move_down", "J", "Move down", "Move the highlighted episode down in Up Next",
            show=False, run=lambda c: c.upnext.move(c.highlighted_episode, +1),
            when=both(writable, in_up_next, an_episode)),
-    Action("remove_from_list", "x", "Remove", "Take the highlighted episode out of Up Next, "
-           "or dismiss it from the inbox", hidden=True, run=remove_from_list,
-           when=both(writable, in_a_list, an_episode)),
-    Action("clear_list", "X", "Clear", "Clear Up Next, or dismiss every episode in the inbox "
-           "(asks first)", show=False, run=clear_list,
-           when=both(writable, in_a_list, an_episode)),
-    Action("show_settings", "o", "Settings", "The show's playback settings: speed, volume, "
-           "skipped intro and outro, auto-queue", show=False,
-           run=lambda c: c.upnext.edit_settings(*show_of(c)),  # type: ignore[misc]
+    Action("remove_from_list", "x", "Remove", "Remove from Up Next, or dismiss from the inbox",
+           hidden=True, run=remove_from_list, when=both(writable, in_a_list, an_episode)),
+    Action("clear_list", "X", "Clear", "Clear Up Next, or the inbox (asks first)",
+           show=False, run=clear_list, when=both(writable, in_a_list, an_episode)),
+    Action("show_settings", "o", "Settings", "The show's speed, volume, skips, auto-queue",
+           show=False, run=lambda c: c.upnext.edit_settings(*show_of(c)),  # type: ignore[misc]
            when=both(writable, a_show)),
     # Subscriptions.
     Action("add_feed", "a", "Add", "Add a feed by its URL",

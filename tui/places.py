@@ -31,11 +31,13 @@ def pane_rows(lists: Lists) -> dict[str, Row]:
             for place in (UP_NEXT, INBOX)}
 
 
-def fill(table: EpisodesTable, place: str, lists: Lists,
-         shown: list[int]) -> dict[int, Episode]:
-    """Show the place's episodes in the episode list (which showed ``shown``), with the
-    cursor on the same episode, or where it was; returns them by id."""
+def fill(table: EpisodesTable, place: str, lists: Lists, shown: list[int],
+         text: str = "") -> dict[int, Episode]:
+    """Show the place's episodes (those with ``text`` in their title) in the episode list
+    (which showed ``shown``), with the cursor on the same episode, or where it was;
+    returns them by id."""
     episodes = [entry.episode for entry in lists.queue] if place == UP_NEXT else lists.inbox
+    episodes = [e for e in episodes if text.lower() in e.title.lower()]
     keep = cursor_after(shown, table.cursor_row, table.highlighted_id,
                         [episode.id for episode in episodes])
     table.show(episodes, keep, COLUMNS[place])

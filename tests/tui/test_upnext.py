@@ -71,8 +71,12 @@ async def test_add_reorder_play_next_remove_mark_and_clear(make_app, paths, serv
         assert [cell.plain for cell in table.get_row_at(0)] == [
             "Alpha", "Alpha #2: a conversation about things", "23:14", ""]
         assert table.get_row_at(2)[0].plain == "Beta"
-        await pilot.press("tab")
-        assert highlighted_title(app).startswith("Alpha #2")
+        await pilot.press("slash", *"beta")                  # the filter works here too
+        await wait_for(pilot, lambda: table.row_count == 1, what="filtered")
+        await pilot.press("escape")                          # cleared; back in the list
+        await wait_for(pilot, lambda: table.row_count == 3, what="unfiltered")
+        await pilot.press("home")
+        assert app.focused is table and highlighted_title(app).startswith("Alpha #2")
         await pilot.press("J")                                # down one place
         await wait_for(pilot, lambda: queued(paths)[1].startswith("Alpha #2"), what="moved")
         await wait_for(pilot, lambda: table.cursor_row == 1,

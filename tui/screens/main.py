@@ -236,6 +236,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     async def load_episodes(self, keep: int | None = None) -> None:
         """Load the selected feed's episodes (filtered), keeping the cursor on ``keep``."""
         feed_id = self.selected_feed_id
+        if self.place is not None:
+            self.show_place()
         if feed_id is None:
             return
         text = self.filter_text or None
@@ -259,7 +261,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """Show Up Next or the inbox; the cursor stays on its episode (or its row)."""
         assert self.place is not None
         self.episodes = places.fill(self.query_one(EpisodesTable), self.place, self.lists,
-                                    list(self.episodes))
+                                    list(self.episodes), self.filter_text)
         self._show_header()
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
