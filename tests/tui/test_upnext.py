@@ -167,3 +167,27 @@ async def test_next_and_previous_go_through_the_queue_then_the_list(make_app, pa
         assert screen.playback.episode.title == "Seq episode 3"
         assert queued(paths) == ["Seq episode 1"]   # skipping is not finishing
         assert not played(paths, "Seq episode 1")
+
+
+async def test_a_queue_changed_from_the_command_line_meanwhile(make_app, paths, server,
+                                                               messages):
+    """The list is read again when selected; a key pressed on an episode that another
+    program took out of the queue is refused with the reason, and the list is redrawn."""
+    await subscribe(paths, server, show("Shared", 3))
+    conn = connect(paths.database)
+    ids = [i for (i,) in conn.execute("SELECT id FROM episodes ORDER BY published_at DESC")]
+    upnext.add(conn, ids[:2])
+    app = make_app()
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
+        await ready(pilot, feeds=1)
+        await go_to(pilot, "Up Next")
+        await shows(pilot, "Up Next  2 episodes")
+        upnext.add(conn, ids[2:])                     # `podterm queue add` meanwhile
+        await pilot.press("j", "k")                   # away and back: read again
+        await shows(pilot, "Up Next  3 episodes")
+        upnext.remove(conn, ids[:1])                  # `podterm queue remove` meanwhile
+        await pilot.press("tab", "x")
+        await wait_for(pilot, lambda: messages.notified(f"episode {ids[0]} is not in the queue"))
+        await shows(pilot, "Up Next  2 episodes")
+        assert [e.episode.id for e in upnext.list_queue(conn)] == ids[1:]
+    conn.close()
