@@ -19,6 +19,7 @@ from tui.keys import WIDGET_KEYS, Key
 from tui.playback import Playback
 from tui.sleep import SleepTimer
 from tui.subscriptions import Subscriptions
+from tui.upnext import UP_NEXT, Lists, UpNext
 
 
 class Controls(Protocol):
@@ -28,6 +29,9 @@ class Controls(Protocol):
     sleep: SleepTimer
     subscriptions: Subscriptions
     health: FeedHealth
+    upnext: UpNext
+    place: str | None       # UP_NEXT or INBOX while one of them is shown
+    lists: Lists            # the queue and the inbox
 
     @property
     def selected_feed(self) -> Feed | None: ...
@@ -42,8 +46,6 @@ class Controls(Protocol):
     def read_only(self) -> str | None: ...
 
     def play_highlighted(self) -> None: ...
-
-    def toggle_played(self) -> None: ...
 
     def open_filter(self) -> None: ...
 
@@ -101,6 +103,47 @@ def both(*reasons: "Reason") -> "Reason":
     return lambda c: next((why for why in (reason(c) for reason in reasons) if why), None)
 
 
+def in_a_list(c: Controls) -> str | None:
+    return None if c.place else "neither Up Next nor the inbox is shown"
+
+
+def in_up_next(c: Controls) -> str | None:
+    return None if c.place == UP_NEXT else "Up Next is not shown"
+
+
+def a_list_or_feed(c: Controls) -> str | None:
+    return None if c.place else a_feed(c)
+
+
+def not_in_up_next(c: Controls) -> str | None:
+    return "the episode is in Up Next already" if c.place == UP_NEXT else None
+
+
+def show_of(c: Controls) -> tuple[int, str] | None:
+    """The selected feed, or in Up Next and the inbox the highlighted episode's show."""
+    if c.selected_feed is not None:
+        return c.selected_feed.id, c.selected_feed.display_title
+    episode = c.highlighted_episode
+    return None if episode is None else (episode.feed_id, episode.feed_title)
+
+
+def a_show(c: Controls) -> str | None:
+    return None if show_of(c) is not None else "no show is selected"
+
+
+def remove_from_list(c: Controls) -> None:
+    episode = c.highlighted_episode
+    if episode is not None:
+        c.upnext.remove(episode) if c.place == UP_NEXT else c.upnext.dismiss(episode)
+
+
+def clear_list(c: Controls) -> None:
+    if c.place == UP_NEXT:
+        c.upnext.clear(len(c.lists.queue))
+    else:
+        c.upnext.dismiss_all(len(c.lists.inbox))
+
+
 def archived(c: Controls) -> str | None:
     feed = c.selected_feed
     return None if feed is not None and feed.status == "archived" else \
@@ -148,15 +191,41 @@ ACTIONS: tuple[Action, ...] = (
            run=lambda c: c.playback.volume(+1), when=loaded),
     Action("sleep_timer", "z", "Sleep", "Sleep timer: stop later (again: cancel it)",
            show=False, run=lambda c: c.sleep.toggle(), when=sleepable),
+    Action("next_episode", "greater_than_sign", "Next", "Next episode: Up Next's, else the "
+           "list's", show=False, run=lambda c: c.playback.next(), when=resumable),
+    Action("previous_episode", "less_than_sign", "Previous", "Previous episode: the one "
+           "above in Up Next, or played before", show=False,
+           run=lambda c: c.playback.previous(), when=resumable),
     # The episode list.
     Action("toggle_played", "m", "Played", "Mark the highlighted episode played or "
-           "unplayed", run=lambda c: c.toggle_played(), when=both(writable, an_episode)),
+           "unplayed", run=lambda c: c.upnext.toggle_played(c.highlighted_episode),
+           when=both(writable, an_episode)),
     Action("filter", "slash", "Filter", "Filter the episodes by title",
-           run=lambda c: c.open_filter(), when=a_feed),
+           run=lambda c: c.open_filter(), when=a_list_or_feed),
     Action("notes_down", "ctrl+d", "Notes down", "Scroll the show notes down", show=False,
            run=lambda c: c.scroll_notes(+1), when=an_episode),
     Action("notes_up", "ctrl+u", "Notes up", "Scroll the show notes up", show=False,
            run=lambda c: c.scroll_notes(-1), when=an_episode),
+    # Up Next and the inbox (the highlighted episode: the lambdas run only when it is set).
+    Action("queue_add", "plus", "Queue", "Add the highlighted episode to Up Next (at the end)",
+           run=lambda c: c.upnext.add(c.highlighted_episode),
+           when=both(writable, an_episode, not_in_up_next)),
+    Action("queue_play_next", "N", "Play next", "Put the highlighted episode on top of Up "
+           "Next", show=False, run=lambda c: c.upnext.play_next(c.highlighted_episode),
+           when=both(writable, an_episode)),
+    Action("queue_move_up", "K", "Move up", "Move the highlighted episode up in Up Next",
+           show=False, run=lambda c: c.upnext.move(c.highlighted_episode, -1),
+           when=both(writable, in_up_next, an_episode)),
+    Action("queue_move_down", "J", "Move down", "Move the highlighted episode down in Up Next",
+           show=False, run=lambda c: c.upnext.move(c.highlighted_episode, +1),
+           when=both(writable, in_up_next, an_episode)),
+    Action("remove_from_list", "x", "Remove", "Remove from Up Next, or dismiss from the inbox",
+           hidden=True, run=remove_from_list, when=both(writable, in_a_list, an_episode)),
+    Action("clear_list", "X", "Clear", "Clear Up Next, or the inbox (asks first)",
+           show=False, run=clear_list, when=both(writable, in_a_list, an_episode)),
+    Action("show_settings", "o", "Settings", "The show's speed, volume, skips, auto-queue",
+           show=False, run=lambda c: c.upnext.edit_settings(*show_of(c)),  # type: ignore[misc]
+           when=both(writable, a_show)),
     # Subscriptions.
     Action("add_feed", "a", "Add", "Add a feed by its URL",
            run=lambda c: c.subscriptions.add(), when=writable),

@@ -15,6 +15,8 @@ from textual.message import Message
 
 from library.models import Episode
 from library.refresh import FeedOutcome
+from library.showsettings import ShowSettings
+from library.upnext import QueueEntry
 from player import PlayerEvent
 
 
@@ -103,3 +105,19 @@ class EngineEvent(Message):
 @dataclass
 class QuitRequested(Message):
     """Something outside the screen (MPRIS's Quit) asks podterm to quit, as ``q`` does."""
+
+
+@dataclass
+class UpNextChanged(Message):
+    """The Up Next queue (in playing order) and the inbox (newest first), as the
+    library holds them after a change."""
+
+    queue: list[QueueEntry]
+    inbox: list[Episode]
+
+
+@dataclass
+class ShowSettingsChanged(Message):
+    """A show's settings were saved (the playing episode's show applies them at once)."""
+
+    settings: ShowSettings

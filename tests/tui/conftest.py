@@ -29,6 +29,7 @@ from tests.feedgen import BASE_TIME, Channel, Item, rss
 from tui.app import PodtermApp, build_app
 from tui.demo.demo import tones_wav
 from tui.screens.main import MainScreen
+from tui.widgets.panes import FeedsPane
 
 AUDIO_SECONDS = 60
 
@@ -94,6 +95,13 @@ def main(app: PodtermApp) -> MainScreen:
     return app.main
 
 
+def feed_row(app: PodtermApp, index: int) -> list:
+    """The cells (mark, title, unplayed) of the ``index``-th subscription in the pane
+    (Up Next and the inbox are the rows above the subscriptions)."""
+    pane = app.query_one(FeedsPane)
+    return pane.get_row([key for key in pane.rows if (key.value or "").isdigit()][index])
+
+
 def playable_show(server, title: str, count: int, *, seconds: int = AUDIO_SECONDS,
                   slug: str | None = None) -> Channel:
     """A show whose episodes have real (generated) audio on ``server``."""
@@ -138,6 +146,23 @@ def archive_now(paths: Paths, server, channel: Channel, failures: int = 3,
         refresh(paths.database, [feed_id], settings, rule=rule,
                 clock=lambda day=day: start + day * 86_400)
     return feed_id, url
+
+
+def publish_new(paths: Paths, server, index: int, channel: Channel, *items: Item,
+                subscribed_at: float | None = None) -> None:
+    """The show served by :func:`subscribe_now` as its ``index``-th channel publishes
+    ``items`` on top of its feed, and a refresh brings them: into the inbox when they
+    are dated after the subscription (``subscribed_at``: pretend it was then)."""
+    conn = connect(paths.database)
+    url = server.url(f"/feeds/{index}.xml")
+    feed_id = conn.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()[0]
+    if subscribed_at is not None:
+        with conn:
+            conn.execute("UPDATE feeds SET added_at = ? WHERE id = ?", (subscribed_at, feed_id))
+    conn.close()
+    channel.items[:0] = items
+    server.add(f"/feeds/{index}.xml", rss(channel), "application/rss+xml")
+    refresh(paths.database, [feed_id], RefreshSettings.from_table(default_config()["refresh"]))
 
 
 async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from library.episodes import get_episode
 from library.store import connect
 from tests.feedgen import Channel, Item, show
-from tests.tui.conftest import playable_show, quiet_config, ready, shows, subscribe, \
+from tests.tui.conftest import feed_row, playable_show, quiet_config, ready, shows, subscribe, \
     wait_for
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary
@@ -26,8 +26,8 @@ async def test_feeds_episodes_durations_and_details(make_app, paths, server):
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await ready(pilot, feeds=2)
         feeds = app.query_one(FeedsPane)
-        assert [feeds.get_row_at(i)[1].plain for i in range(2)] == ["Alpha Show", "Beta Show"]
-        assert feeds.get_row_at(0)[2].plain == "3"  # unplayed
+        assert [feed_row(app, i)[1].plain for i in range(2)] == ["Alpha Show", "Beta Show"]
+        assert feed_row(app, 0)[2].plain == "3"  # unplayed
         table = app.query_one(EpisodesTable)
         first = table.get_row_at(0)
         assert first[1].plain == "Alpha Show #2: a conversation about things"
@@ -79,7 +79,7 @@ async def test_toggle_played_and_filter(make_app, paths, server):
         await wait_for(pilot, lambda: table.get_row_at(0)[3].plain == "✓", what="played mark")
         conn = connect(paths.database)
         assert get_episode(conn, episode_id).played
-        await wait_for(pilot, lambda: app.query_one(FeedsPane).get_row_at(0)[2].plain == "3")
+        await wait_for(pilot, lambda: feed_row(app, 0)[2].plain == "3")
         await pilot.press("m")
         await wait_for(pilot, lambda: not get_episode(conn, episode_id).played)
         conn.close()
@@ -99,15 +99,15 @@ async def test_keys_remapped_from_config_and_unknown_ids_reported(make_app, path
                                                                 messages):
     await subscribe(paths, server, playable_show(server, "Remap", 1))
     config = quiet_config()
-    config["keys"].update({"toggle_played": "x", "help": "f1", "no_such_action": "z"})
+    config["keys"].update({"toggle_played": "t", "help": "f1", "no_such_action": "z"})
     app = make_app(config)
     async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
         await ready(pilot, feeds=1)
         assert messages.notified("no_such_action: no such key binding")
         await pilot.press("m")  # no longer bound
-        await pilot.press("x")
+        await pilot.press("t")
         table = app.query_one(EpisodesTable)
-        await wait_for(pilot, lambda: table.get_row_at(0)[3].plain == "✓", what="x marks")
+        await wait_for(pilot, lambda: table.get_row_at(0)[3].plain == "✓", what="t marks")
         await pilot.press("f1")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         await shows(pilot, "toggle_played", "f1 ")
@@ -132,7 +132,7 @@ async def test_unexpected_errors_are_logged_and_shown_not_fatal(make_app, paths,
     def broken_disk(conn, *args):
         raise OSError("disk on fire")
 
-    monkeypatch.setattr("tui.screens.main.set_played", broken_disk)
+    monkeypatch.setattr("tui.upnext.mark", broken_disk)
     app = make_app()
     async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
         await ready(pilot, feeds=1)

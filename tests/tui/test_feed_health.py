@@ -12,12 +12,11 @@ from library.episodes import list_episodes, save_position, set_played
 from library.feeds import feed_events, get_feed
 from library.store import connect
 from tests.feedgen import rss, show
-from tests.tui.conftest import archive_now, main, quiet_config, ready, screen_text, shows, \
-    subscribe, wait_for
+from tests.tui.conftest import archive_now, feed_row, main, quiet_config, ready, screen_text, \
+    shows, subscribe, wait_for
 from tui.demo.directory import FakeDirectory, ListedShow
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.directory import DirectorySearchDialog, NewerVersionDialog
-from tui.widgets.panes import FeedsPane
 from tui.widgets.status import EmptyLibrary
 
 WHEN = "This feed was archived on 2024-10-03."
@@ -62,7 +61,7 @@ async def test_archived_feed_says_when_why_what_now_and_check_again_brings_it_ba
         await shows(pilot, WHEN, WHY, *WHAT_NOW, "“Refresh all” (R) skips it.",
                     "f  search for a newer version", "c  check again now",
                     "u  edit the feed URL", "d  unsubscribe", "f Find newer")
-        assert app.query_one(FeedsPane).get_row_at(1)[0].plain == "⊘"
+        assert feed_row(app, 1)[0].plain == "⊘"
         assert app.screen.active_bindings["c"].enabled and app.screen.active_bindings["u"].enabled
 
         await pilot.press("ctrl+p", *"newer")

@@ -164,10 +164,10 @@ async def test_at_the_end_of_the_episode_the_next_one_does_not_start(make_app, p
         await wait_for(pilot, lambda: status(app).volume < 100, what="fading at the end")
         await wait_for(pilot, lambda: messages.notified("Good night"), what="the end")
         await wait_for(pilot, lambda: saved(paths, episode_id).played, what="marked played")
+        text = await shows(pilot, "Nothing playing")
         assert status(app).state is PlayerState.ENDED
         assert screen.playback.episode is None  # nothing was started after it
         assert status(app).volume == 100
-        text = await shows(pilot, "Nothing playing")
         assert "sleep" not in text
         assert not screen.playback.stop_after_current  # the next end plays on again
         await pilot.press("q")

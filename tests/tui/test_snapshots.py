@@ -12,14 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from library import upnext
+from library.episodes import save_position
 from library.importer import import_opml
 from library.opml import parse_opml
 from library.paths import Paths
+from library.showsettings import ShowDefaults, update_show_settings
 from library.store import connect
 from player import LibVLCMissing, PlayerState, PlayerStatus
-from tests.feedgen import Channel, Item, show
-from tests.tui.conftest import archive_now, main, quiet_config, ready, shows, subscribe_now, \
-    wait_for
+from tests.feedgen import BASE_TIME, Channel, Item, show
+from tests.tui.conftest import archive_now, main, publish_new, quiet_config, ready, shows, \
+    subscribe_now, wait_for
 from tests.tui.fakes import ScriptedEngine
 from tui.app import build_app
 from tui.screens.opml import ImportReportDialog
@@ -169,3 +172,68 @@ def test_key_conflict_warning(snap_compare, snapshot_paths):
 
     assert snap_compare(app_for(snapshot_paths, config=config), terminal_size=(100, 30),
                         run_before=run_before)
+
+
+DAY = 86_400
+
+
+def a_day_of_listening(paths, server) -> None:
+    """Two shows; three episodes in Up Next (one half heard); three new in the inbox."""
+    nonlinear = show("Nonlinear Thoughts", 6)
+    long = Channel("The [bold]Long[/] Show", [Item("A very long conversation", guid="long",
+                                                   duration="1:02:05", published=BASE_TIME)])
+    subscribe_now(paths, server, nonlinear, long)
+    publish_new(paths, server, 0, nonlinear, *(
+        Item(f"Nonlinear Thoughts #{n}: new and shiny", guid=f"new-{n}", duration="41:10",
+             published=BASE_TIME + n * DAY) for n in (9, 8)), subscribed_at=BASE_TIME + 7 * DAY)
+    publish_new(paths, server, 1, long, Item("Another [red]long[/] one", guid="long-2",
+                                             duration="2:00:00", published=BASE_TIME + 8.5 * DAY),
+                subscribed_at=BASE_TIME + 7 * DAY)
+    conn = connect(paths.database)
+    ids = dict(conn.execute("SELECT guid, id FROM episodes"))
+    upnext.add(conn, [ids["Nonlinear Thoughts-4"], ids["long"], ids["Nonlinear Thoughts-1"]])
+    save_position(conn, ids["long"], 1800)
+    conn.close()
+
+
+async def open_place(pilot, rows_up: int, *texts: str) -> None:
+    await ready(pilot, feeds=2)
+    await pilot.press(*["k"] * rows_up)  # from the first subscription up to the entry
+    await shows(pilot, *texts)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_up_next(snap_compare, snapshot_paths, server, size):
+    a_day_of_listening(snapshot_paths, server)
+
+    async def run_before(pilot):
+        await open_place(pilot, 2, "Up Next  3 episodes, 1:25:10 left", "16:37")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+def test_inbox(snap_compare, snapshot_paths, server, size):
+    a_day_of_listening(snapshot_paths, server)
+
+    async def run_before(pilot):
+        await open_place(pilot, 1, "Inbox  3 new episodes from 2 shows", "2023-11-23")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=size, run_before=run_before)
+
+
+def test_show_settings_dialog(snap_compare, snapshot_paths, server):
+    subscribe_now(snapshot_paths, server, show("Nonlinear Thoughts", 2))
+    conn = connect(snapshot_paths.database)
+    update_show_settings(conn, 1, {"speed": 1.3, "skip_intro_s": 45}, ShowDefaults())
+    conn.close()
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=1)
+        await pilot.press("o")
+        await shows(pilot, "Settings: Nonlinear Thoughts", "default (100 %)")
+        pilot.app.screen.query_one("#setting-volume").value = "200"
+        await pilot.press("enter")
+        await shows(pilot, "volume must be a whole number from 0 to 150 %, not 200")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=(80, 24), run_before=run_before)

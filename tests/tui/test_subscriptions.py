@@ -8,11 +8,10 @@ from textual.command import CommandPalette
 from library.feeds import list_feeds
 from library.store import connect
 from tests.feedgen import rss, show
-from tests.tui.conftest import main, ready, shows, subscribe, wait_for
+from tests.tui.conftest import feed_row, main, ready, shows, subscribe, wait_for
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.help import HelpScreen
 from tui.screens.opml import ImportReportDialog, PathPromptDialog
-from tui.widgets.panes import FeedsPane
 from tui.widgets.status import EmptyLibrary
 
 
@@ -109,7 +108,7 @@ async def test_import_opml_with_completion_and_a_report(make_app, paths, server,
 
         def marks() -> dict[str, str]:
             return {row[1].plain: row[0].plain for row in
-                    (app.query_one(FeedsPane).get_row_at(i) for i in range(3))}
+                    (feed_row(app, i) for i in range(3))}
 
         # The list reloads after the refresh's summary: wait for the marks it brings.
         await wait_for(pilot, lambda: marks().get("Gone") == "!"
@@ -183,7 +182,9 @@ async def test_help_palette_and_quit(make_app, paths, server, messages):
         await ready(pilot, feeds=1)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        await shows(pilot, "play_pause", "seek_back", "import_opml", "Id in [keys]", "space")
+        await shows(pilot, "play_pause", "seek_back", "Id in [keys]", "space")
+        await pilot.press("pagedown")  # the list is longer than the screen
+        await shows(pilot, "import_opml")
         await pilot.press("escape")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))

@@ -14,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from library.paths import Paths
 from tests.feedgen import rss
-from tests.tui.conftest import playable_show
+from tests.tui.conftest import playable_show, subscribe_now
 
 # setup.sh installs both; without them this test fails rather than skips.
 PODTERM = shutil.which("podterm", path=str(Path(sys.executable).parent)) or "podterm"
@@ -114,6 +115,43 @@ def test_import_play_pause_quit_and_resume_in_a_real_terminal(server, tmp_path):
         second.wait_for("EXITED 0")
     finally:
         second.close()
+
+
+def test_up_next_plays_three_queued_episodes_one_after_another(server, tmp_path):
+    """Queue three 3-second episodes out of the list's order, play the first from Up
+    Next: when it ends the second starts, then the third; each leaves the queue."""
+    data = tmp_path / "data"
+    subscribe_now(Paths(data_dir=data, config_file=tmp_path / "config.toml",
+                        log_dir=data / "logs"),
+                  server, playable_show(server, "Queue Radio", 4, seconds=3))
+    env = {"PODTERM_DATA_DIR": str(data), "PODTERM_CONFIG": str(tmp_path / "config.toml"),
+           "PODTERM_VLC_ARGS": "--aout=dummy", "TERM": "xterm-256color",
+           "PATH": os.environ.get("PATH", "")}
+    term = Terminal(f"podterm-queue-{os.getpid()}", PODTERM, env)
+    try:
+        term.wait_for(r"Queue Radio episode 1\s+0:03")
+        term.keys("Tab", "j", "j", "j")                  # episode 1 (the list is newest first)
+        term.keys("+", literal=True)
+        term.keys("k", "k")                              # episode 3
+        term.keys("+", literal=True)
+        term.keys("j")                                   # episode 2
+        term.keys("+", literal=True)
+        term.wait_for(r"Up Next\s+3 │")
+        term.keys("BTab", "Home")
+        term.wait_for(r"Up Next  3 episodes, 0:09 left")
+        screen = term.screen()
+        assert screen.index("episode 1") < screen.index("episode 3") < screen.index("episode 2")
+        term.keys("Tab", "Enter")
+        term.wait_for(r"Playing\s+Queue Radio — Queue Radio episode 1")
+        term.wait_for(r"Playing\s+Queue Radio — Queue Radio episode 3")
+        term.wait_for(r"Up Next  2 episodes")            # episode 1 finished: it left
+        term.wait_for(r"Playing\s+Queue Radio — Queue Radio episode 2")
+        term.wait_for(r"Up Next  is empty")
+        term.wait_for(r"Nothing playing")
+        term.keys("q")
+        term.wait_for("EXITED 0")
+    finally:
+        term.close()
 
 
 def test_a_bad_config_names_the_line_without_a_traceback(tmp_path):

@@ -28,6 +28,8 @@ from rich.console import Console
 
 from library.archive import ArchiveRule
 from library.config import Config
+from library import upnext
+from library.episodes import list_episodes
 from library.feeds import add_feed
 from library.paths import Paths
 from library.refresh import RefreshSettings, refresh
@@ -113,6 +115,10 @@ def prepare_library(paths: Paths, server: LoopbackServer, config: Config) -> Non
     refresh(paths.database, ids, settings)
     server.remove(OLD_HOME)
     refresh(paths.database, ids[-1:], settings, rule=ArchiveRule(failures=1, days=0))
+    conn = connect(paths.database)  # Up Next: the newest episode of each subscribed show
+    upnext.add(conn, [list_episodes(conn, feed_id, limit=1)[0].id
+                      for feed_id in ids[:len(SUBSCRIBED)]])
+    conn.close()
 
 
 OpenPlayer = Callable[[Paths, Config, Sequence[str]], None]
@@ -133,7 +139,8 @@ def run_demo(config: Config, console: Console, open_player: OpenPlayer) -> None:
         config = replace(config, tables={**config.tables,
                                          "directory": demo_directory(server).config_table()})
         prepare_library(paths, server, config)
-        notice = (f"This is the podterm demo. Press enter to play an episode. Field "
+        notice = (f"This is the podterm demo. Press enter to play an episode; Up Next "
+                  f"(top left) has two queued, + adds more. Field "
                   f"Recordings lost its host and was archived: select it, then press f to "
                   f"find its new home. S searches the demo's directory for more shows; to "
                   f"import some, press i and give this file: {opml}")

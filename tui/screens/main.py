@@ -1,9 +1,9 @@
-"""The main screen: subscriptions, the selected feed's episodes and notes, the
-now-playing bar.
+"""The main screen: Up Next, the inbox and the subscriptions, the selected one's
+episodes and notes, the now-playing bar.
 
-It owns what it shows (the loaded feeds and episodes, the selection, the filter), the
-features that act on it (playback, subscriptions, feed health), their workers and timers,
-and the key actions of :mod:`tui.actions`. Features talk back with the messages of
+It owns what it shows (feeds, episodes, the queue and the inbox, the selection, the
+filter), the features that act on it (playback, subscriptions, feed health, Up Next),
+their workers and timers, and the key actions of :mod:`tui.actions`. Features talk back with the messages of
 :mod:`tui.messages`; the handlers here are the only code that updates these widgets.
 """
 
@@ -20,18 +20,17 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
-from library.episodes import ListeningTime, get_episode, list_episodes, listening_time, \
-    set_played
+from library.episodes import ListeningTime, get_episode, list_episodes, listening_time
 from library.feeds import list_feeds
 from library.models import Episode, Feed
-from tui import keys
+from tui import keys, places
 from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
 from tui.health import FeedHealth
 from tui.messages import (
     EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, NowPlaying, PlayerStateChanged,
     QuitRequested, RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted,
-    SubscribeRequested,
+    ShowSettingsChanged, SubscribeRequested, UpNextChanged,
 )
 from tui.mpris import Mpris
 from tui.playback import Playback
@@ -39,6 +38,7 @@ from tui.services import Services
 from tui.sleep import SleepTimer
 from tui.state import UiState, load_state, save_state
 from tui.subscriptions import Subscriptions
+from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
@@ -75,6 +75,9 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.mpris = Mpris(self, self.playback)
         self.subscriptions = Subscriptions(self)
         self.health = FeedHealth(self)
+        self.upnext = UpNext(self)
+        self.place: str | None = None   # Up Next or the inbox, when one is shown
+        self.lists = Lists()
         self.feeds: list[Feed] = []
         self.episodes: dict[int, Episode] = {}
         self.selected_feed_id: int | None = None
@@ -213,8 +216,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
         empty = not feeds
         self.query_one("#library").display = not empty
         self.query_one(EmptyLibrary).display = empty
-        self.query_one(FeedsPane).show(feeds, selected)
-        if selected != self.selected_feed_id or select is not None:
+        stay = self.place is not None and select is None
+        self.query_one(FeedsPane).show(feeds, self.place if stay else selected,
+                                       places.pane_rows(self.lists) if feeds else None)
+        self.upnext.reload()
+        if not stay and (selected != self.selected_feed_id or select is not None):
             self.select_feed(selected, keep)
         else:
             self._show_header()
@@ -228,7 +234,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def select_feed(self, feed_id: int | None, keep: int | None = None) -> None:
         if feed_id != self.selected_feed_id:
             self.listening = None
-        self.selected_feed_id = feed_id
+        self.selected_feed_id, self.place = feed_id, None
         self._show_header()
         self.load_episodes(keep)
 
@@ -236,6 +242,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
     async def load_episodes(self, keep: int | None = None) -> None:
         """Load the selected feed's episodes (filtered), keeping the cursor on ``keep``."""
         feed_id = self.selected_feed_id
+        if self.place is not None:
+            self.show_place()
         if feed_id is None:
             return
         text = self.filter_text or None
@@ -248,8 +256,21 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.update_key_hints()
 
     def _show_header(self) -> None:
-        self.query_one(FeedHeader).show(self.selected_feed, self.listening,
-                                        self.services.keymap)
+        if self.place is not None:
+            self.query_one(FeedHeader).show_text(places.header(self.place, self.lists,
+                                                               self.services.keymap))
+        else:
+            self.query_one(FeedHeader).show(self.selected_feed, self.listening,
+                                            self.services.keymap)
+
+    def show_place(self) -> None:
+        """Show Up Next or the inbox; the cursor stays on its episode (or its row)."""
+        assert self.place is not None
+        self.episodes = places.fill(self.query_one(EpisodesTable), self.place, self.lists,
+                                    list(self.episodes), self.filter_text)
+        self._show_header()
+        self.query_one(EpisodeDetails).show(self.highlighted_episode)
+        self.update_key_hints()
 
     def _ui_state(self) -> UiState:
         playing = self.playback.episode
@@ -258,9 +279,16 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     @on(DataTable.RowHighlighted, "#feeds")
     def feed_highlighted(self) -> None:
-        feed_id = self.query_one(FeedsPane).highlighted_id
-        if feed_id != self.selected_feed_id:
-            self.select_feed(feed_id)
+        pane = self.query_one(FeedsPane)
+        place = pane.highlighted_place
+        if place is not None and place != self.place:  # read again: the CLI may change it
+            self.place, self.selected_feed_id, self.listening, self.episodes = \
+                place, None, None, {}
+            self.query_one(EpisodesTable).clear()  # the cursor starts at the top
+            self.show_place()
+            self.upnext.reload()
+        elif place is None and (pane.highlighted_id != self.selected_feed_id or self.place):
+            self.select_feed(pane.highlighted_id)
 
     @on(DataTable.RowHighlighted, "#episodes")
     def episode_highlighted(self) -> None:
@@ -291,6 +319,17 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 self.query_one(EpisodeDetails).show(episode, keep_scroll=True)
         if message.counts_changed:
             self.load_feeds()
+
+    def on_up_next_changed(self, message: UpNextChanged) -> None:
+        self.lists = Lists(message.queue, message.inbox)
+        pane = self.query_one(FeedsPane)
+        if self.feeds:
+            pane.show(self.feeds, pane.highlighted_key, places.pane_rows(self.lists))
+        if self.place is not None:
+            self.show_place()
+
+    def on_show_settings_changed(self, message: ShowSettingsChanged) -> None:
+        self.playback.apply_settings(message.settings)
 
     def on_now_playing(self, message: NowPlaying) -> None:
         table = self.query_one(EpisodesTable)
@@ -379,20 +418,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if episode is None:
             return
         table = self.query_one(EpisodesTable)
-        below = [self.episodes[int(key.value)] for key in list(table.rows)[table.cursor_row + 1:]
-                 if key.value is not None]
-        self.playback.play(episode, below)
-
-    def toggle_played(self) -> None:
-        episode = self.highlighted_episode
-        if episode is not None:
-            self._toggle_played(episode)
-
-    @work(group="played", exit_on_error=False)
-    async def _toggle_played(self, episode: Episode) -> None:
-        stored = await self.services.librarian.run(set_played, episode.id, not episode.played)
-        if stored is not None:
-            self.post_message(EpisodeChanged(stored, counts_changed=True))
+        rows = [self.episodes[int(key.value)] for key in table.rows if key.value is not None]
+        self.playback.play(episode, rows[table.cursor_row + 1:], rows[:table.cursor_row])
 
     def open_filter(self) -> None:
         self.query_one("#filter").add_class("active")

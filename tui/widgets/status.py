@@ -41,6 +41,11 @@ class FeedHeader(VerticalScroll, can_focus=False):
                 text.append(notice)
         self.query_one("#feed-header-text", Static).update(text)
 
+    def show_text(self, text: Text) -> None:
+        """Another header than a feed's (Up Next, the inbox)."""
+        self.set_class(False, "archived")
+        self.query_one("#feed-header-text", Static).update(text)
+
 
 def counts(feed: Feed, listening: ListeningTime | None) -> str:
     """"392 episodes, 385:12:57; 391 unplayed, 384:40:12 left" (times once loaded)."""
