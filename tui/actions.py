@@ -18,6 +18,7 @@ from tui.health import FeedHealth
 from tui.keys import WIDGET_KEYS, Key
 from tui.playback import Playback
 from tui.subscriptions import Subscriptions
+from tui.sync import Sync
 
 
 class Controls(Protocol):
@@ -26,6 +27,7 @@ class Controls(Protocol):
     playback: Playback
     subscriptions: Subscriptions
     health: FeedHealth
+    sync: Sync
 
     @property
     def selected_feed(self) -> Feed | None: ...
@@ -93,6 +95,10 @@ def writable(c: Controls) -> str | None:
 def both(*reasons: "Reason") -> "Reason":
     """Applies when every one of ``reasons`` does; says the first that does not."""
     return lambda c: next((why for why in (reason(c) for reason in reasons) if why), None)
+
+
+def sync_set_up(c: Controls) -> str | None:
+    return c.sync.unavailable
 
 
 def archived(c: Controls) -> str | None:
@@ -181,6 +187,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("search_directory", "S", "Search directories", "Search podcast directories for "
            "shows to subscribe to", show=False, run=lambda c: c.health.search_directory(),
            when=writable),
+    # Sync (it also runs at start and every [sync] interval_min).
+    Action("sync_now", "Y", "Sync", "Sync subscriptions, positions and played episodes "
+           "with the sync server now", show=False, run=lambda c: c.sync.sync_now(),
+           when=sync_set_up),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

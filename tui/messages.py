@@ -98,3 +98,14 @@ class EngineEvent(Message):
     """Something happened in the player (state, position, end, error)."""
 
     event: PlayerEvent
+
+
+@dataclass
+class SyncChanged(Message):
+    """A sync started, progressed or ended: the sync status line redraws."""
+
+
+@dataclass
+class LibraryChanged(Message):
+    """Another device changed subscriptions, positions or played marks (a sync brought
+    them): reload the feeds and the episodes, keeping the selection."""

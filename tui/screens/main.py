@@ -2,8 +2,8 @@
 now-playing bar.
 
 It owns what it shows (the loaded feeds and episodes, the selection, the filter), the
-features that act on it (playback, subscriptions, feed health), their workers and timers,
-and the key actions of :mod:`tui.actions`. Features talk back with the messages of
+features that act on it (playback, subscriptions, feed health, sync), their workers and
+timers, and the key actions of :mod:`tui.actions`. Features talk back with the messages of
 :mod:`tui.messages`; the handlers here are the only code that updates these widgets.
 """
 
@@ -29,18 +29,21 @@ from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
 from tui.health import FeedHealth
 from tui.messages import (
-    EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, NowPlaying, PlayerStateChanged,
-    RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted, SubscribeRequested,
+    EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, LibraryChanged, NowPlaying,
+    PlayerStateChanged, RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted,
+    SubscribeRequested, SyncChanged,
 )
 from tui.playback import Playback
 from tui.services import Services
 from tui.state import UiState, load_state, save_state
 from tui.subscriptions import Subscriptions
+from tui.sync import Sync
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
+from tui.widgets.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.playback = Playback(self)
         self.subscriptions = Subscriptions(self)
         self.health = FeedHealth(self)
+        self.sync = Sync(self)
         self.feeds: list[Feed] = []
         self.episodes: dict[int, Episode] = {}
         self.selected_feed_id: int | None = None
@@ -89,6 +93,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(id="refresh-status")
+        yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
         yield NowPlayingBar(self.playback.view)
         yield KeyFooter()
 
@@ -101,6 +106,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.notify(notice, timeout=30, markup=False)
         self.playback.start()
         self.reopen()
+        self.sync.start()
         interval_min = self.services.config["refresh"]["interval_min"]
         if interval_min:
             self.set_interval(interval_min * 60, self._refresh_on_timer)
@@ -126,6 +132,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_unmount(self) -> None:
         self.subscriptions.stop()
+        self.sync.stop()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """This screen's workers never take the app down: log the error, say so briefly."""
@@ -145,6 +152,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     async def shutdown(self) -> None:
         """Before the app quits: remember where we are, save the position, stop work."""
         self.subscriptions.stop()
+        self.sync.stop()
         await asyncio.to_thread(save_state, self.services.paths.data_dir, self._ui_state())
         await self.playback.shutdown()
 
@@ -284,6 +292,13 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 self.query_one(EpisodeDetails).show(episode, keep_scroll=True)
         if message.counts_changed:
             self.load_feeds()
+
+    def on_library_changed(self, _message: LibraryChanged) -> None:
+        self.load_feeds()
+        self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+
+    def on_sync_changed(self, _message: SyncChanged) -> None:
+        self.query_one(SyncStatus).update_view()
 
     def on_now_playing(self, message: NowPlaying) -> None:
         table = self.query_one(EpisodesTable)
