@@ -269,7 +269,8 @@ class Sync:
 
     # -- the outcome --------------------------------------------------------------------
     def _finished(self, report: SyncReport, manual: bool) -> None:
-        self._held = len(report.held)
+        if report.ok or report.held:  # a sync that failed early did not get to ask
+            self._held = len(report.held)
         if report.ok:
             self._last_success_at, self._error, self._retry_at = time.time(), None, None
             self._notified = None
