@@ -19,6 +19,7 @@ from tui.keys import WIDGET_KEYS, Key
 from tui.playback import Playback
 from tui.sleep import SleepTimer
 from tui.subscriptions import Subscriptions
+from tui.sync import Sync
 from tui.upnext import UP_NEXT, Lists, UpNext
 
 
@@ -32,6 +33,7 @@ class Controls(Protocol):
     upnext: UpNext
     place: str | None       # UP_NEXT or INBOX while one of them is shown
     lists: Lists            # the queue and the inbox
+    sync: Sync
 
     @property
     def selected_feed(self) -> Feed | None: ...
@@ -142,6 +144,8 @@ def clear_list(c: Controls) -> None:
         c.upnext.clear(len(c.lists.queue))
     else:
         c.upnext.dismiss_all(len(c.lists.inbox))
+def sync_set_up(c: Controls) -> str | None:
+    return c.sync.unavailable
 
 
 def archived(c: Controls) -> str | None:
@@ -258,6 +262,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("search_directory", "S", "Search directories", "Search podcast directories for "
            "shows to subscribe to", show=False, run=lambda c: c.health.search_directory(),
            when=writable),
+    # Sync (it also runs at start and every [sync] interval_min).
+    Action("sync_now", "Y", "Sync", "Sync subscriptions, positions and played episodes "
+           "with the sync server now", show=False, run=lambda c: c.sync.sync_now(),
+           when=sync_set_up),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

@@ -22,7 +22,8 @@ class Key:
     """One binding. ``where`` says which part of the screen has it: "main" (the main
     screen), "app" (everywhere), "pane" (the list panes and help), "filter" (the episode
     filter), "dialog" (every dialog), "confirm" (yes/no questions), "path" (file name
-    prompts). ``help`` is the command palette's and the help screen's text."""
+    prompts), "removal" (sync's question about a feed unsubscribed elsewhere). ``help``
+    is the command palette's and the help screen's text."""
 
     id: str
     keys: str
@@ -56,11 +57,17 @@ WIDGET_KEYS: tuple[Key, ...] = (
     Key("confirm_yes", "y", "Yes", "Answer yes", "confirm", "answer(True)"),
     Key("confirm_no", "n", "No", "Answer no", "confirm", "answer(False)"),
     Key("complete_path", "tab", "Complete", "Complete the file name", "path", "complete"),
+    Key("remove_here", "r", "Remove here", "Remove the feed unsubscribed on another device "
+        "here too", "removal", "answer(True)"),
+    Key("keep_here", "k", "Keep", "Keep the feed unsubscribed on another device (and "
+        "subscribe again on every device)", "removal", "answer(False)"),
+    Key("decide_later", "l", "Later", "Keep the feed for now; the next sync you start asks "
+        "again", "removal", "later"),
 )
 
 # Parts of the screen whose keys work at the same time: one key must not do two things.
 SCOPES = (("pane", "main", "app"), ("filter", "main", "app"), ("dialog", "confirm", "app"),
-          ("dialog", "path", "app"), ("pane", "dialog", "app"))
+          ("dialog", "path", "app"), ("dialog", "removal", "app"), ("pane", "dialog", "app"))
 SCOPE_NAMES = {"main": "the main screen", "dialog": "dialogs"}
 
 

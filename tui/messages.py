@@ -121,3 +121,14 @@ class ShowSettingsChanged(Message):
     """A show's settings were saved (the playing episode's show applies them at once)."""
 
     settings: ShowSettings
+
+
+@dataclass
+class SyncChanged(Message):
+    """A sync started, progressed or ended: the sync status line redraws."""
+
+
+@dataclass
+class LibraryChanged(Message):
+    """Another device changed subscriptions, positions or played marks (a sync brought
+    them): reload the feeds and the episodes, keeping the selection."""

@@ -34,6 +34,8 @@ BACKOFF_S = (1.0, 2.0)
 MAX_WAIT_S = 30.0      # a longer Retry-After ends this sync instead
 TIMEOUT_S = 30.0
 NEXTCLOUD_BASE = "/index.php/apps/gpoddersync"
+# A UI that asked for the password forgets it when the server answers this.
+AUTH_REFUSED = "the sync server refused the user name or password (HTTP 401)"
 
 
 class RateLimited(SyncError):
@@ -115,7 +117,7 @@ class Api:
     def _answer(self, response: httpx.Response, path: str) -> Any:
         status = response.status_code
         if status == 401:
-            raise SyncError("the sync server refused the user name or password (HTTP 401)")
+            raise SyncError(AUTH_REFUSED)
         if response.has_redirect_location:
             raise SyncError(f"the sync server redirects {path} to "
                             f"{response.headers.get('location')}; check [sync] server")

@@ -136,8 +136,11 @@ def run_demo(config: Config, console: Console, open_player: OpenPlayer) -> None:
         opml.write_text(serve_demo(server), encoding="utf-8")
         console.print(f"Demo library in {root} (deleted on exit); feeds served from "
                       f"{server.url('/')}", markup=False, highlight=False)
+        # The demo's directory; and never a sync: it would mix the demo's feeds into
+        # the user's account.
         config = replace(config, tables={**config.tables,
-                                         "directory": demo_directory(server).config_table()})
+                                         "directory": demo_directory(server).config_table(),
+                                         "sync": {**config["sync"], "server": ""}})
         prepare_library(paths, server, config)
         notice = (f"This is the podterm demo. Press enter to play an episode; Up Next "
                   f"(top left) has two queued, + adds more. Field "

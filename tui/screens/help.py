@@ -13,7 +13,8 @@ from tui.keys import Key, shown_keys
 from tui.screens.dialogs import Dialog
 
 SECTIONS = {"app": "Everywhere", "main": "Player", "pane": "Lists", "filter": "Filter",
-            "dialog": "Dialogs", "confirm": "Questions", "path": "File names"}
+            "dialog": "Dialogs", "confirm": "Questions", "path": "File names",
+            "removal": "Sync questions"}
 
 
 class HelpTable(DataTable, inherit_bindings=False):

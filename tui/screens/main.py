@@ -2,8 +2,9 @@
 episodes and notes, the now-playing bar.
 
 It owns what it shows (feeds, episodes, the queue and the inbox, the selection, the
-filter), the features that act on it (playback, subscriptions, feed health, Up Next),
-their workers and timers, and the key actions of :mod:`tui.actions`. Features talk back with the messages of
+filter), the features that act on it (playback, subscriptions, feed health, Up Next,
+sync), their workers and timers, and the key actions of :mod:`tui.actions`. Features
+talk back with the messages of
 :mod:`tui.messages`; the handlers here are the only code that updates these widgets.
 """
 
@@ -28,9 +29,9 @@ from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
 from tui.health import FeedHealth
 from tui.messages import (
-    EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, NowPlaying, PlayerStateChanged,
-    QuitRequested, RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted,
-    ShowSettingsChanged, SubscribeRequested, UpNextChanged,
+    EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, LibraryChanged, NowPlaying,
+    PlayerStateChanged, QuitRequested, RefreshFinished, RefreshProgress, RefreshRequested,
+    RefreshStarted, ShowSettingsChanged, SubscribeRequested, SyncChanged, UpNextChanged,
 )
 from tui.mpris import Mpris
 from tui.playback import Playback
@@ -38,12 +39,14 @@ from tui.services import Services
 from tui.sleep import SleepTimer
 from tui.state import UiState, load_state, save_state
 from tui.subscriptions import Subscriptions
+from tui.sync import Sync
 from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
+from tui.widgets.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.upnext = UpNext(self)
         self.place: str | None = None   # Up Next or the inbox, when one is shown
         self.lists = Lists()
+        self.sync = Sync(self)
         self.feeds: list[Feed] = []
         self.episodes: dict[int, Episode] = {}
         self.selected_feed_id: int | None = None
@@ -97,6 +101,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(id="refresh-status")
+        yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
         yield NowPlayingBar(self.playback.view, self.sleep.label)
         yield KeyFooter()
 
@@ -110,6 +115,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.playback.start()
         self.mpris.start()
         self.reopen()
+        self.sync.start()
         interval_min = self.services.config["refresh"]["interval_min"]
         if interval_min:
             self.set_interval(interval_min * 60, self._refresh_on_timer)
@@ -135,6 +141,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_unmount(self) -> None:
         self.subscriptions.stop()
+        self.sync.stop()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """This screen's workers never take the app down: log the error, say so briefly."""
@@ -155,6 +162,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         """Before the app quits: remember where we are, save the position, stop work."""
         await self.mpris.stop()
         self.subscriptions.stop()
+        self.sync.stop()
         await asyncio.to_thread(save_state, self.services.paths.data_dir, self._ui_state())
         await self.playback.shutdown()
 
@@ -330,6 +338,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     def on_show_settings_changed(self, message: ShowSettingsChanged) -> None:
         self.playback.apply_settings(message.settings)
+    def on_library_changed(self, _message: LibraryChanged) -> None:
+        self.load_feeds()
+        self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+
+    def on_sync_changed(self, _message: SyncChanged) -> None:
+        self.query_one(SyncStatus).update_view()
 
     def on_now_playing(self, message: NowPlaying) -> None:
         table = self.query_one(EpisodesTable)
