@@ -9,8 +9,10 @@ is deleted afterwards.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -22,6 +24,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8080
 START_TIMEOUT_S = 20.0
+LOCK = "/tmp/podterm-test-netns.lock"
 
 
 class PublicOrigin:
@@ -48,9 +51,7 @@ class Namespace:
     def __init__(self, folder: Path) -> None:
         tag = f"{os.getpid() % 10000}{random.randrange(1000)}"
         self.name, self.host_link, self.ns_link = f"ptns{tag}", f"pth{tag}", f"ptn{tag}"
-        block = random.randrange(1, 63) * 4  # a /30 of 203.0.113.0/24
-        self.host_address = f"203.0.113.{block + 1}"
-        self.origin = PublicOrigin(f"203.0.113.{block + 2}", folder)
+        self.folder = folder
         self.server: subprocess.Popen[bytes] | None = None
         self.created = False
 
@@ -66,7 +67,11 @@ class Namespace:
         self._run("ip", "link", "add", self.host_link, "type", "veth", "peer", "name",
                   self.ns_link)
         self._run("ip", "link", "set", self.ns_link, "netns", self.name)
-        self._run("ip", "addr", "add", f"{self.host_address}/30", "dev", self.host_link)
+        with open(LOCK, "w") as lock:  # test runs side by side (xdist) pick other blocks
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            block = self._free_block()
+            self.origin = PublicOrigin(f"203.0.113.{block + 2}", self.folder)
+            self._run("ip", "addr", "add", f"203.0.113.{block + 1}/30", "dev", self.host_link)
         self._run("ip", "link", "set", self.host_link, "up")
         self._run(*ns, "ip", "addr", "add", f"{self.origin.address}/30", "dev", self.ns_link)
         self._run(*ns, "ip", "link", "set", self.ns_link, "up")
@@ -85,6 +90,17 @@ class Namespace:
             subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
             # Deleting the namespace deletes the pair, but asynchronously: do it now.
             subprocess.run(["ip", "link", "del", self.host_link], capture_output=True)
+
+    @staticmethod
+    def _free_block() -> int:
+        """The first /30 of 203.0.113.0/24 that no interface of this machine uses."""
+        shown = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True,
+                               text=True).stdout
+        used = {int(octet) // 4 * 4 for octet in re.findall(r"203\.0\.113\.(\d+)/", shown)}
+        free = [block for block in range(4, 252, 4) if block not in used]
+        if not free:
+            raise RuntimeError("every test address block of 203.0.113.0/24 is in use")
+        return free[0]
 
     def _run(self, *command: str) -> None:
         result = subprocess.run(command, capture_output=True, text=True)

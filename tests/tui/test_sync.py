@@ -303,7 +303,9 @@ async def test_removals_on_another_device_ask_remove_keep_or_later(
         assert sorted(asked) == ["Gone", "Kept", "Later"]
         await shows(pilot, "1 feed unsubscribed on another device waits for your answer "
                            "(Y asks)")
-        assert sorted(f.title for f in screen.feeds) == ["Kept", "Later"]
+        # The list reloads after the answers were carried out.
+        await wait_for(pilot, lambda: sorted(f.title for f in screen.feeds)
+                       == ["Kept", "Later"], what="Gone removed from the list")
         # The timer's syncs go on without asking again ...
         logins = requests_from(gpodder, user, "login")
         await wait_for(pilot, lambda: requests_from(gpodder, user, "login") >= logins + 2,
