@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from library.models import Episode, Feed
+from tui.downloads import DOWNLOAD_KEY, Downloads
 from tui.health import FeedHealth
 from tui.keys import WIDGET_KEYS, Key
 from tui.playback import Playback
@@ -34,6 +35,7 @@ class Controls(Protocol):
     place: str | None       # UP_NEXT or INBOX while one of them is shown
     lists: Lists            # the queue and the inbox
     sync: Sync
+    downloads: Downloads
 
     @property
     def selected_feed(self) -> Feed | None: ...
@@ -144,8 +146,18 @@ def clear_list(c: Controls) -> None:
         c.upnext.clear(len(c.lists.queue))
     else:
         c.upnext.dismiss_all(len(c.lists.inbox))
+
+
 def sync_set_up(c: Controls) -> str | None:
     return c.sync.unavailable
+
+
+def episode_reason(why: Callable[[Downloads, Episode], str | None]) -> Reason:
+    """A reason about the highlighted episode's download (``why`` is the feature's)."""
+    def reason(c: Controls) -> str | None:
+        episode = c.highlighted_episode
+        return "no episode is selected" if episode is None else why(c.downloads, episode)
+    return reason
 
 
 def archived(c: Controls) -> str | None:
@@ -230,6 +242,19 @@ ACTIONS: tuple[Action, ...] = (
     Action("show_settings", "o", "Settings", "The show's speed, volume, skips, auto-queue",
            show=False, run=lambda c: c.upnext.edit_settings(*show_of(c)),  # type: ignore[misc]
            when=both(writable, a_show)),
+    # Downloads.
+    Action("download", DOWNLOAD_KEY, "Download", "Download the highlighted episode for "
+           "offline listening (on a failed or stopped one: try again, resuming)",
+           run=lambda c: c.downloads.download(c.highlighted_episode),
+           when=both(writable, episode_reason(Downloads.why_not_download))),
+    Action("cancel_download", "C", "Stop download", "Stop the highlighted episode's "
+           "download (the partial file is kept: downloading again resumes)", hidden=True,
+           run=lambda c: c.downloads.cancel(c.highlighted_episode),
+           when=episode_reason(Downloads.why_not_cancel)),
+    Action("delete_download", "delete", "Delete file", "Delete the highlighted episode's "
+           "downloaded file (asks first)", show=False,
+           run=lambda c: c.downloads.delete(c.highlighted_episode),
+           when=both(writable, episode_reason(Downloads.why_not_delete))),
     # Subscriptions.
     Action("add_feed", "a", "Add", "Add a feed by its URL",
            run=lambda c: c.subscriptions.add(), when=writable),

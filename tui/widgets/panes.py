@@ -10,6 +10,8 @@ The episode list also shows Up Next and the inbox: their layouts add each episod
 
 from __future__ import annotations
 
+from typing import Callable
+
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
@@ -131,19 +133,22 @@ def feed_mark(feed: Feed) -> Text:
 # The episode list's columns: header and width (the flexible ones are fitted to the pane).
 COLUMNS: dict[str, tuple[str | Text, int]] = {
     "date": ("Published", 10), "show": ("Show", 16), "title": ("Title", 30),
-    "duration": (Text("Length", justify="right"), 8), "mark": ("", 4)}
-FEED_COLUMNS = ("date", "title", "duration", "mark")
+    "duration": (Text("Length", justify="right"), 8), "mark": ("", 4), "download": ("", 4)}
+FEED_COLUMNS = ("date", "title", "duration", "mark", "download")
 SHOW_WIDTH = (8, 24)  # the show column takes 2/5 of the free width, within these
 
 
 class EpisodesTable(PaneTable):
     """The selected feed's episodes, newest first; or another list of episodes (Up
-    Next, the inbox) with other ``columns``, e.g. with each episode's show."""
+    Next, the inbox) with other ``columns``, e.g. with each episode's show.
+    ``download_mark(episode_id)`` gives the download column's cell (see
+    :func:`tui.download_batch.download_mark`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, download_mark: Callable[[int], Text] = lambda _id: Text("")) -> None:
         super().__init__(id="episodes", show_header=True)
         self.playing_id: int | None = None
         self.column_names: tuple[str, ...] = ()
+        self.download_mark = download_mark
 
     def on_mount(self) -> None:
         self._use(FEED_COLUMNS)
@@ -173,6 +178,14 @@ class EpisodesTable(PaneTable):
             if self.get_cell(str(episode.id), column) != cell:
                 self.update_cell(str(episode.id), column, cell)
 
+    def update_download(self, episode_id: int) -> None:
+        """Redraw one row's download mark, if it changed."""
+        key = str(episode_id)
+        if key in self.rows and "download" in self.column_names:
+            cell = self.download_mark(episode_id)
+            if self.get_cell(key, "download") != cell:
+                self.update_cell(key, "download", cell)
+
     def flex_widths(self, room: int) -> dict[str, int]:
         if "show" not in self.column_names:
             return super().flex_widths(room)
@@ -186,7 +199,8 @@ class EpisodesTable(PaneTable):
                  "title": lambda: formatting.line(episode.title, style),
                  "duration": lambda: Text(episode.duration or "—", style=style,
                                           justify="right"),
-                 "mark": lambda: self._mark(episode)}
+                 "mark": lambda: self._mark(episode),
+                 "download": lambda: self.download_mark(episode.id)}
         return [cells[name]() for name in self.column_names]
 
     def _mark(self, episode: Episode) -> Text:
