@@ -242,19 +242,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("show_settings", "o", "Settings", "The show's speed, volume, skips, auto-queue",
            show=False, run=lambda c: c.upnext.edit_settings(*show_of(c)),  # type: ignore[misc]
            when=both(writable, a_show)),
-    # Downloads.
-    Action("download", DOWNLOAD_KEY, "Download", "Download the highlighted episode for "
-           "offline listening (on a failed or stopped one: try again, resuming)",
-           run=lambda c: c.downloads.download(c.highlighted_episode),
-           when=both(writable, episode_reason(Downloads.why_not_download))),
-    Action("cancel_download", "C", "Stop download", "Stop the highlighted episode's "
-           "download (the partial file is kept: downloading again resumes)", hidden=True,
-           run=lambda c: c.downloads.cancel(c.highlighted_episode),
-           when=episode_reason(Downloads.why_not_cancel)),
-    Action("delete_download", "delete", "Delete file", "Delete the highlighted episode's "
-           "downloaded file (asks first)", show=False,
-           run=lambda c: c.downloads.delete(c.highlighted_episode),
-           when=both(writable, episode_reason(Downloads.why_not_delete))),
     # Subscriptions.
     Action("add_feed", "a", "Add", "Add a feed by its URL",
            run=lambda c: c.subscriptions.add(), when=writable),
@@ -272,6 +259,19 @@ ACTIONS: tuple[Action, ...] = (
     Action("remove_feed", "d", "Remove", "Remove the selected feed (asks first)",
            show=False, run=lambda c: c.subscriptions.remove(c.selected_feed),
            when=both(writable, a_feed)),
+    # Downloads.
+    Action("download", DOWNLOAD_KEY, "Download", "Download the highlighted episode for "
+           "offline listening (on a failed or stopped one: try again, resuming)",
+           run=lambda c: c.downloads.download(c.highlighted_episode),
+           when=both(writable, episode_reason(Downloads.why_not_download))),
+    Action("cancel_download", "C", "Stop download", "Stop the highlighted episode's "
+           "download (the partial file is kept: downloading again resumes)", hidden=True,
+           run=lambda c: c.downloads.cancel(c.highlighted_episode),
+           when=episode_reason(Downloads.why_not_cancel)),
+    Action("delete_download", "delete", "Delete file", "Delete the highlighted episode's "
+           "downloaded file (asks first)", show=False,
+           run=lambda c: c.downloads.delete(c.highlighted_episode),
+           when=both(writable, episode_reason(Downloads.why_not_delete))),
     # Feed health and directories.
     Action("search_newer_version", "f", "Find newer", "Search the directories for a newer "
            "version of the archived or failing feed", hidden=True,
