@@ -409,18 +409,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.downloads.after_refresh([outcome.feed_id for outcome in message.outcomes])
 
     def on_download_reported(self, message: DownloadReported) -> None:
-        self._show_downloads(self.downloads.handle(message.event))
+        """(The status line follows on its own timer.)"""
+        self.query_one(EpisodesTable).downloads_changed(self.downloads.handle(message.event))
 
     def on_downloads_changed(self, message: DownloadsChanged) -> None:
-        self._show_downloads(message.episode_ids)
-
-    def _show_downloads(self, episode_ids: list[int]) -> None:
-        table = self.query_one(EpisodesTable)
-        for episode_id in episode_ids:
-            table.update_download(episode_id)
-        if table.highlighted_id in episode_ids:
-            self.update_key_hints()
-        self.query_one(DownloadsBar).update_view()
+        self.query_one(EpisodesTable).downloads_changed(message.episode_ids)
 
     # -- key actions ----------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

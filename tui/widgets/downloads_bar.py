@@ -3,8 +3,8 @@
 "↓ Downloads 3 of 20 done · 61.2 of 400.0 MB · 12.3 MB/s · 0:27 left │ Episode 37% · …"
 
 It asks its ``view`` function (the downloads feature's) twice a second, on a timer of its
-own that stops with it (speed and time left change without any event), and the screen
-calls :meth:`update_view` when a download starts or ends.
+own that stops with it: speed and time left change without any event, and drawing on
+each of the downloader's progress reports would cost the UI loop for nothing.
 """
 
 from __future__ import annotations

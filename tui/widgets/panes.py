@@ -10,14 +10,18 @@ The episode list also shows Up Next and the inbox: their layouts add each episod
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
 from rich.text import Text
 from textual import events
+from textual.timer import Timer
 from textual.widgets import DataTable
 
 from library.models import Episode, Feed
 from tui import formatting, keys
+
+
+DOWNLOADS_EVERY_S = 0.5
 
 
 class PaneTable(DataTable, inherit_bindings=False):
@@ -149,6 +153,8 @@ class EpisodesTable(PaneTable):
         self.playing_id: int | None = None
         self.column_names: tuple[str, ...] = ()
         self.download_mark = download_mark
+        self._downloads_changed: set[int] = set()
+        self._downloads_timer: Timer | None = None
 
     def on_mount(self) -> None:
         self._use(FEED_COLUMNS)
@@ -178,13 +184,24 @@ class EpisodesTable(PaneTable):
             if self.get_cell(str(episode.id), column) != cell:
                 self.update_cell(str(episode.id), column, cell)
 
-    def update_download(self, episode_id: int) -> None:
-        """Redraw one row's download mark, if it changed."""
-        key = str(episode_id)
-        if key in self.rows and "download" in self.column_names:
-            cell = self.download_mark(episode_id)
-            if self.get_cell(key, "download") != cell:
-                self.update_cell(key, "download", cell)
+    def downloads_changed(self, episode_ids: Iterable[int]) -> None:
+        """Redraw these rows' download marks soon. Any change re-renders the whole visible
+        table, so the changes of DOWNLOADS_EVERY_S (a few downloads reporting progress)
+        are drawn together."""
+        self._downloads_changed.update(episode_ids)
+        if self._downloads_timer is None:
+            self._downloads_timer = self.set_timer(DOWNLOADS_EVERY_S, self._redraw_downloads)
+
+    def _redraw_downloads(self) -> None:
+        self._downloads_timer = None
+        changed, self._downloads_changed = self._downloads_changed, set()
+        if "download" not in self.column_names:
+            return
+        for key in (str(episode_id) for episode_id in changed):
+            if key in self.rows:
+                cell = self.download_mark(int(key))
+                if self.get_cell(key, "download") != cell:
+                    self.update_cell(key, "download", cell)
 
     def flex_widths(self, room: int) -> dict[str, int]:
         if "show" not in self.column_names:
