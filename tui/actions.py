@@ -152,14 +152,6 @@ def sync_set_up(c: Controls) -> str | None:
     return c.sync.unavailable
 
 
-def episode_reason(why: Callable[[Downloads, Episode], str | None]) -> Reason:
-    """A reason about the highlighted episode's download (``why`` is the feature's)."""
-    def reason(c: Controls) -> str | None:
-        episode = c.highlighted_episode
-        return "no episode is selected" if episode is None else why(c.downloads, episode)
-    return reason
-
-
 def archived(c: Controls) -> str | None:
     feed = c.selected_feed
     return None if feed is not None and feed.status == "archived" else \
@@ -259,19 +251,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("remove_feed", "d", "Remove", "Remove the selected feed (asks first)",
            show=False, run=lambda c: c.subscriptions.remove(c.selected_feed),
            when=both(writable, a_feed)),
-    # Downloads.
+    # Downloads. Whether they apply depends on the highlighted row's download, so they
+    # say why not when pressed instead of dimming: moving through the list, or a download
+    # changing state, must not rebuild the Footer.
     Action("download", DOWNLOAD_KEY, "Download", "Download the highlighted episode for "
            "offline listening (on a failed or stopped one: try again, resuming)",
            run=lambda c: c.downloads.download(c.highlighted_episode),
-           when=both(writable, episode_reason(Downloads.why_not_download))),
+           when=both(writable, an_episode)),
     Action("cancel_download", "C", "Stop download", "Stop the highlighted episode's "
-           "download (the partial file is kept: downloading again resumes)", hidden=True,
-           run=lambda c: c.downloads.cancel(c.highlighted_episode),
-           when=episode_reason(Downloads.why_not_cancel)),
+           "download (the partial file is kept: downloading again resumes)", show=False,
+           run=lambda c: c.downloads.cancel(c.highlighted_episode), when=an_episode),
     Action("delete_download", "delete", "Delete file", "Delete the highlighted episode's "
            "downloaded file (asks first)", show=False,
            run=lambda c: c.downloads.delete(c.highlighted_episode),
-           when=both(writable, episode_reason(Downloads.why_not_delete))),
+           when=both(writable, an_episode)),
     # Feed health and directories.
     Action("search_newer_version", "f", "Find newer", "Search the directories for a newer "
            "version of the archived or failing feed", hidden=True,

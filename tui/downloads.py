@@ -205,7 +205,7 @@ class Downloads:
         keys = self.host.services.keymap.get("download", DOWNLOAD_KEY)
         return format_key(keys.split(",")[0].strip())
 
-    # -- when the keys apply --------------------------------------------------------
+    # -- whether the keys apply to the highlighted episode ---------------------------
     def why_not_download(self, episode: Episode) -> str | None:
         if self.problem:
             return self.problem
@@ -221,7 +221,9 @@ class Downloads:
         return None
 
     def why_not_cancel(self, episode: Episode) -> str | None:
-        return None if episode.id in self._mine else "it is not being downloaded here"
+        if episode.id not in self._mine:
+            return "it is not being downloaded here"
+        return "the downloader is still starting" if self._downloader is None else None
 
     def why_not_delete(self, episode: Episode) -> str | None:
         status = self.known.get(episode.id)
@@ -232,11 +234,17 @@ class Downloads:
         return None
 
     # -- commands -------------------------------------------------------------------
+    def _refused(self, what: str, reason: str | None) -> bool:
+        if reason:
+            self.host.notify(f"{what}: not now, {reason}.", markup=False)
+        return bool(reason)
+
     def download(self, episode: Episode | None) -> None:
         """Download (or resume, or retry) ``episode``."""
-        if episode is not None:
-            self._mine[episode.id] = True
-            self._work(self._queue([episode.id]))
+        if episode is None or self._refused("Download", self.why_not_download(episode)):
+            return
+        self._mine[episode.id] = True
+        self._work(self._queue([episode.id]))
 
     async def _queue(self, episode_ids: list[int]) -> None:
         downloader = await self._start()
@@ -252,14 +260,17 @@ class Downloads:
 
     def cancel(self, episode: Episode | None) -> None:
         """Stop ``episode``'s download; its .part stays, and downloading it again resumes."""
-        if episode is not None and episode.id in self._mine and self._downloader is not None:
-            self._cancelled.add(episode.id)
-            self._downloader.cancel(episode.id)
+        if episode is None or self._refused("Stop download", self.why_not_cancel(episode)):
+            return
+        assert self._downloader is not None
+        self._cancelled.add(episode.id)
+        self._downloader.cancel(episode.id)
 
     def delete(self, episode: Episode | None) -> None:
         """Delete ``episode``'s downloaded (or partial) file, after asking."""
-        if episode is not None and episode.id in self.known:
-            self._work(self._delete(episode))
+        if episode is None or self._refused("Delete file", self.why_not_delete(episode)):
+            return
+        self._work(self._delete(episode))
 
     async def _delete(self, episode: Episode) -> None:
         status = self.known[episode.id]
