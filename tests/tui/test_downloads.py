@@ -117,8 +117,9 @@ async def test_D_downloads_the_episode_and_its_row_and_the_status_line_show_it(
             await wait_for(pilot, lambda: mark(app, episode_id) == "↓", what="downloaded")
             await wait_for(pilot, lambda: messages.notified("Downloaded Offline episode 1"))
             await wait_for(pilot, lambda: not bar_shown(app), what="status line gone")
-            # Once downloaded, D no longer applies (the Footer dims it).
-            await wait_for(pilot, lambda: not app.screen.active_bindings["D"].enabled)
+            await pilot.press("D")  # once downloaded, D says so and fetches nothing
+            await wait_for(pilot, lambda: messages.notified(
+                "Download: not now, it is downloaded already."))
             await pilot.press("q")
     finally:
         gate.set()
@@ -205,11 +206,11 @@ async def test_failures_are_notified_with_the_reason_and_marked(
         await ready(pilot, feeds=1)
         await pilot.press("tab", "D")
         await wait_for(pilot, lambda: messages.notified("Broken episode 3: HTTP 404 Not Found"))
-        assert mark(app, gone_id) == "↓✗"
+        await wait_for(pilot, lambda: mark(app, gone_id) == "↓✗", what="marked failed")
         await pilot.press("j", "D")
         await wait_for(pilot, lambda: messages.notified(
             "Broken episode 2: not audio: the server sent text/html (a web page)"))
-        assert mark(app, page_id) == "↓✗"
+        await wait_for(pilot, lambda: mark(app, page_id) == "↓✗", what="marked failed")
         await pilot.press("j", "D")  # one failure stops no other download
         await wait_for(pilot, lambda: mark(app, good_id) == "↓", what="downloaded")
         media.add("/gone.mp3", mp3(40_000))  # it is back: D tries again
@@ -238,7 +239,7 @@ async def test_a_full_disk_fails_that_download_and_keeps_its_part(
             await ready(pilot, feeds=1)
             await pilot.press("tab", "D")
             await wait_for(pilot, lambda: messages.notified("Huge episode 1: disk full"))
-            assert mark(app, episode_id) == "↓✗"
+            await wait_for(pilot, lambda: mark(app, episode_id) == "↓✗", what="marked failed")
             await pilot.press("m")  # the library itself still saves
             await wait_for(pilot, lambda: main(app).highlighted_episode.played)
             await pilot.press("q")
