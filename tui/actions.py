@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from library.models import Episode, Feed
+from tui.downloads import DOWNLOAD_KEY, Downloads
 from tui.health import FeedHealth
 from tui.keys import WIDGET_KEYS, Key
 from tui.playback import Playback
@@ -34,6 +35,7 @@ class Controls(Protocol):
     place: str | None       # UP_NEXT or INBOX while one of them is shown
     lists: Lists            # the queue and the inbox
     sync: Sync
+    downloads: Downloads
 
     @property
     def selected_feed(self) -> Feed | None: ...
@@ -144,6 +146,8 @@ def clear_list(c: Controls) -> None:
         c.upnext.clear(len(c.lists.queue))
     else:
         c.upnext.dismiss_all(len(c.lists.inbox))
+
+
 def sync_set_up(c: Controls) -> str | None:
     return c.sync.unavailable
 
@@ -247,6 +251,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("remove_feed", "d", "Remove", "Remove the selected feed (asks first)",
            show=False, run=lambda c: c.subscriptions.remove(c.selected_feed),
            when=both(writable, a_feed)),
+    # Downloads. Whether they apply depends on the highlighted row's download, so they
+    # say why not when pressed instead of dimming: moving through the list, or a download
+    # changing state, must not rebuild the Footer.
+    Action("download", DOWNLOAD_KEY, "Download", "Download the highlighted episode for "
+           "offline listening (on a failed or stopped one: try again, resuming)",
+           run=lambda c: c.downloads.download(c.highlighted_episode),
+           when=both(writable, an_episode)),
+    Action("cancel_download", "C", "Stop download", "Stop the highlighted episode's "
+           "download (the partial file is kept: downloading again resumes)", show=False,
+           run=lambda c: c.downloads.cancel(c.highlighted_episode), when=an_episode),
+    Action("delete_download", "delete", "Delete file", "Delete the highlighted episode's "
+           "downloaded file (asks first)", show=False,
+           run=lambda c: c.downloads.delete(c.highlighted_episode),
+           when=both(writable, an_episode)),
     # Feed health and directories.
     Action("search_newer_version", "f", "Find newer", "Search the directories for a newer "
            "version of the archived or failing feed", hidden=True,

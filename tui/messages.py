@@ -13,6 +13,7 @@ from typing import Any
 
 from textual.message import Message
 
+from library.downloader import DownloadEvent
 from library.models import Episode
 from library.refresh import FeedOutcome
 from library.showsettings import ShowSettings
@@ -132,3 +133,19 @@ class SyncChanged(Message):
 class LibraryChanged(Message):
     """Another device changed subscriptions, positions or played marks (a sync brought
     them): reload the feeds and the episodes, keeping the selection."""
+
+
+@dataclass
+class DownloadReported(Message):
+    """The downloader reported on an episode (posted from its thread): a state change,
+    progress, or a played download deleted to stay under the size cap."""
+
+    event: DownloadEvent
+
+
+@dataclass
+class DownloadsChanged(Message):
+    """These episodes' downloads changed outside the downloader (deleted, or not
+    started): redraw their marks."""
+
+    episode_ids: list[int]

@@ -27,6 +27,7 @@ from library.refresh import FeedOutcome, RefreshSettings
 from library.subscribe import AlreadySubscribed, NotSubscribed, Subscribed, subscribe
 from library.urls import UnsupportedURL
 from library.text import plural
+from tui.downloads import Downloads
 from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.opml import ImportReportDialog, PathPromptDialog
@@ -39,8 +40,9 @@ FAILURES_LISTED = 8
 
 
 class Subscriptions:
-    def __init__(self, host: Host) -> None:
+    def __init__(self, host: Host, downloads: Downloads) -> None:
         self.host = host
+        self.downloads = downloads  # asked about a removed show's files
         self.refreshing = False
         self.stopping = threading.Event()  # set when the screen closes: ends a refresh
         self._automatic = False
@@ -166,10 +168,11 @@ class Subscriptions:
         question.append(feed.display_title, style="bold")
         question.append(f" and forget its {plural(feed.episode_count, 'episode')}, with "
                         "what you played of them?")
-        if not await self.host.push_screen_wait(ConfirmDialog("Remove feed", question)):
+        downloads = await self.downloads.before_remove(feed, question)
+        if downloads is None:
             return
         await self._librarian.run(remove_feed, feed.id)
-        self.host.notify(f"Removed {feed.display_title}.", markup=False)
+        self.host.notify(f"Removed {feed.display_title}.{downloads}", markup=False)
         self.host.post_message(FeedsChanged())
 
     # -- refresh --------------------------------------------------------------------

@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from library import upnext
-from library.episodes import save_position
+from library.config import default_config
+from library.downloader import Downloader
+from library.downloads import DownloadSettings, plan_download, record_finished, \
+    record_queued, record_started
+from library.episodes import save_position, set_played
 from library.importer import import_opml
 from library.opml import parse_opml
 from library.paths import Paths
@@ -237,3 +241,36 @@ def test_show_settings_dialog(snap_compare, snapshot_paths, server):
         await shows(pilot, "volume must be a whole number from 0 to 150 %, not 200")
 
     assert snap_compare(app_for(snapshot_paths), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_episode_list_with_download_marks(snap_compare, snapshot_paths, server):
+    """Downloaded (also played), downloading in another podterm (37 %), failed, stopped
+    with a partial file, and not downloaded."""
+    audio = b"ID3\x04\x00\x00" + bytes(range(256)) * 400
+    items = [Item(f"Offline episode {n}", guid=f"off-{n}", duration="42:00",
+                  enclosure=server.url(f"/media/{n}.mp3") if n == 3 else
+                  server.add(f"/media/{n}.mp3", audio, "audio/mpeg"),
+                  published=BASE_TIME + n * 86_400) for n in range(6, 0, -1)]
+    subscribe_now(snapshot_paths, server, Channel("Offline Show", items))
+    conn = connect(snapshot_paths.database)
+    ids = {n: conn.execute("SELECT id FROM episodes WHERE guid = ?", (f"off-{n}",)).fetchone()[0]
+           for n in range(1, 7)}
+    settings = DownloadSettings.from_config(default_config()["downloads"], snapshot_paths)
+    with Downloader(snapshot_paths.database, settings) as downloader:
+        downloader.add([ids[6], ids[3], ids[1]])  # 3 answers 404
+        assert downloader.wait(60)
+    set_played(conn, ids[1], True)
+    for n, state in ((5, "downloading"), (2, "cancelled")):
+        record_queued(conn, plan_download(conn, ids[n], settings.dir))
+        record_started(conn, ids[n], 37_000, 100_000, None)
+        if state == "cancelled":
+            record_finished(conn, ids[n], state, 37_000, 100_000, None)
+    conn.commit()
+    conn.close()
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=1)
+        await pilot.press("tab")
+        await shows(pilot, "↓37%", "↓✗", "↓‖")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)

@@ -27,11 +27,13 @@ from library.models import Episode, Feed
 from tui import keys, places
 from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
+from tui.downloads import Downloads, feed_downloads
 from tui.health import FeedHealth
 from tui.messages import (
-    EngineEvent, EngineStarted, EpisodeChanged, FeedsChanged, LibraryChanged, NowPlaying,
-    PlayerStateChanged, QuitRequested, RefreshFinished, RefreshProgress, RefreshRequested,
-    RefreshStarted, ShowSettingsChanged, SubscribeRequested, SyncChanged, UpNextChanged,
+    DownloadReported, DownloadsChanged, EngineEvent, EngineStarted, EpisodeChanged,
+    FeedsChanged, LibraryChanged, NowPlaying, PlayerStateChanged, QuitRequested,
+    RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted, ShowSettingsChanged,
+    SubscribeRequested, SyncChanged, UpNextChanged,
 )
 from tui.mpris import Mpris
 from tui.playback import Playback
@@ -42,6 +44,7 @@ from tui.subscriptions import Subscriptions
 from tui.sync import Sync
 from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
+from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
@@ -76,7 +79,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.playback = Playback(self)
         self.sleep = SleepTimer(self, self.playback)
         self.mpris = Mpris(self, self.playback)
-        self.subscriptions = Subscriptions(self)
+        self.downloads = Downloads(self)
+        self.subscriptions = Subscriptions(self, self.downloads)
         self.health = FeedHealth(self)
         self.upnext = UpNext(self)
         self.place: str | None = None   # Up Next or the inbox, when one is shown
@@ -97,11 +101,12 @@ class MainScreen(Screen[None], inherit_bindings=False):
                 yield FeedHeader(id="feed-header")
                 yield FilterInput(placeholder="Filter episodes by title (escape clears)",
                                   id="filter")
-                yield EpisodesTable()
+                yield EpisodesTable(self.downloads.mark)
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(id="refresh-status")
         yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
+        yield DownloadsBar(self.downloads.view)
         yield NowPlayingBar(self.playback.view, self.sleep.label)
         yield KeyFooter()
 
@@ -142,6 +147,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
     def on_unmount(self) -> None:
         self.subscriptions.stop()
         self.sync.stop()
+        self.downloads.stop()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """This screen's workers never take the app down: log the error, say so briefly."""
@@ -165,6 +171,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.sync.stop()
         await asyncio.to_thread(save_state, self.services.paths.data_dir, self._ui_state())
         await self.playback.shutdown()
+        await self.downloads.shutdown()
 
     # -- the Host interface features use --------------------------------------------
     def push_screen(self, screen: Screen[Any]) -> Any:
@@ -255,9 +262,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if feed_id is None:
             return
         text = self.filter_text or None
-        episodes, self.listening = await self.services.librarian.run(
-            lambda conn: (list_episodes(conn, feed_id, text), listening_time(conn, feed_id)))
+        episodes, self.listening, downloads = await self.services.librarian.run(
+            lambda conn: (list_episodes(conn, feed_id, text), listening_time(conn, feed_id),
+                          feed_downloads(conn, feed_id)))
         self.episodes = {episode.id: episode for episode in episodes}
+        self.downloads.loaded(self.episodes, downloads)
         self.query_one(EpisodesTable).show(episodes, keep)
         self._show_header()
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
@@ -397,6 +406,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.query_one(RefreshStatus).finish()
         self.subscriptions.finished(message)
         self.load_feeds()
+        self.downloads.after_refresh([outcome.feed_id for outcome in message.outcomes])
+
+    def on_download_reported(self, message: DownloadReported) -> None:
+        """(The status line follows on its own timer.)"""
+        self.query_one(EpisodesTable).downloads_changed(self.downloads.handle(message.event))
+
+    def on_downloads_changed(self, message: DownloadsChanged) -> None:
+        self.query_one(EpisodesTable).downloads_changed(message.episode_ids)
 
     # -- key actions ----------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

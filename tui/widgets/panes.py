@@ -10,12 +10,18 @@ The episode list also shows Up Next and the inbox: their layouts add each episod
 
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 from rich.text import Text
 from textual import events
+from textual.timer import Timer
 from textual.widgets import DataTable
 
 from library.models import Episode, Feed
 from tui import formatting, keys
+
+
+DOWNLOADS_EVERY_S = 0.5
 
 
 class PaneTable(DataTable, inherit_bindings=False):
@@ -131,19 +137,24 @@ def feed_mark(feed: Feed) -> Text:
 # The episode list's columns: header and width (the flexible ones are fitted to the pane).
 COLUMNS: dict[str, tuple[str | Text, int]] = {
     "date": ("Published", 10), "show": ("Show", 16), "title": ("Title", 30),
-    "duration": (Text("Length", justify="right"), 8), "mark": ("", 4)}
-FEED_COLUMNS = ("date", "title", "duration", "mark")
+    "duration": (Text("Length", justify="right"), 8), "mark": ("", 4), "download": ("", 4)}
+FEED_COLUMNS = ("date", "title", "duration", "mark", "download")
 SHOW_WIDTH = (8, 24)  # the show column takes 2/5 of the free width, within these
 
 
 class EpisodesTable(PaneTable):
     """The selected feed's episodes, newest first; or another list of episodes (Up
-    Next, the inbox) with other ``columns``, e.g. with each episode's show."""
+    Next, the inbox) with other ``columns``, e.g. with each episode's show.
+    ``download_mark(episode_id)`` gives the download column's cell (see
+    :func:`tui.download_batch.download_mark`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, download_mark: Callable[[int], Text] = lambda _id: Text("")) -> None:
         super().__init__(id="episodes", show_header=True)
         self.playing_id: int | None = None
         self.column_names: tuple[str, ...] = ()
+        self.download_mark = download_mark
+        self._downloads_changed: set[int] = set()
+        self._downloads_timer: Timer | None = None
 
     def on_mount(self) -> None:
         self._use(FEED_COLUMNS)
@@ -173,6 +184,25 @@ class EpisodesTable(PaneTable):
             if self.get_cell(str(episode.id), column) != cell:
                 self.update_cell(str(episode.id), column, cell)
 
+    def downloads_changed(self, episode_ids: Iterable[int]) -> None:
+        """Redraw these rows' download marks soon. Any change re-renders the whole visible
+        table, so the changes of DOWNLOADS_EVERY_S (a few downloads reporting progress)
+        are drawn together."""
+        self._downloads_changed.update(episode_ids)
+        if self._downloads_timer is None:
+            self._downloads_timer = self.set_timer(DOWNLOADS_EVERY_S, self._redraw_downloads)
+
+    def _redraw_downloads(self) -> None:
+        self._downloads_timer = None
+        changed, self._downloads_changed = self._downloads_changed, set()
+        if "download" not in self.column_names:
+            return
+        for key in (str(episode_id) for episode_id in changed):
+            if key in self.rows:
+                cell = self.download_mark(int(key))
+                if self.get_cell(key, "download") != cell:
+                    self.update_cell(key, "download", cell)
+
     def flex_widths(self, room: int) -> dict[str, int]:
         if "show" not in self.column_names:
             return super().flex_widths(room)
@@ -186,7 +216,8 @@ class EpisodesTable(PaneTable):
                  "title": lambda: formatting.line(episode.title, style),
                  "duration": lambda: Text(episode.duration or "—", style=style,
                                           justify="right"),
-                 "mark": lambda: self._mark(episode)}
+                 "mark": lambda: self._mark(episode),
+                 "download": lambda: self.download_mark(episode.id)}
         return [cells[name]() for name in self.column_names]
 
     def _mark(self, episode: Episode) -> Text:
