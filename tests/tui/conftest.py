@@ -84,6 +84,12 @@ class Messages:
     def notified(self, text: str) -> bool:
         return any(text in n for n in self.notifications())
 
+    async def shown(self, pilot, *texts: str) -> None:
+        """Wait until a notification containing each of ``texts`` was shown (a handler
+        notifies after the message the test waited for was dispatched)."""
+        await wait_for(pilot, lambda: all(self.notified(text) for text in texts),
+                       what=f"a notice saying {texts}")
+
 
 @pytest.fixture
 def messages() -> Messages:

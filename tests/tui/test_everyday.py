@@ -48,7 +48,7 @@ async def test_refresh_at_start_and_on_a_timer_picks_up_feeds_added_from_the_cli
         await wait_for(pilot, lambda: len(messages.of(RefreshFinished)) >= 2
                        and any(f.title == "Late Show" and f.episode_count == 3
                                for f in screen.feeds), what="the timer's refresh")
-        assert messages.notified("Refresh done")  # automatic ones say so when they find news
+        await messages.shown(pilot, "Refresh done")  # automatic ones say so when they find news
 
 
 async def test_reopens_on_the_feed_and_episode_left_with_the_last_one_cued(

@@ -94,7 +94,7 @@ async def test_minutes_count_playing_time_fade_out_stop_and_save(make_app, paths
                        what="position saved")
         assert not saved(paths, episode_id).played
         assert status(app).volume == 100  # set back for the next episode
-        assert messages.notified("Good night")
+        await messages.shown(pilot, "Good night")
         text = await shows(pilot, "Paused", "Night episode 2")  # cued: space resumes it
         assert "sleep" not in text
         await pilot.press("space")
@@ -119,7 +119,7 @@ async def test_the_same_key_cancels_and_gives_the_volume_back(make_app, paths, s
         await wait_for(pilot, lambda: status(app).volume == 48, what="fading")
         await pilot.press("z")
         await wait_for(pilot, lambda: status(app).volume == 95, what="volume back")
-        assert messages.notified("Sleep timer cancelled")
+        await messages.shown(pilot, "Sleep timer cancelled")
         await wait_for(pilot, lambda: "sleep" not in screen_text(app), what="label gone")
         clock.advance(600)
         screen.sleep.tick()

@@ -103,7 +103,7 @@ async def test_import_opml_with_completion_and_a_report(make_app, paths, server,
         await pilot.press("escape")
         await wait_for(pilot, lambda: not main(app).subscriptions.refreshing
                        and messages.notified("1 failed"), what="refresh of the new feeds")
-        assert messages.notified("Gone") and messages.notified("404")
+        await messages.shown(pilot, "Gone", "404")
         await ready(pilot, feeds=3)
 
         def marks() -> dict[str, str]:
@@ -172,7 +172,7 @@ async def test_refresh_selected_and_all(make_app, paths, server, messages):
         server.remove("/feeds/1.xml")
         await pilot.press("R")
         await wait_for(pilot, lambda: messages.notified("2 feeds checked"), what="refresh all")
-        assert messages.notified("Steady: ")
+        await messages.shown(pilot, "Steady: ")
 
 
 async def test_help_palette_and_quit(make_app, paths, server, messages):

@@ -196,7 +196,7 @@ async def test_sync_now_and_a_cued_episode_resumes_where_the_phone_stopped(
                        what="the phone's position applied")
         await synced(pilot)
         assert requests_from(gpodder, user, "login") == logins + 1
-        assert messages.notified("From other devices: 1 episode updated")
+        await messages.shown(pilot, "From other devices: 1 episode updated")
         await pilot.press("space")  # plays the cued episode: from the phone's position
         await wait_for(pilot, lambda: engine.played, what="play")
         assert engine.played[-1] == (episode.enclosure_url, 777)
@@ -237,7 +237,7 @@ async def test_a_failing_server_shows_the_reason_and_loses_nothing(
         retry_at = screen.sync.view().retry_at
         assert retry_at is not None and retry_at > time.time()
         await shows(pilot, f"— retrying at {datetime.fromtimestamp(retry_at):%H:%M}")
-        assert messages.notified("Sync failed: • the sync server failed: HTTP 502")
+        await messages.shown(pilot, "Sync failed: • the sync server failed: HTTP 502")
         assert [(action, g) for action, g, _ in outbox_rows(paths)] == [("play", guid)]
         assert by_guid(screen, guid).played  # still played here
         assert not [a for a in await asyncio.to_thread(phone.actions) if a.get("guid") == guid]
@@ -262,7 +262,7 @@ async def test_the_password_is_asked_once_kept_for_the_session_and_never_shown(
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordDialog), what="again")
         await pilot.press(*"wrong1", "enter")
         await shows(pilot, "Sync paused: the server refused the password.")
-        assert messages.notified("refused the user name or password")
+        await messages.shown(pilot, "refused the user name or password")
         await pilot.press("Y")
         await wait_for(pilot, lambda: isinstance(app.screen, PasswordDialog), what="again")
         await pilot.press(*PASSWORD)
