@@ -14,7 +14,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -23,7 +23,7 @@ from library.fetch import (
 )
 from library.netpolicy import is_private_address, peer_address, private_target_sync, refusal
 from library.text import clean_line
-from library.urls import UnsupportedURL, check_feed_url, duplicate_key
+from library.urls import UnsupportedURL, check_feed_url, duplicate_key, join_url
 
 TIMEOUT_S = 15
 
@@ -160,7 +160,7 @@ class Directory:
             if not response.has_redirect_location:
                 return response
             try:
-                target = check_feed_url(urljoin(str(url), response.headers["location"]))
+                target = join_url(str(url), response.headers["location"])
             except UnsupportedURL as exc:
                 raise DirectoryError(f"{name} ({base}): {REDIRECT_REFUSED}{exc}") from None
             sent_by = None if peer and is_private_address(peer) else urlsplit(str(url)).hostname

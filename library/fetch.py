@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from library import __version__
 from library.netpolicy import is_private_address, peer_address, private_target, refusal
-from library.urls import UnsupportedURL, check_feed_url, shown_url
+from library.urls import UnsupportedURL, check_feed_url, join_url, shown_url
 
 USER_AGENT = f"podterm/{__version__} (terminal podcast player)"
 MAX_REDIRECTS = 5
@@ -150,7 +150,7 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
                 if response.has_redirect_location:
                     location = response.headers.get("location", "")
                     try:
-                        target = check_feed_url(urljoin(current, location))
+                        target = join_url(current, location)
                     except UnsupportedURL as exc:
                         return _error(current, "unsupported", f"{REDIRECT_REFUSED}{exc}")
                     all_permanent = all_permanent and response.status_code in PERMANENT_REDIRECTS
