@@ -229,7 +229,8 @@ def _request(upstream: Upstream,
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         upstream.failed_host = (parts.hostname or "", parts.port)
-        conn = _connection(parts.scheme, parts.hostname or "", parts.port, sent_by)
+        peer = _Peer()
+        conn = _connection(parts.scheme, parts.hostname or "", parts.port, sent_by, peer)
         upstream.track(conn)
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         if byte_range:
@@ -244,17 +245,25 @@ def _request(upstream: Upstream,
         location = response.getheader("Location")
         if response.status not in _REDIRECTS or not location:
             return response, conn
-        peer = conn.sock.getpeername()[0] if conn.sock is not None else ""
         upstream.untrack(conn)
         url = web_address(urljoin(url, location), redirected=True)
-        sent_by = None if is_private_address(peer) else parts.hostname
+        sent_by = None if is_private_address(peer.address) else parts.hostname
     raise Refused(f"The address redirected more than {MAX_REDIRECTS} times")
 
 
-def _connection(scheme: str, host: str, port: int | None,
-                sent_by: str | None) -> http.client.HTTPConnection:
+@dataclass
+class _Peer:
+    """The address a connection was made to, recorded when it is made: once the answer
+    is read, a "Connection: close" (or HTTP/1.0) connection has no socket left to ask."""
+
+    address: str = ""
+
+
+def _connection(scheme: str, host: str, port: int | None, sent_by: str | None,
+                peer: _Peer) -> http.client.HTTPConnection:
     """A connection that only connects to addresses the rules allow: the name is
-    resolved once, every address checked, and the socket connects to a checked one."""
+    resolved once, every address checked, and the socket connects to a checked one
+    (which goes into ``peer``)."""
     factory = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = factory(host, port, timeout=UPSTREAM_TIMEOUT_S)
 
@@ -272,6 +281,7 @@ def _connection(scheme: str, host: str, port: int | None,
             try:
                 sock.settimeout(timeout)
                 sock.connect(sockaddr)
+                peer.address = str(sockaddr[0])
                 return sock
             except OSError as exc:
                 sock.close()
