@@ -1,8 +1,10 @@
 """Fetching one episode's audio into its ``.part`` file, safely and resumably.
 
-The same rules as feed fetching: http and https only, at most five redirects, each one
-checked by podterm (never a step from a public host into the private network), timeouts,
-a size cap. On top of that:
+The same rules as feed fetching (:mod:`library.fetch`): http and https only, at most
+five redirects, each ``Location`` normalised and checked like a typed address
+(:mod:`library.urls`), no step from a public host into the private network
+(:mod:`library.netpolicy`; the feed's own host counts as the first step), timeouts, a
+size cap. On top of that:
 
 - the ``.part`` file is locked while it is written, so two podterm processes never write
   the same file;
@@ -19,30 +21,32 @@ When the download is complete the ``.part`` is renamed to the final name.
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import ipaddress
 import os
 import re
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import AsyncIterator, Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from library.download_names import part_path
-from library.fetch import USER_AGENT, describe_transport_error
+from library.fetch import (
+    MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, http_status_text,
+    invalid_location,
+)
+from library.netpolicy import is_private_address, peer_address, private_target, public_host, \
+    refusal
 from library.text import strip_terminal_controls
+from library.urls import UnsupportedURL, check_feed_url, join_url
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; one podterm at a time there
     fcntl = None  # type: ignore[assignment]
 
-MAX_REDIRECTS = 5
 SNIFF_BYTES = 64
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)$")
 _DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
@@ -141,6 +145,9 @@ async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started
             raise TransferError("timeout", "timed out (the server sent nothing for too long)"
                                 ) from None
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.RemoteProtocolError) and invalid_location(exc):
+                raise TransferError("unsupported", REDIRECT_REFUSED + "not a valid address"
+                                    ) from None
             done = os.fstat(fd).st_size
             if total is not None and done < total:
                 raise TransferError("incomplete", f"the connection broke after {_mb(done)} "
@@ -155,12 +162,22 @@ async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started
 @asynccontextmanager
 async def _open(client: httpx.AsyncClient, url: str, origin_url: str,
                 headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
-    """GET ``url``, following at most five redirects, each one checked first."""
-    previous_private = await is_private_host(urlsplit(origin_url).hostname or "")
+    """GET ``url``, following at most five redirects, each one checked first. The feed
+    at ``origin_url`` named ``url``: if its host is public, so must ``url``'s be."""
+    sent_by = await public_host(origin_url)  # the public host that sent us to ``url``
+    try:
+        current = check_feed_url(url)
+    except UnsupportedURL as exc:
+        raise TransferError("unsupported", f"refused: {exc}") from None
     for _hop in range(MAX_REDIRECTS + 1):
-        private = await check_download_hop(url, previous_private)
-        response = await client.send(client.build_request("GET", url, headers=headers),
+        if sent_by and (private := await private_target(current)):
+            raise TransferError("private", refusal(sent_by, current, private))
+        response = await client.send(client.build_request("GET", current, headers=headers),
                                      stream=True)
+        peer = peer_address(response)
+        if sent_by and peer and is_private_address(peer):  # DNS changed its mind
+            await response.aclose()
+            raise TransferError("private", refusal(sent_by, current, peer))
         if not response.has_redirect_location:
             try:
                 yield response
@@ -168,58 +185,13 @@ async def _open(client: httpx.AsyncClient, url: str, origin_url: str,
                 await response.aclose()
             return
         await response.aclose()
-        url, previous_private = urljoin(url, response.headers["location"]), private
-    raise TransferError("redirects", f"more than {MAX_REDIRECTS} redirects")
-
-
-async def check_download_hop(url: str, previous_private: bool) -> bool:
-    """Refuse ``url`` unless it is http(s), and unless it would step from a public host
-    into the private network; returns whether ``url``'s host is private.
-
-    For the lead: this is the download side of issue 9's redirect rules (http/https only,
-    no step from a public host into a private network); unify with the feed fetcher's.
-    """
-    if any(ord(ch) < 0x21 or ch == "\x7f" or "\u202a" <= ch <= "\u202e"
-           or "\u2066" <= ch <= "\u2069" for ch in url):
-        raise TransferError("unsupported", "refused: the address contains spaces, control "
-                                           "or bidi characters")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        scheme = strip_terminal_controls(parts.scheme)[:20] or "no scheme"
-        raise TransferError("unsupported", f"refused: only http and https addresses are "
-                                           f"downloaded, not {scheme}")
-    private = await is_private_host(parts.hostname)
-    if private and not previous_private:
-        raise TransferError("private", f"refused: a public address led into the private "
-                                       f"network ({strip_terminal_controls(parts.hostname)})")
-    return private
-
-
-async def is_private_host(host: str) -> bool:
-    """Whether ``host`` is (or resolves to) a loopback, private or link-local address.
-    A name that does not resolve counts as public (the stricter choice)."""
-    if not host:
-        return False
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        addresses = [ipaddress.ip_address(name.split("%")[0])]
-    except ValueError:
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(name, None)
-        except (OSError, UnicodeError):
-            return False
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    return any(_private_address(address) for address in addresses)
-
-
-def _private_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        address = mapped
-    return (address.is_loopback or address.is_private or address.is_link_local
-            or address.is_unspecified)
+            target = join_url(current, response.headers["location"])
+        except UnsupportedURL as exc:
+            raise TransferError("unsupported", REDIRECT_REFUSED + str(exc)) from None
+        sent_by = None if peer and is_private_address(peer) else urlsplit(current).hostname
+        current = target
+    raise TransferError("redirects", f"more than {MAX_REDIRECTS} redirects")
 
 
 def _where_to_write(response: httpx.Response, have: int) -> tuple[int | None, int | None]:
@@ -237,9 +209,9 @@ def _where_to_write(response: httpx.Response, have: int) -> tuple[int | None, in
         total = response.headers.get("content-range", "").rpartition("/")[2]
         return (have, have) if total.isdigit() and int(total) == have else (None, None)
     if status >= 400:
-        raise TransferError("http", f"HTTP {status} {_phrase(status)}".strip())
+        raise TransferError("http", http_status_text(status))
     if status != 200:
-        raise TransferError("http", f"unexpected answer HTTP {status} {_phrase(status)}".strip())
+        raise TransferError("http", f"unexpected answer {http_status_text(status)}")
     return 0, length_value
 
 
@@ -338,13 +310,6 @@ def _append(fd: int, chunk: bytes, written: int, max_bytes: int) -> int:
 def _too_large(max_bytes: int) -> TransferError:
     return TransferError("too_large", f"too large: over {max_bytes // (1024 * 1024)} MB "
                                       "(max_episode_mb)")
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _mb(size: int) -> str:

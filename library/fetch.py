@@ -181,7 +181,7 @@ async def _read(response: httpx.Response, url: str, limits: FetchLimits) -> Fetc
         await response.aread()  # no body, but read to its end the connection can be reused
         return FetchResult("not_modified", url, http_status=304, **validators)
     if status >= 400:
-        result = _error(url, "gone" if status == 410 else "http", f"HTTP {status} {_reason(status)}")
+        result = _error(url, "gone" if status == 410 else "http", http_status_text(status))
         result.http_status = status
         result.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
         return result
@@ -248,11 +248,13 @@ def _error(url: str, kind: str, message: str) -> FetchResult:
     return FetchResult("error", url, error_kind=kind, error=message)
 
 
-def _reason(status: int) -> str:
+def http_status_text(status: int) -> str:
+    """"HTTP 404 Not Found": the standard reason phrase, never the server's own text
+    (which could be anything, escapes included)."""
     try:
-        return HTTPStatus(status).phrase
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
-        return ""
+        return f"HTTP {status}"
 
 
 def _last_words(chain: list[BaseException]) -> str:

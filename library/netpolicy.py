@@ -78,6 +78,20 @@ async def private_target(url: str) -> str | None:
     return _first_private(infos)
 
 
+async def public_host(url: str) -> str | None:
+    """``url``'s host name when none of its addresses is private, else None: the public
+    host answerable for the addresses a document from ``url`` names (an enclosure in a
+    feed). A name that does not resolve counts as public, the stricter choice."""
+    host = urlsplit(url).hostname
+    return None if not host or await private_target(url) else host
+
+
+def public_host_sync(url: str) -> str | None:
+    """:func:`public_host` for blocking callers."""
+    host = urlsplit(url).hostname
+    return None if not host or private_target_sync(url) else host
+
+
 def private_target_sync(url: str) -> str | None:
     """:func:`private_target` for blocking callers."""
     host, port = _host_port(url)

@@ -73,7 +73,7 @@ def normalise_url(url: str, *, spaces: bool = False) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         what = f"'{shown_url(scheme)}:' addresses" if scheme else "local paths"
-        raise UnsupportedURL(f"only http and https feeds can be fetched, not {what}: "
+        raise UnsupportedURL(f"only http and https addresses are fetched, not {what}: "
                              f"{shown_url(text)}")
     host = parts.hostname
     if not host:
