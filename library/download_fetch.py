@@ -12,7 +12,9 @@ size cap. On top of that:
   ETag or Last-Modified from the first response): a 206 continues the file, a 200 (the
   file changed, or the server ignores ranges) restarts it cleanly from byte 0;
 - the size must match ``Content-Length``; web pages, text and other non-audio bodies are
-  refused by ``Content-Type`` and by their first bytes;
+  refused by ``Content-Type``, and every body must start like a media file
+  (:mod:`library.mediasniff`, the player's rule: a downloaded episode is played from the
+  file, and libVLC would fetch whatever a streaming playlist lists);
 - each failure is a :class:`TransferError` with a short reason a user understands: "HTTP
   404 Not Found", "timed out", "disk full" (the ``.part`` is kept), "not audio: ...".
 
@@ -33,6 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from library.download_names import part_path
+from library.mediasniff import MEDIA, PLAYLIST, sniff
 from library.fetch import (
     MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, http_status_text,
     invalid_location,
@@ -47,7 +50,6 @@ try:
 except ImportError:  # Windows: no advisory locks; one podterm at a time there
     fcntl = None  # type: ignore[assignment]
 
-SNIFF_BYTES = 64
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)$")
 _DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
@@ -228,33 +230,22 @@ _NOT_AUDIO_TYPES = {
     "application/atom+xml", "application/pdf", "application/javascript", "application/zip",
     "application/gzip", "application/x-gzip",
 }
-_GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream",
-                  "application/download", "application/force-download",
-                  "application/x-download", "application/unknown"}
 
 
-def check_first_bytes(head: bytes, content_type: str) -> None:
-    """Refuse a body whose first bytes are a web page or text; a body sent without a
-    real audio type must also start like a known audio or video format."""
+def check_first_bytes(head: bytes, verdict: str) -> None:
+    """Refuse a body whose first bytes are not media (``verdict`` from
+    :func:`library.mediasniff.sniff`), saying what it looks like instead."""
+    if verdict == MEDIA:
+        return
+    if verdict == PLAYLIST:
+        raise TransferError("not_audio", "not audio: the server sent a streaming playlist "
+                                         "(podterm plays and downloads files only)")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml", b"<rss",
                         b"<!--", b"{", b"[")) or (text[:1] == b"<" and head.isascii()):
         kind = "a web page" if b"html" in text[:64] or b"<!doc" in text[:5] else "a text document"
         raise TransferError("not_audio", f"not audio: the server sent {kind}")
-    mime = content_type.split(";")[0].strip().lower()
-    if mime in _GENERIC_TYPES and not looks_like_media(head):
-        raise TransferError("not_audio", "not audio: the file is in no known audio format")
-
-
-def looks_like_media(head: bytes) -> bool:
-    """Whether ``head`` starts like MP3, AAC, Ogg, FLAC, WAV, AIFF, MP4/M4A, WebM/Matroska,
-    ASF/WMA, AMR or AU."""
-    return (head.startswith((b"ID3", b"OggS", b"fLaC", b"\x1a\x45\xdf\xa3", b"#!AMR", b".snd",
-                             b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"))
-            or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
-            or (head[:4] == b"RIFF" and head[8:12] == b"WAVE")
-            or (head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"))
-            or head[4:8] == b"ftyp")
+    raise TransferError("not_audio", "not audio: the file is in no known audio format")
 
 
 def _validator(response: httpx.Response) -> str | None:
@@ -268,22 +259,24 @@ def _validator(response: httpx.Response) -> str | None:
 async def _write_body(response: httpx.Response, fd: int, offset: int, total: int | None,
                       max_bytes: int, progress: Progress) -> int:
     written = offset
-    head = None if offset else b""   # sniff the first bytes of a fresh file
-    content_type = response.headers.get("content-type", "")
+    head = None if offset else bytearray()   # judge the first bytes of a fresh file
     async for chunk in response.aiter_raw():
         if head is not None:
             head += chunk
-            if len(head) < SNIFF_BYTES:
+            if len(head) > max_bytes:
+                raise _too_large(max_bytes)
+            verdict = sniff(head, complete=False)
+            if verdict is None:
                 continue
-            check_first_bytes(head, content_type)
-            chunk, head = head, None
+            check_first_bytes(head, verdict)
+            chunk, head = bytes(head), None
         written = _append(fd, chunk, written, max_bytes)
         progress(written)
-    if head is not None:            # the whole body was shorter than SNIFF_BYTES
+    if head is not None:            # the whole body was too short to judge before its end
         if not head:
             raise TransferError("empty", "the server sent an empty file")
-        check_first_bytes(head, content_type)
-        written = _append(fd, head, written, max_bytes)
+        check_first_bytes(head, sniff(head, complete=True) or "")
+        written = _append(fd, bytes(head), written, max_bytes)
     if total is not None and written != total:
         raise TransferError("incomplete", f"the server sent {_mb(written)} of {_mb(total)}; "
                                           "download again to resume")

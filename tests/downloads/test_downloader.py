@@ -173,6 +173,34 @@ def test_each_failure_is_reported_honestly_and_never_stops_the_others(library, m
     assert not any(hit.path.startswith("/etc") for hit in media.hits)
 
 
+HLS = b"#EXTM3U\n#EXTINF:3.0,\nhttp://127.0.0.1:9/segment.ts\n#EXT-X-ENDLIST\n"
+MPD = (b'<?xml version="1.0"?><!-- c --><MPD xmlns="urn:mpeg:dash:schema:mpd:2011">'
+       b"<Period/></MPD>")
+ID3 = b"ID3\x04\x00\x00\x00\x00\x00\x14" + bytes(20)  # an empty 20-byte tag
+
+
+@pytest.mark.parametrize("body", [HLS, ID3 + HLS, MPD, ID3 + MPD,
+                                  b"\xff\xfe" + MPD.decode().encode("utf-16-le")],
+                         ids=["hls", "hls behind a tag", "dash", "dash behind a tag", "utf-16"])
+def test_a_streaming_playlist_is_never_stored_as_an_episode(library, media, body):
+    """A downloaded episode is played from the file, where libVLC would fetch what the
+    playlist lists itself: it is refused like a web page, whatever its type says."""
+    ep = library.episode(library.show("Show"), "Ep", media.add("/ep.mp3", body, "audio/mpeg"))
+    final = library.download([ep])
+    assert final[ep].state == "failed"
+    assert final[ep].error == ("not audio: the server sent a streaming playlist (podterm plays "
+                               "and downloads files only)")
+    assert not any(p.is_file() for p in library.downloads_dir.rglob("*"))
+
+
+def test_audio_behind_a_large_tag_downloads(library, media):
+    big_tag = b"ID3\x04\x00\x00\x00\x08\x00\x00" + bytes(131_072)  # 128 KiB of cover art
+    body = big_tag + audio(200_000)[10:]
+    ep = library.episode(library.show("Show"), "Ep", media.add("/ep.mp3", body))
+    final = library.download([ep])
+    assert final[ep].state == "done" and Path(final[ep].path).read_bytes() == body
+
+
 def test_a_server_that_stops_sending_times_out(library, media):
     ep = library.episode(library.show("Show"), "Stalls",
                          media.add("/stall.mp3", audio(500_000), hold_after=100_000))
