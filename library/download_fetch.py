@@ -40,8 +40,8 @@ from library.fetch import (
     MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, http_status_text,
     invalid_location,
 )
-from library.netpolicy import is_private_address, peer_address, private_target, public_host, \
-    refusal
+from library.netpolicy import is_private_address, peer_address, public_host, refusal
+from library.pinning import CheckedClients, PrivateAddress
 from library.text import strip_terminal_controls
 from library.urls import UnsupportedURL, check_feed_url, join_url
 
@@ -78,19 +78,18 @@ Started = Callable[[int, "int | None", "str | None"], None]
 Progress = Callable[[int], None]
 
 
-def make_download_client(timeout_s: float, connections: int) -> httpx.AsyncClient:
-    """One client for all downloads: no overall timeout (episodes are large), but
+def make_download_client(timeout_s: float, connections: int) -> CheckedClients:
+    """The clients for all downloads: no overall timeout (episodes are large), but
     ``timeout_s`` without a byte is a failure; identity encoding keeps sizes honest."""
-    return httpx.AsyncClient(
+    return CheckedClients(
         follow_redirects=False,
         timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-        trust_env=False,
     )
 
 
-async def download(client: httpx.AsyncClient, job: Transfer, started: Started,
+async def download(client: CheckedClients, job: Transfer, started: Started,
                    progress: Progress) -> int:
     """Fetch ``job`` into its file; returns the final size. Raises :class:`TransferError`;
     on cancellation the ``.part`` stays for a later resume."""
@@ -116,7 +115,7 @@ async def download(client: httpx.AsyncClient, job: Transfer, started: Started,
         os.close(fd)
 
 
-async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started: Started,
+async def _fetch_into(client: CheckedClients, job: Transfer, fd: int, started: Started,
                       progress: Progress) -> int:
     validator = job.validator
     for _attempt in range(2):
@@ -162,24 +161,25 @@ async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started
 
 
 @asynccontextmanager
-async def _open(client: httpx.AsyncClient, url: str, origin_url: str,
+async def _open(clients: CheckedClients, url: str, origin_url: str,
                 headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
     """GET ``url``, following at most five redirects, each one checked first. The feed
-    at ``origin_url`` named ``url``: if its host is public, so must ``url``'s be."""
+    at ``origin_url`` named ``url``: if its host is public, so must ``url``'s be (the
+    request then goes through the client that connects only to checked public
+    addresses, see :mod:`library.pinning`)."""
     sent_by = await public_host(origin_url)  # the public host that sent us to ``url``
     try:
         current = check_feed_url(url)
     except UnsupportedURL as exc:
         raise TransferError("unsupported", f"refused: {exc}") from None
     for _hop in range(MAX_REDIRECTS + 1):
-        if sent_by and (private := await private_target(current)):
-            raise TransferError("private", refusal(sent_by, current, private))
-        response = await client.send(client.build_request("GET", current, headers=headers),
-                                     stream=True)
+        client = clients.pick(public_only=bool(sent_by))
+        try:
+            response = await client.send(client.build_request("GET", current, headers=headers),
+                                         stream=True)
+        except PrivateAddress as exc:
+            raise TransferError("private", refusal(sent_by or "", current, exc.ip)) from None
         peer = peer_address(response)
-        if sent_by and peer and is_private_address(peer):  # DNS changed its mind
-            await response.aclose()
-            raise TransferError("private", refusal(sent_by, current, peer))
         if not response.has_redirect_location:
             try:
                 yield response
