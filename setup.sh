@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set up podterm on this machine: system libVLC (and tmux for the terminal tests, iproute2
 # for the tests that need a "public" address in a network namespace, dbus for the MPRIS
-# tests' private session bus) from the package manager, then a virtual environment in
-# .venv with podterm installed.
+# tests' private session bus, strace for one test) from the package manager, then a
+# virtual environment in .venv with podterm installed.
 # Safe to run again. Uses sudo for the system packages when not run as root.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,7 +24,8 @@ if command -v apt-get >/dev/null 2>&1; then
     # libvlc-bin writes libVLC's plugin cache (Instance() in ~4 ms instead of ~70 ms).
     # iproute2 (`ip netns`): tests make a network namespace to get a public address.
     # dbus (`dbus-daemon`): the MPRIS tests start a private session bus.
-    packages="libvlc5 vlc-plugin-base libvlc-bin tmux iproute2 dbus"
+    # strace: a test watches which files podterm creates, and with which mode.
+    packages="libvlc5 vlc-plugin-base libvlc-bin tmux iproute2 dbus strace"
     if [ -z "$python" ]; then
         packages="$packages python3 python3-venv"
     elif ! "$python" -c 'import ensurepip' 2>/dev/null; then
@@ -41,10 +42,10 @@ if command -v apt-get >/dev/null 2>&1; then
         python=$(find_python)
     fi
 elif command -v dnf >/dev/null 2>&1; then
-    # Fedora: vlc-libs comes from RPM Fusion; dbus-daemon for the MPRIS tests.
-    as_root dnf install -y vlc-libs tmux iproute dbus-daemon
+    # Fedora: vlc-libs comes from RPM Fusion; dbus-daemon for the MPRIS tests, strace for one test.
+    as_root dnf install -y vlc-libs tmux iproute dbus-daemon strace
 elif command -v pacman >/dev/null 2>&1; then
-    as_root pacman -S --needed --noconfirm vlc tmux iproute2 dbus
+    as_root pacman -S --needed --noconfirm vlc tmux iproute2 dbus strace
 elif command -v brew >/dev/null 2>&1; then
     brew list --cask vlc >/dev/null 2>&1 || brew install --cask vlc
     command -v tmux >/dev/null 2>&1 || brew install tmux

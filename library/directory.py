@@ -14,16 +14,17 @@ import hashlib
 import time
 from dataclasses import dataclass
 from typing import Any, Iterable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from library.fetch import (
     MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, invalid_location,
 )
-from library.netpolicy import is_private_address, peer_address, private_target_sync, refusal
+from library.netpolicy import is_private_address, peer_address, refusal
+from library.pinning import CheckedSyncTransport, PrivateAddress
 from library.text import clean_line
-from library.urls import UnsupportedURL, check_feed_url, duplicate_key
+from library.urls import UnsupportedURL, check_feed_url, duplicate_key, join_url
 
 TIMEOUT_S = 15
 
@@ -74,11 +75,18 @@ class Directory:
 
     def __init__(self, settings: DirectorySettings) -> None:
         self.settings = settings
-        self._client = httpx.Client(timeout=TIMEOUT_S, headers={"User-Agent": USER_AGENT},
-                                    follow_redirects=False, trust_env=False)
+        verify, limits = httpx.create_ssl_context(trust_env=False), httpx.Limits()
+        common: dict[str, Any] = dict(timeout=TIMEOUT_S, headers={"User-Agent": USER_AGENT},
+                                      follow_redirects=False, trust_env=False, verify=verify,
+                                      limits=limits)
+        self._client = httpx.Client(**common)
+        # For requests a public server caused: connects only to checked public addresses.
+        self._public = httpx.Client(**common, transport=CheckedSyncTransport(verify=verify,
+                                                                              limits=limits))
 
     def close(self) -> None:
         self._client.close()
+        self._public.close()
 
     def __enter__(self) -> "Directory":
         return self
@@ -144,14 +152,14 @@ class Directory:
         """GET ``url``, following redirects by the rules; the last response, read."""
         sent_by: str | None = None  # the public host whose redirect led to ``url``
         for _hop in range(MAX_REDIRECTS + 1):
-            if sent_by and (private := private_target_sync(str(url))):
-                raise DirectoryError(f"{name} ({base}): {refusal(sent_by, str(url), private)}")
+            client = self._public if sent_by else self._client
             try:
-                with self._client.stream("GET", url, headers=headers) as response:
+                with client.stream("GET", url, headers=headers) as response:
                     peer = peer_address(response)
-                    if sent_by and peer and is_private_address(peer):
-                        raise DirectoryError(f"{name} ({base}): {refusal(sent_by, str(url), peer)}")
                     response.read()
+            except PrivateAddress as exc:
+                raise DirectoryError(f"{name} ({base}): "
+                                     f"{refusal(sent_by or '', str(url), exc.ip)}") from None
             except httpx.HTTPError as exc:
                 reason = REDIRECT_REFUSED + "not a valid address" if isinstance(
                     exc, httpx.RemoteProtocolError) and invalid_location(exc) \
@@ -160,7 +168,7 @@ class Directory:
             if not response.has_redirect_location:
                 return response
             try:
-                target = check_feed_url(urljoin(str(url), response.headers["location"]))
+                target = join_url(str(url), response.headers["location"])
             except UnsupportedURL as exc:
                 raise DirectoryError(f"{name} ({base}): {REDIRECT_REFUSED}{exc}") from None
             sent_by = None if peer and is_private_address(peer) else urlsplit(str(url)).hostname

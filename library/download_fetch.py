@@ -1,8 +1,10 @@
 """Fetching one episode's audio into its ``.part`` file, safely and resumably.
 
-The same rules as feed fetching: http and https only, at most five redirects, each one
-checked by podterm (never a step from a public host into the private network), timeouts,
-a size cap. On top of that:
+The same rules as feed fetching (:mod:`library.fetch`): http and https only, at most
+five redirects, each ``Location`` normalised and checked like a typed address
+(:mod:`library.urls`), no step from a public host into the private network
+(:mod:`library.netpolicy`; the feed's own host counts as the first step), timeouts, a
+size cap. On top of that:
 
 - the ``.part`` file is locked while it is written, so two podterm processes never write
   the same file;
@@ -10,7 +12,9 @@ a size cap. On top of that:
   ETag or Last-Modified from the first response): a 206 continues the file, a 200 (the
   file changed, or the server ignores ranges) restarts it cleanly from byte 0;
 - the size must match ``Content-Length``; web pages, text and other non-audio bodies are
-  refused by ``Content-Type`` and by their first bytes;
+  refused by ``Content-Type``, and every body must start like a media file
+  (:mod:`library.mediasniff`, the player's rule: a downloaded episode is played from the
+  file, and libVLC would fetch whatever a streaming playlist lists);
 - each failure is a :class:`TransferError` with a short reason a user understands: "HTTP
   404 Not Found", "timed out", "disk full" (the ``.part`` is kept), "not audio: ...".
 
@@ -19,31 +23,33 @@ When the download is complete the ``.part`` is renamed to the final name.
 
 from __future__ import annotations
 
-import asyncio
 import errno
-import ipaddress
 import os
 import re
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import AsyncIterator, Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from library.download_names import part_path
-from library.fetch import USER_AGENT, describe_transport_error
+from library.mediasniff import MEDIA, PLAYLIST, sniff
+from library.fetch import (
+    MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, http_status_text,
+    invalid_location,
+)
+from library.netpolicy import is_private_address, peer_address, public_host, refusal
+from library.pinning import CheckedClients, PrivateAddress
 from library.text import strip_terminal_controls
+from library.urls import UnsupportedURL, check_feed_url, join_url
 
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; one podterm at a time there
     fcntl = None  # type: ignore[assignment]
 
-MAX_REDIRECTS = 5
-SNIFF_BYTES = 64
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)$")
 _DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
@@ -72,19 +78,18 @@ Started = Callable[[int, "int | None", "str | None"], None]
 Progress = Callable[[int], None]
 
 
-def make_download_client(timeout_s: float, connections: int) -> httpx.AsyncClient:
-    """One client for all downloads: no overall timeout (episodes are large), but
+def make_download_client(timeout_s: float, connections: int) -> CheckedClients:
+    """The clients for all downloads: no overall timeout (episodes are large), but
     ``timeout_s`` without a byte is a failure; identity encoding keeps sizes honest."""
-    return httpx.AsyncClient(
+    return CheckedClients(
         follow_redirects=False,
         timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
         limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
-        trust_env=False,
     )
 
 
-async def download(client: httpx.AsyncClient, job: Transfer, started: Started,
+async def download(client: CheckedClients, job: Transfer, started: Started,
                    progress: Progress) -> int:
     """Fetch ``job`` into its file; returns the final size. Raises :class:`TransferError`;
     on cancellation the ``.part`` stays for a later resume."""
@@ -110,7 +115,7 @@ async def download(client: httpx.AsyncClient, job: Transfer, started: Started,
         os.close(fd)
 
 
-async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started: Started,
+async def _fetch_into(client: CheckedClients, job: Transfer, fd: int, started: Started,
                       progress: Progress) -> int:
     validator = job.validator
     for _attempt in range(2):
@@ -141,6 +146,9 @@ async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started
             raise TransferError("timeout", "timed out (the server sent nothing for too long)"
                                 ) from None
         except httpx.HTTPError as exc:
+            if isinstance(exc, httpx.RemoteProtocolError) and invalid_location(exc):
+                raise TransferError("unsupported", REDIRECT_REFUSED + "not a valid address"
+                                    ) from None
             done = os.fstat(fd).st_size
             if total is not None and done < total:
                 raise TransferError("incomplete", f"the connection broke after {_mb(done)} "
@@ -153,14 +161,25 @@ async def _fetch_into(client: httpx.AsyncClient, job: Transfer, fd: int, started
 
 
 @asynccontextmanager
-async def _open(client: httpx.AsyncClient, url: str, origin_url: str,
+async def _open(clients: CheckedClients, url: str, origin_url: str,
                 headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
-    """GET ``url``, following at most five redirects, each one checked first."""
-    previous_private = await is_private_host(urlsplit(origin_url).hostname or "")
+    """GET ``url``, following at most five redirects, each one checked first. The feed
+    at ``origin_url`` named ``url``: if its host is public, so must ``url``'s be (the
+    request then goes through the client that connects only to checked public
+    addresses, see :mod:`library.pinning`)."""
+    sent_by = await public_host(origin_url)  # the public host that sent us to ``url``
+    try:
+        current = check_feed_url(url)
+    except UnsupportedURL as exc:
+        raise TransferError("unsupported", f"refused: {exc}") from None
     for _hop in range(MAX_REDIRECTS + 1):
-        private = await check_download_hop(url, previous_private)
-        response = await client.send(client.build_request("GET", url, headers=headers),
-                                     stream=True)
+        client = clients.pick(public_only=bool(sent_by))
+        try:
+            response = await client.send(client.build_request("GET", current, headers=headers),
+                                         stream=True)
+        except PrivateAddress as exc:
+            raise TransferError("private", refusal(sent_by or "", current, exc.ip)) from None
+        peer = peer_address(response)
         if not response.has_redirect_location:
             try:
                 yield response
@@ -168,58 +187,13 @@ async def _open(client: httpx.AsyncClient, url: str, origin_url: str,
                 await response.aclose()
             return
         await response.aclose()
-        url, previous_private = urljoin(url, response.headers["location"]), private
-    raise TransferError("redirects", f"more than {MAX_REDIRECTS} redirects")
-
-
-async def check_download_hop(url: str, previous_private: bool) -> bool:
-    """Refuse ``url`` unless it is http(s), and unless it would step from a public host
-    into the private network; returns whether ``url``'s host is private.
-
-    For the lead: this is the download side of issue 9's redirect rules (http/https only,
-    no step from a public host into a private network); unify with the feed fetcher's.
-    """
-    if any(ord(ch) < 0x21 or ch == "\x7f" or "\u202a" <= ch <= "\u202e"
-           or "\u2066" <= ch <= "\u2069" for ch in url):
-        raise TransferError("unsupported", "refused: the address contains spaces, control "
-                                           "or bidi characters")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        scheme = strip_terminal_controls(parts.scheme)[:20] or "no scheme"
-        raise TransferError("unsupported", f"refused: only http and https addresses are "
-                                           f"downloaded, not {scheme}")
-    private = await is_private_host(parts.hostname)
-    if private and not previous_private:
-        raise TransferError("private", f"refused: a public address led into the private "
-                                       f"network ({strip_terminal_controls(parts.hostname)})")
-    return private
-
-
-async def is_private_host(host: str) -> bool:
-    """Whether ``host`` is (or resolves to) a loopback, private or link-local address.
-    A name that does not resolve counts as public (the stricter choice)."""
-    if not host:
-        return False
-    name = host.strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        addresses = [ipaddress.ip_address(name.split("%")[0])]
-    except ValueError:
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(name, None)
-        except (OSError, UnicodeError):
-            return False
-        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
-    return any(_private_address(address) for address in addresses)
-
-
-def _private_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    mapped = getattr(address, "ipv4_mapped", None)
-    if mapped is not None:
-        address = mapped
-    return (address.is_loopback or address.is_private or address.is_link_local
-            or address.is_unspecified)
+            target = join_url(current, response.headers["location"])
+        except UnsupportedURL as exc:
+            raise TransferError("unsupported", REDIRECT_REFUSED + str(exc)) from None
+        sent_by = None if peer and is_private_address(peer) else urlsplit(current).hostname
+        current = target
+    raise TransferError("redirects", f"more than {MAX_REDIRECTS} redirects")
 
 
 def _where_to_write(response: httpx.Response, have: int) -> tuple[int | None, int | None]:
@@ -237,9 +211,9 @@ def _where_to_write(response: httpx.Response, have: int) -> tuple[int | None, in
         total = response.headers.get("content-range", "").rpartition("/")[2]
         return (have, have) if total.isdigit() and int(total) == have else (None, None)
     if status >= 400:
-        raise TransferError("http", f"HTTP {status} {_phrase(status)}".strip())
+        raise TransferError("http", http_status_text(status))
     if status != 200:
-        raise TransferError("http", f"unexpected answer HTTP {status} {_phrase(status)}".strip())
+        raise TransferError("http", f"unexpected answer {http_status_text(status)}")
     return 0, length_value
 
 
@@ -256,33 +230,22 @@ _NOT_AUDIO_TYPES = {
     "application/atom+xml", "application/pdf", "application/javascript", "application/zip",
     "application/gzip", "application/x-gzip",
 }
-_GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream",
-                  "application/download", "application/force-download",
-                  "application/x-download", "application/unknown"}
 
 
-def check_first_bytes(head: bytes, content_type: str) -> None:
-    """Refuse a body whose first bytes are a web page or text; a body sent without a
-    real audio type must also start like a known audio or video format."""
+def check_first_bytes(head: bytes, verdict: str) -> None:
+    """Refuse a body whose first bytes are not media (``verdict`` from
+    :func:`library.mediasniff.sniff`), saying what it looks like instead."""
+    if verdict == MEDIA:
+        return
+    if verdict == PLAYLIST:
+        raise TransferError("not_audio", "not audio: the server sent a streaming playlist "
+                                         "(podterm plays and downloads files only)")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<?xml", b"<rss",
                         b"<!--", b"{", b"[")) or (text[:1] == b"<" and head.isascii()):
         kind = "a web page" if b"html" in text[:64] or b"<!doc" in text[:5] else "a text document"
         raise TransferError("not_audio", f"not audio: the server sent {kind}")
-    mime = content_type.split(";")[0].strip().lower()
-    if mime in _GENERIC_TYPES and not looks_like_media(head):
-        raise TransferError("not_audio", "not audio: the file is in no known audio format")
-
-
-def looks_like_media(head: bytes) -> bool:
-    """Whether ``head`` starts like MP3, AAC, Ogg, FLAC, WAV, AIFF, MP4/M4A, WebM/Matroska,
-    ASF/WMA, AMR or AU."""
-    return (head.startswith((b"ID3", b"OggS", b"fLaC", b"\x1a\x45\xdf\xa3", b"#!AMR", b".snd",
-                             b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"))
-            or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
-            or (head[:4] == b"RIFF" and head[8:12] == b"WAVE")
-            or (head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"))
-            or head[4:8] == b"ftyp")
+    raise TransferError("not_audio", "not audio: the file is in no known audio format")
 
 
 def _validator(response: httpx.Response) -> str | None:
@@ -296,22 +259,24 @@ def _validator(response: httpx.Response) -> str | None:
 async def _write_body(response: httpx.Response, fd: int, offset: int, total: int | None,
                       max_bytes: int, progress: Progress) -> int:
     written = offset
-    head = None if offset else b""   # sniff the first bytes of a fresh file
-    content_type = response.headers.get("content-type", "")
+    head = None if offset else bytearray()   # judge the first bytes of a fresh file
     async for chunk in response.aiter_raw():
         if head is not None:
             head += chunk
-            if len(head) < SNIFF_BYTES:
+            if len(head) > max_bytes:
+                raise _too_large(max_bytes)
+            verdict = sniff(head, complete=False)
+            if verdict is None:
                 continue
-            check_first_bytes(head, content_type)
-            chunk, head = head, None
+            check_first_bytes(head, verdict)
+            chunk, head = bytes(head), None
         written = _append(fd, chunk, written, max_bytes)
         progress(written)
-    if head is not None:            # the whole body was shorter than SNIFF_BYTES
+    if head is not None:            # the whole body was too short to judge before its end
         if not head:
             raise TransferError("empty", "the server sent an empty file")
-        check_first_bytes(head, content_type)
-        written = _append(fd, head, written, max_bytes)
+        check_first_bytes(head, sniff(head, complete=True) or "")
+        written = _append(fd, bytes(head), written, max_bytes)
     if total is not None and written != total:
         raise TransferError("incomplete", f"the server sent {_mb(written)} of {_mb(total)}; "
                                           "download again to resume")
@@ -338,13 +303,6 @@ def _append(fd: int, chunk: bytes, written: int, max_bytes: int) -> int:
 def _too_large(max_bytes: int) -> TransferError:
     return TransferError("too_large", f"too large: over {max_bytes // (1024 * 1024)} MB "
                                       "(max_episode_mb)")
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _mb(size: int) -> str:

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from library import __version__
-from library.netpolicy import is_private_address, peer_address, private_target, refusal
-from library.urls import UnsupportedURL, check_feed_url, shown_url
+from library.netpolicy import is_private_address, peer_address, refusal
+from library.pinning import CheckedTransport, PrivateAddress
+from library.urls import UnsupportedURL, check_feed_url, join_url, shown_url
 
 USER_AGENT = f"podterm/{__version__} (terminal podcast player)"
 MAX_REDIRECTS = 5
@@ -61,7 +62,9 @@ def make_client(limits: FetchLimits, max_connections: int) -> "HostClients":
 
 
 class HostClients:
-    """An HTTP client per scheme and host, used like one httpx.AsyncClient (``stream``).
+    """An HTTP client per scheme and host, used like one httpx.AsyncClient (``stream``);
+    requests with ``public_only`` go through a client of their own whose connections go
+    only to checked public addresses (:mod:`library.pinning`).
 
     httpx's connection pool looks at every connection it holds whenever a request starts
     or ends; a pool per host holds one or two, where one shared pool held sixteen and a
@@ -76,26 +79,29 @@ class HostClients:
         self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
         self._verified: ssl.SSLContext | None = None
 
-    def stream(self, method: str, url: str, **kwargs: Any) -> Any:
+    def stream(self, method: str, url: str, *, public_only: bool = False,
+               **kwargs: Any) -> Any:
         parts = urlsplit(url)
-        key = (parts.scheme.lower(), parts.netloc.lower())
+        key = (parts.scheme.lower(), parts.netloc.lower(), public_only)
         client = self._clients.get(key)
         if client is None:
-            client = self._clients[key] = self._new_client(key[0] == "https")
+            client = self._clients[key] = self._new_client(key[0] == "https", public_only)
         return client.stream(method, url, **kwargs)
 
-    def _new_client(self, tls: bool) -> httpx.AsyncClient:
+    def _new_client(self, tls: bool, public_only: bool) -> httpx.AsyncClient:
         if tls and self._verified is None:
             self._verified = httpx.create_ssl_context(trust_env=False)
+        verify = self._verified if tls and self._verified else \
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        limits = httpx.Limits(max_connections=self._max_connections,
+                              max_keepalive_connections=4)
         return httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(self._limits.timeout_s,
                                   connect=min(10.0, self._limits.timeout_s)),
-            limits=httpx.Limits(max_connections=self._max_connections,
-                                max_keepalive_connections=4),
+            limits=limits, verify=verify, trust_env=False,
+            transport=CheckedTransport(verify=verify, limits=limits) if public_only else None,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-            verify=self._verified if tls else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT),
-            trust_env=False,
         )
 
     async def __aenter__(self) -> "HostClients":
@@ -138,19 +144,16 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
     moved_to, all_permanent = None, True
     sent_by = named_by  # the public host that sent us to ``current``, if one did
     for _hop in range(MAX_REDIRECTS + 1):
-        if sent_by and (private := await private_target(current)):
-            return _error(current, "private_network", refusal(sent_by, current, private))
         try:
-            async with client.stream("GET", current, headers=headers) as response:
+            async with client.stream("GET", current, headers=headers,
+                                     public_only=bool(sent_by)) as response:
                 peer = peer_address(response)
-                if sent_by and peer and is_private_address(peer):  # DNS changed its mind
-                    return _error(current, "private_network", refusal(sent_by, current, peer))
                 public_host = None if peer and is_private_address(peer) else \
                     urlsplit(current).hostname
                 if response.has_redirect_location:
                     location = response.headers.get("location", "")
                     try:
-                        target = check_feed_url(urljoin(current, location))
+                        target = join_url(current, location)
                     except UnsupportedURL as exc:
                         return _error(current, "unsupported", f"{REDIRECT_REFUSED}{exc}")
                     all_permanent = all_permanent and response.status_code in PERMANENT_REDIRECTS
@@ -160,6 +163,8 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
                     continue
                 result = await _read(response, current, limits)
                 result.public_host = public_host
+        except PrivateAddress as exc:
+            return _error(current, "private_network", refusal(sent_by or "", current, exc.ip))
         except httpx.RemoteProtocolError as exc:
             if invalid_location(exc):
                 return _error(current, "unsupported", REDIRECT_REFUSED + "not a valid address")
@@ -181,7 +186,7 @@ async def _read(response: httpx.Response, url: str, limits: FetchLimits) -> Fetc
         await response.aread()  # no body, but read to its end the connection can be reused
         return FetchResult("not_modified", url, http_status=304, **validators)
     if status >= 400:
-        result = _error(url, "gone" if status == 410 else "http", f"HTTP {status} {_reason(status)}")
+        result = _error(url, "gone" if status == 410 else "http", http_status_text(status))
         result.http_status = status
         result.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
         return result
@@ -248,11 +253,13 @@ def _error(url: str, kind: str, message: str) -> FetchResult:
     return FetchResult("error", url, error_kind=kind, error=message)
 
 
-def _reason(status: int) -> str:
+def http_status_text(status: int) -> str:
+    """"HTTP 404 Not Found": the standard reason phrase, never the server's own text
+    (which could be anything, escapes included)."""
     try:
-        return HTTPStatus(status).phrase
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
-        return ""
+        return f"HTTP {status}"
 
 
 def _last_words(chain: list[BaseException]) -> str:

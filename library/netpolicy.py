@@ -7,10 +7,10 @@ page) from a host whose address is public to one whose address is private. Other
 feed on the internet could make podterm request ``http://192.168.1.1/reboot`` or a cloud
 metadata service, and report what it answered.
 
-Two checks, because DNS can answer differently each time it is asked: before a request
-that must stay public, the host's addresses are resolved and each is checked; after
-connecting, the address actually connected to is checked again, and a response from a
-private one is never used.
+DNS can answer differently each time it is asked (DNS rebinding), so a request that must
+stay public resolves the host once, checks every address, and connects to one of exactly
+those (:mod:`library.pinning`); the address a response came from (:func:`peer_address`)
+says whether the next hop is held to the rule.
 
 The player keeps its own copy of :data:`PRIVATE_NETWORKS` (player/netpolicy.py: player and
 library never import each other); tests/test_boundaries.py checks that both agree.
@@ -78,16 +78,12 @@ async def private_target(url: str) -> str | None:
     return _first_private(infos)
 
 
-def private_target_sync(url: str) -> str | None:
-    """:func:`private_target` for blocking callers."""
-    host, port = _host_port(url)
-    if host is None:
-        return None
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        return None
-    return _first_private(infos)
+async def public_host(url: str) -> str | None:
+    """``url``'s host name when none of its addresses is private, else None: the public
+    host answerable for the addresses a document from ``url`` names (an enclosure in a
+    feed). A name that does not resolve counts as public, the stricter choice."""
+    host = urlsplit(url).hostname
+    return None if not host or await private_target(url) else host
 
 
 def _host_port(url: str) -> tuple[str | None, int]:

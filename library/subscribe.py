@@ -21,7 +21,6 @@ import hashlib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin
 
 from library import health
 from library.duplicates import Duplicate, find_duplicate
@@ -31,7 +30,7 @@ from library.parse import FeedParseError, ParsedFeed
 from library.refresh import RefreshSettings, refresh
 from library.resolve import parse_fetched
 from library.store import connect, transaction
-from library.urls import UnsupportedURL, check_feed_url
+from library.urls import UnsupportedURL, check_feed_url, join_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml")
 MAX_PAGE_SCAN = 512 * 1024  # feed links are in the <head>: read no further than this
@@ -156,7 +155,7 @@ def feed_link(page: bytes, page_url: str) -> str | None:
     finder.feed(page[:MAX_PAGE_SCAN].decode("utf-8", "replace"))
     for href in finder.hrefs:
         try:
-            return check_feed_url(urljoin(page_url, href))
+            return join_url(page_url, href)
         except UnsupportedURL:
             continue
     return None

@@ -17,7 +17,7 @@ deceive, and no real feed needs them.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 
 class UnsupportedURL(ValueError):
@@ -40,6 +40,16 @@ def check_feed_url(url: str) -> str:
     return normalise_url(url, spaces=False)
 
 
+def join_url(base: str, ref: str) -> str:
+    """``ref`` (a redirect's Location, a link on a page) resolved against ``base``, in its
+    normal form; :class:`UnsupportedURL` says why it cannot be fetched."""
+    try:
+        joined = urljoin(base, ref)
+    except ValueError:  # urljoin parses ``ref`` too: "http://[x" raises
+        raise UnsupportedURL(f"not a valid address: {shown_url(ref)}") from None
+    return check_feed_url(joined)
+
+
 def normalise_url(url: str, *, spaces: bool = False) -> str:
     """The normal form of an http(s) address (see the module docstring).
 
@@ -56,11 +66,14 @@ def normalise_url(url: str, *, spaces: bool = False) -> str:
         if not spaces:
             raise UnsupportedURL(f"address contains spaces: {shown_url(text)}")
         text = _WHITESPACE.sub("%20", text)
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # a bracketed host that is no IPv6 address, NFKC tricks in the host
+        raise UnsupportedURL(f"not a valid address: {shown_url(text)}") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         what = f"'{shown_url(scheme)}:' addresses" if scheme else "local paths"
-        raise UnsupportedURL(f"only http and https feeds can be fetched, not {what}: "
+        raise UnsupportedURL(f"only http and https addresses are fetched, not {what}: "
                              f"{shown_url(text)}")
     host = parts.hostname
     if not host:

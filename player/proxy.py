@@ -11,8 +11,10 @@ https only, at most five, never from a public server into the private network: s
 body back. The proxy also remembers why an upstream request failed, so the player can
 say "HTTP 404 Not Found" without asking the server again.
 
-Streaming manifests (HLS ``#EXTM3U``, DASH ``<MPD``) are refused: libVLC would fetch
-the segments they list itself, around the proxy. Episodes are files.
+A body is passed on only when its first bytes (after leading ID3 tags, up to 8 KiB
+read before deciding) start like an audio or video file (:mod:`player.mediasniff`):
+streaming playlists (HLS, DASH, Smooth Streaming) would make libVLC fetch the parts they
+list itself, around the proxy, and no text document starts like media. Episodes are files.
 
 Why a proxy rather than libVLC's media callbacks (open/read/seek/close): with callbacks
 every read of every buffer is a call from a libVLC thread into Python (holding the
@@ -35,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
+from .mediasniff import MEDIA, PLAYLIST, sniff
 from .netpolicy import Refused, is_private_address, web_address
 
 log = logging.getLogger(__name__)
@@ -44,9 +47,14 @@ UPSTREAM_TIMEOUT_S = 30.0
 CHUNK = 64 * 1024
 USER_AGENT = "podterm (terminal podcast player)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-# How manifests start (after a byte order mark and blank space), whatever the server
-# calls them: libVLC looks at the bytes, not at the Content-Type.
-_MANIFESTS = (b"#EXTM3U", b"<MPD", b"[playlist]")
+NOT_AUDIO = "This address did not return audio (got an HTML page?)"
+_REFUSED_START = {
+    PLAYLIST: "This address is a streaming playlist, not an episode's audio file; podterm "
+              "does not play those",
+    "html": NOT_AUDIO,
+    "other": "This address did not return audio: its first bytes are in no audio format "
+             "podterm plays",
+}
 _FORWARDED = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges",
               "Last-Modified", "ETag")
 
@@ -189,10 +197,10 @@ def _relay(upstream: Upstream, client: Any) -> None:
             client._answer(response.status)
             return
         upstream.content_type = _safe_type(response.getheader("Content-Type"))
-        first = response.read1(CHUNK)
-        if _is_manifest(first):
-            upstream.failure = ("This address is a streaming playlist, not an episode's audio "
-                                "file; podterm does not play those")
+        first, verdict = _start(response)
+        if verdict != MEDIA:
+            upstream.failure = _REFUSED_START[verdict if verdict == PLAYLIST else
+                                              "html" if b"<html" in first.lower() else "other"]
             client._answer(502)
             return
         upstream.failure = upstream.failure_exc = None
@@ -221,7 +229,8 @@ def _request(upstream: Upstream,
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         upstream.failed_host = (parts.hostname or "", parts.port)
-        conn = _connection(parts.scheme, parts.hostname or "", parts.port, sent_by)
+        peer = _Peer()
+        conn = _connection(parts.scheme, parts.hostname or "", parts.port, sent_by, peer)
         upstream.track(conn)
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         if byte_range:
@@ -236,17 +245,25 @@ def _request(upstream: Upstream,
         location = response.getheader("Location")
         if response.status not in _REDIRECTS or not location:
             return response, conn
-        peer = conn.sock.getpeername()[0] if conn.sock is not None else ""
         upstream.untrack(conn)
         url = web_address(urljoin(url, location), redirected=True)
-        sent_by = None if is_private_address(peer) else parts.hostname
+        sent_by = None if is_private_address(peer.address) else parts.hostname
     raise Refused(f"The address redirected more than {MAX_REDIRECTS} times")
 
 
-def _connection(scheme: str, host: str, port: int | None,
-                sent_by: str | None) -> http.client.HTTPConnection:
+@dataclass
+class _Peer:
+    """The address a connection was made to, recorded when it is made: once the answer
+    is read, a "Connection: close" (or HTTP/1.0) connection has no socket left to ask."""
+
+    address: str = ""
+
+
+def _connection(scheme: str, host: str, port: int | None, sent_by: str | None,
+                peer: _Peer) -> http.client.HTTPConnection:
     """A connection that only connects to addresses the rules allow: the name is
-    resolved once, every address checked, and the socket connects to a checked one."""
+    resolved once, every address checked, and the socket connects to a checked one
+    (which goes into ``peer``)."""
     factory = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = factory(host, port, timeout=UPSTREAM_TIMEOUT_S)
 
@@ -264,6 +281,7 @@ def _connection(scheme: str, host: str, port: int | None,
             try:
                 sock.settimeout(timeout)
                 sock.connect(sockaddr)
+                peer.address = str(sockaddr[0])
                 return sock
             except OSError as exc:
                 sock.close()
@@ -274,11 +292,20 @@ def _connection(scheme: str, host: str, port: int | None,
     return conn
 
 
-def _is_manifest(start: bytes) -> bool:
-    text = start[:512].removeprefix(b"\xef\xbb\xbf").lstrip()
-    if text.startswith(b"<?xml"):
-        text = text[text.find(b"?>") + 2:].lstrip()
-    return text.startswith(_MANIFESTS)
+def _start(response: http.client.HTTPResponse) -> tuple[bytes, str]:
+    """The first bytes of the body and what they are (:func:`player.mediasniff.sniff`),
+    reading as much as it takes to say. A part that does not start at byte 0 (a 206 for a
+    seek) is not judged: libVLC chose how to read the file from its start."""
+    content_range = response.getheader("Content-Range") or ""
+    if response.status == 206 and not content_range.replace(" ", "").startswith("bytes0-"):
+        return response.read1(CHUNK), MEDIA
+    head = bytearray()
+    while (verdict := sniff(head, complete=False)) is None:
+        chunk = response.read1(CHUNK)
+        if not chunk:
+            return bytes(head), sniff(head, complete=True) or "other"
+        head += chunk
+    return bytes(head), verdict
 
 
 def _phrase(status: int) -> str:

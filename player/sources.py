@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .proxy import UPSTREAM_TIMEOUT_S
+from .proxy import NOT_AUDIO, UPSTREAM_TIMEOUT_S
 
 if TYPE_CHECKING:
     from .proxy import Upstream
-
-NOT_AUDIO = "This address did not return audio (got an HTML page?)"
 
 
 @dataclass(frozen=True)

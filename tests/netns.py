@@ -30,8 +30,8 @@ LOCK = "/tmp/podterm-test-netns.lock"
 class PublicOrigin:
     """The running server: files in :attr:`folder` are served at :meth:`url`."""
 
-    def __init__(self, address: str, folder: Path) -> None:
-        self.address, self.folder = address, folder
+    def __init__(self, address: str, folder: Path, namespace: str) -> None:
+        self.address, self.folder, self.namespace = address, folder, namespace
 
     def url(self, path: str) -> str:
         return f"http://{self.address}:{PORT}{path}"
@@ -43,6 +43,11 @@ class PublicOrigin:
     def redirecting_to(self, base: str) -> str:
         """An address here whose every path redirects (302) to the same path at ``base``."""
         return self.url("/to/" + quote(base.rstrip("/"), safe=""))
+
+    def start(self, module: str, *args: str) -> subprocess.Popen[bytes]:
+        """Run ``python -m module args`` inside the namespace (the caller stops it)."""
+        return subprocess.Popen(["ip", "netns", "exec", self.namespace, sys.executable,
+                                 "-m", module, *args], cwd=ROOT)
 
 
 class Namespace:
@@ -70,7 +75,7 @@ class Namespace:
         with open(LOCK, "w") as lock:  # test runs side by side (xdist) pick other blocks
             fcntl.flock(lock, fcntl.LOCK_EX)
             block = self._free_block()
-            self.origin = PublicOrigin(f"203.0.113.{block + 2}", self.folder)
+            self.origin = PublicOrigin(f"203.0.113.{block + 2}", self.folder, self.name)
             self._run("ip", "addr", "add", f"203.0.113.{block + 1}/30", "dev", self.host_link)
         self._run("ip", "link", "set", self.host_link, "up")
         self._run(*ns, "ip", "addr", "add", f"{self.origin.address}/30", "dev", self.ns_link)

@@ -4,11 +4,15 @@ podterm treats 127.0.0.1 as private, so the rule "a public server may not send p
 into the private network" needs a server somewhere else. This one serves the files of a
 folder, and redirects every ``/to/<quoted base>/<rest>`` to ``<base>/<rest>``::
 
-    python -m tests.public_origin ADDRESS PORT FOLDER
+    python -m tests.public_origin ADDRESS PORT FOLDER [CERT_AND_KEY_PEM NAME]
+
+With a certificate it speaks HTTPS only, and completes only handshakes whose SNI names
+NAME: a client that connects to the address and forgets the name fails.
 """
 
 from __future__ import annotations
 
+import ssl
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +47,13 @@ def main() -> None:
     server = ThreadingHTTPServer((address, port),
                                  lambda *a: Handler(*a, directory=folder))
     server.daemon_threads = True
+    if len(sys.argv) > 5:
+        certificate, name = sys.argv[4], sys.argv[5]
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(certificate)
+        context.sni_callback = lambda _sock, sni, _ctx: \
+            None if sni == name else ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever(poll_interval=0.05)
 
 

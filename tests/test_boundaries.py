@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -62,3 +63,10 @@ def test_player_and_library_agree_on_the_private_network():
     for address in ("203.0.113.2", "8.8.8.8", "172.32.0.1", "2001:db8::1", "not an address"):
         assert not library_rule.is_private_address(address), address
         assert not player_rule.is_private_address(address), address
+
+
+def test_player_and_library_judge_media_by_the_same_rule():
+    """player/mediasniff.py and library/mediasniff.py are one rule kept twice."""
+    root = Path(__file__).resolve().parent.parent
+    assert (root / "player" / "mediasniff.py").read_text() == \
+        (root / "library" / "mediasniff.py").read_text()

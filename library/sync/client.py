@@ -95,7 +95,10 @@ class Api:
             last = attempt == ATTEMPTS - 1
             try:
                 response = self._client.request(method, path, **kwargs)
-            except httpx.TransportError as exc:
+            except httpx.DecodingError:  # e.g. "Content-Encoding: gzip" on a body that is not
+                raise SyncError(f"the sync server's answer to {path} could not be decoded "
+                                "(its compression is broken)") from None
+            except httpx.HTTPError as exc:
                 if last:
                     raise SyncError(f"cannot reach the sync server: "
                                     f"{describe_transport_error(exc)[1]}") from None
@@ -129,6 +132,9 @@ class Api:
             return response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise SyncError(f"the sync server's answer to {path} is not JSON") from None
+        except RecursionError:  # nested deeper than Python's parser goes
+            raise SyncError(f"the sync server's answer to {path} is nested too deeply "
+                            "to read") from None
 
 
 class GpodderApi(Api):

@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import socket
+import stat
 import subprocess
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -126,9 +127,24 @@ def write_sync_table(path: Path, values: dict[str, Any]) -> None:
                     if re.match(r"\s*\[", lines[n])), len(lines))
         lines[start:end] = table + ([""] if end < len(lines) else [])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if values.get("password"):
-        os.chmod(path, 0o600)
+    # Write a new file and rename it over the old one: a password is never, not even for
+    # a moment, in a file others may read (a chmod after writing leaves such a moment).
+    target = path.resolve()  # a config.toml symlinked from a dotfiles folder stays a link
+    # Without a password: the old file's mode, or for a new file the umask's choice.
+    mode = 0o600 if values.get("password") else \
+        stat.S_IMODE(target.stat().st_mode) if target.exists() else None
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            if mode is not None:
+                os.fchmod(file.fileno(), mode)  # before the first byte is written
+            file.write("\n".join(lines) + "\n")
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _toml(value: Any) -> str:

@@ -23,8 +23,10 @@ WAIT_S = 60.0
 
 
 def audio(size: int, seed: int = 0) -> bytes:
-    """``size`` bytes that start like an MP3 file (an ID3 tag), the rest random."""
-    return b"ID3\x04\x00\x00" + random.Random(seed).randbytes(max(0, size - 6))
+    """``size`` bytes that start like an MP3 file (an empty ID3 tag, then a frame header),
+    the rest random."""
+    start = b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x64"
+    return start[:size] + random.Random(seed).randbytes(max(0, size - len(start)))
 
 
 @pytest.fixture

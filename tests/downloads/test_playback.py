@@ -8,6 +8,7 @@ from pathlib import Path
 from library.downloads import get_download, playable_source
 from library.episodes import get_episode, save_position
 from player import PositionChanged
+from tests.downloads.conftest import audio
 from tests.player.conftest import EventLog, libvlc, make_player  # noqa: F401 (fixture)
 from tests.player.media_tools import tone_wav
 
@@ -37,7 +38,7 @@ def test_a_downloaded_episode_plays_the_local_file_from_the_saved_position(
 
 
 def test_an_incomplete_or_missing_download_plays_from_the_address(library, media):
-    url = media.add("/ep.mp3", b"ID3" + b"\x00" * 5000)
+    url = media.add("/ep.mp3", audio(5000))
     ep = library.episode(library.show("Show"), "Ep", url)
     episode = get_episode(library.conn, ep)
     assert playable_source(library.conn, episode) == url          # not downloaded

@@ -128,9 +128,9 @@ def test_addresses_podterm_would_not_fetch_are_refused(nextcloud, make):
     report = make("laptop").sync()
     assert sorted(report.errors) == [
         "not subscribing to file:///etc/passwd from the sync server: only http and https "
-        "feeds can be fetched, not 'file:' addresses: file:///etc/passwd",
+        "addresses are fetched, not 'file:' addresses: file:///etc/passwd",
         "not subscribing to javascript:alert(1) from the sync server: only http and https "
-        "feeds can be fetched, not 'javascript:' addresses: javascript:alert(1)"]
+        "addresses are fetched, not 'javascript:' addresses: javascript:alert(1)"]
 
 
 def test_a_server_that_moved_is_named_not_followed(server, tmp_path):

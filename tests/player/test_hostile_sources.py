@@ -12,6 +12,7 @@ import re
 import socket
 import struct
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,48 @@ def test_a_public_server_cannot_redirect_the_player_into_the_private_network(
     error = events.wait_for(PlaybackError, lambda e: e.source == url)
     assert f"the public server {public_origin.address} redirected to 127.0.0.1" in error.reason
     assert "private network" in error.reason and loopback.hits["/inside.wav"] == 0
+
+
+@pytest.fixture
+def http10_server(media):
+    """An HTTP/1.0 server (every answer closes its connection): /a redirects to /b, the
+    audio."""
+    audio = media["wav"].read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):  # protocol_version stays "HTTP/1.0"
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            if self.path == "/a.wav":
+                self.send_response(302)
+                self.send_header("Location", "/b.wav")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/wav")
+            self.send_header("Content-Length", str(len(audio)))
+            self.end_headers()
+            self.wfile.write(audio)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+def test_a_private_server_that_closes_each_connection_may_redirect_to_itself(
+        player, events, http10_server):
+    """Which address answered is known from the connection, not from the socket, which a
+    'Connection: close' answer takes away: a LAN server is not mistaken for a public one."""
+    player.play(f"{http10_server}/a.wav")
+    events.wait_for(StateChanged, lambda e: e.state in (PlayerState.PLAYING, PlayerState.ERROR))
+    assert events.of(PlaybackError) == [] and player.status().state is PlayerState.PLAYING
 
 
 # --- servers that never answer ------------------------------------------------------------
