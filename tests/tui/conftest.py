@@ -176,7 +176,7 @@ async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:
     return await asyncio.to_thread(subscribe_now, paths, server, *channels)
 
 
-async def wait_for(pilot, condition: Callable[[], object], timeout: float = 20.0,
+async def wait_for(pilot, condition: Callable[[], object], timeout: float = 60.0,
                    what: str = "") -> None:
     """Let the app run until ``condition()`` is true (the timeout only guards a hang)."""
     deadline = time.monotonic() + timeout

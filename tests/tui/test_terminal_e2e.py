@@ -28,18 +28,21 @@ class Terminal:
 
     def __init__(self, name: str, command: str, env: dict[str, str]) -> None:
         self.name = name
+        # A tmux server of its own: with the shared default server, one test closing the
+        # last session ends the server while another test's new-session is connecting.
+        self.tmux = ["tmux", "-L", name]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         # pytest sets COLUMNS and LINES, which would override the pane's real size.
         script = f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 600"
-        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
+        subprocess.run([*self.tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
                         script], check=True)
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
+        return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.name],
                               capture_output=True, text=True, check=True).stdout
 
     def keys(self, *keys: str, literal: bool = False) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *(["-l"] if literal else []),
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *(["-l"] if literal else []),
                         *keys], check=True)
 
     def wait_for(self, pattern: str, timeout: float = 30.0) -> str:
@@ -54,7 +57,7 @@ class Terminal:
             time.sleep(0.1)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-server"], capture_output=True)
 
 
 def elapsed_seconds(screen: str) -> int:
