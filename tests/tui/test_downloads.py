@@ -20,6 +20,7 @@ from library.downloads import INTERRUPTED, DownloadSettings, get_download
 from library.episodes import save_position, set_played
 from library.store import connect
 from player import PlayerState
+from tests.downloads.conftest import audio
 from tests.downloads.media_server import MediaServer
 from tests.feedgen import BASE_TIME, Channel, Item
 from tests.filesystems import fill, small_tmpfs
@@ -37,13 +38,6 @@ SIZE = (120, 36)
 def media() -> Iterator[MediaServer]:
     with MediaServer("127.0.0.1") as server:
         yield server
-
-
-def mp3(size: int, seed: int = 0) -> bytes:
-    """``size`` bytes that start like an MP3 file (an ID3 tag)."""
-    import random
-
-    return b"ID3\x04\x00\x00" + random.Random(seed).randbytes(size - 6)
 
 
 def channel(title: str, *enclosures: str, kind: str = "audio/mpeg") -> Channel:
@@ -96,7 +90,7 @@ def sha(data: bytes) -> str:
 
 async def test_D_downloads_the_episode_and_its_row_and_the_status_line_show_it(
         make_app, paths, server, media, messages):
-    body = mp3(300_000)
+    body = audio(300_000)
     gate = threading.Event()  # the host answers only when the test says so
 
     def held(_headers):
@@ -162,7 +156,7 @@ async def test_playing_a_downloaded_episode_plays_the_file_from_the_saved_positi
 
 async def test_stopping_keeps_the_part_file_and_downloading_again_resumes(
         make_app, paths, server, media, messages):
-    body = mp3(2_000_000, seed=3)
+    body = audio(2_000_000, seed=3)
     held = 512 * 1024
     media.add("/long.mp3", body, hold_after=held)  # sends this much, then waits
     await subscribe(paths, server, channel("Resume", media.url("/long.mp3")))
@@ -198,7 +192,7 @@ async def test_failures_are_notified_with_the_reason_and_marked(
         make_app, paths, server, media, messages):
     page = media.add("/page.mp3", b"<!DOCTYPE html><html><body>Moved</body></html>",
                      "text/html")
-    good = media.add("/good.mp3", mp3(50_000))
+    good = media.add("/good.mp3", audio(50_000))
     await subscribe(paths, server, channel("Broken", media.url("/gone.mp3"), page, good))
     gone_id, page_id, good_id = episode_ids(paths)  # the rows, top to bottom
     app = make_app()
@@ -213,7 +207,7 @@ async def test_failures_are_notified_with_the_reason_and_marked(
         await wait_for(pilot, lambda: mark(app, page_id) == "↓✗", what="marked failed")
         await pilot.press("j", "D")  # one failure stops no other download
         await wait_for(pilot, lambda: mark(app, good_id) == "↓", what="downloaded")
-        media.add("/gone.mp3", mp3(40_000))  # it is back: D tries again
+        media.add("/gone.mp3", audio(40_000))  # it is back: D tries again
         await pilot.press("k", "k", "D")
         await wait_for(pilot, lambda: mark(app, gone_id) == "↓", what="retried")
         await pilot.press("q")
@@ -226,7 +220,7 @@ async def test_failures_are_notified_with_the_reason_and_marked(
 
 async def test_a_full_disk_fails_that_download_and_keeps_its_part(
         make_app, paths, server, media, messages, tmp_path):
-    body = mp3(3_000_000, seed=5)
+    body = audio(3_000_000, seed=5)
     media.add("/big.mp3", body)
     await subscribe(paths, server, channel("Huge", media.url("/big.mp3")))
     [episode_id] = episode_ids(paths)
@@ -253,7 +247,7 @@ async def test_a_full_disk_fails_that_download_and_keeps_its_part(
 @pytest.mark.parametrize("delete", [True, False])
 async def test_removing_a_show_asks_about_its_downloads_in_the_same_dialog(
         make_app, paths, server, media, messages, delete):
-    media.add("/keep.mp3", mp3(100_000))
+    media.add("/keep.mp3", audio(100_000))
     await subscribe(paths, server, channel("Goodbye", media.url("/keep.mp3")))
     [episode_id] = episode_ids(paths)
     app = make_app()
@@ -292,7 +286,7 @@ async def test_removing_a_show_without_downloads_asks_the_plain_question(
 
 
 async def test_delete_asks_then_deletes_the_file(make_app, paths, server, media, messages):
-    media.add("/once.mp3", mp3(80_000))
+    media.add("/once.mp3", audio(80_000))
     await subscribe(paths, server, channel("Tidy", media.url("/once.mp3")))
     [episode_id] = episode_ids(paths)
     app = make_app()
@@ -317,7 +311,7 @@ async def test_delete_asks_then_deletes_the_file(make_app, paths, server, media,
 
 async def test_quitting_interrupts_running_downloads_so_they_resume(
         make_app, paths, server, media):
-    body = mp3(1_000_000, seed=7)
+    body = audio(1_000_000, seed=7)
     held = 256 * 1024
     media.add("/quit.mp3", body, hold_after=held)
     await subscribe(paths, server, channel("Quit", media.url("/quit.mp3")))
@@ -345,7 +339,7 @@ async def test_after_the_refresh_at_start_the_rules_apply(make_app, paths, serve
                                                           messages):
     """auto_newest = 1: the newest episode is downloaded; a download played two days
     ago is deleted (delete_played_after_days = 1); an unplayed one stays."""
-    urls = [media.add(f"/{n}.mp3", mp3(60_000, seed=n)) for n in (3, 2, 1)]
+    urls = [media.add(f"/{n}.mp3", audio(60_000, seed=n)) for n in (3, 2, 1)]
     await subscribe(paths, server, channel("Rules", *urls))
     newest, middle, oldest = episode_ids(paths)
     download_now(paths, middle)
@@ -376,7 +370,7 @@ async def test_auto_download_asks_before_unplayed_downloads_go_for_room(
         make_app, paths, server, media, messages, make_room):
     """max_gb leaves no room for the newest episode (the feed says 12.3 MB) next to an
     unplayed 2 MB download: the user decides."""
-    urls = [media.add(f"/{n}.mp3", mp3(2_000_000, seed=n)) for n in (2, 1)]
+    urls = [media.add(f"/{n}.mp3", audio(2_000_000, seed=n)) for n in (2, 1)]
     await subscribe(paths, server, channel("Room", *urls))
     newest, oldest = episode_ids(paths)
     download_now(paths, oldest)

@@ -24,6 +24,7 @@ from library.paths import Paths
 from library.showsettings import ShowDefaults, update_show_settings
 from library.store import connect
 from player import LibVLCMissing, PlayerState, PlayerStatus
+from tests.downloads.conftest import audio
 from tests.feedgen import BASE_TIME, Channel, Item, show
 from tests.tui.conftest import archive_now, main, publish_new, quiet_config, ready, shows, \
     subscribe_now, wait_for
@@ -246,10 +247,10 @@ def test_show_settings_dialog(snap_compare, snapshot_paths, server):
 def test_episode_list_with_download_marks(snap_compare, snapshot_paths, server):
     """Downloaded (also played), downloading in another podterm (37 %), failed, stopped
     with a partial file, and not downloaded."""
-    audio = b"ID3\x04\x00\x00" + bytes(range(256)) * 400
+    body = audio(102_400)
     items = [Item(f"Offline episode {n}", guid=f"off-{n}", duration="42:00",
                   enclosure=server.url(f"/media/{n}.mp3") if n == 3 else
-                  server.add(f"/media/{n}.mp3", audio, "audio/mpeg"),
+                  server.add(f"/media/{n}.mp3", body, "audio/mpeg"),
                   published=BASE_TIME + n * 86_400) for n in range(6, 0, -1)]
     subscribe_now(snapshot_paths, server, Channel("Offline Show", items))
     conn = connect(snapshot_paths.database)
