@@ -5,6 +5,7 @@ home."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shlex
@@ -22,20 +23,23 @@ from tests.tui.conftest import playable_show, subscribe_now
 PODTERM = shutil.which("podterm", path=str(Path(sys.executable).parent)) or "podterm"
 ELAPSED = re.compile(r"(\d+):(\d\d) / \d+:\d\d")
 
+SERVERS = itertools.count()  # tmux server names, one each
+
 
 class Terminal:
     """One tmux session running one command; the pane is read like a screen."""
 
     def __init__(self, name: str, command: str, env: dict[str, str]) -> None:
         self.name = name
-        # A tmux server of its own: with the shared default server, one test closing the
-        # last session ends the server while another test's new-session is connecting.
-        self.tmux = ["tmux", "-L", name]
+        # A tmux server of its own, never used again: when the last session of a server
+        # closes, the server exits, and a new-session connecting meanwhile fails.
+        self.tmux = ["tmux", "-L", f"{name}-{next(SERVERS)}"]
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         # pytest sets COLUMNS and LINES, which would override the pane's real size.
         script = f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 600"
-        subprocess.run([*self.tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "36",
-                        script], check=True)
+        started = subprocess.run([*self.tmux, "new-session", "-d", "-s", name, "-x", "120",
+                                  "-y", "36", script], capture_output=True, text=True)
+        assert started.returncode == 0, f"tmux did not start: {started.stderr}"
 
     def screen(self) -> str:
         return subprocess.run([*self.tmux, "capture-pane", "-p", "-t", self.name],
