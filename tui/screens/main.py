@@ -18,7 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from library.episodes import ListeningTime, get_episode, list_episodes, listening_time
@@ -48,6 +48,7 @@ from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
+from tui.widgets.rowlist import RowList
 from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
 
@@ -294,7 +295,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         return UiState(self.selected_feed_id, self.query_one(EpisodesTable).highlighted_id,
                        playing.id if playing else None)
 
-    @on(DataTable.RowHighlighted, "#feeds")
+    @on(RowList.Highlighted, "#feeds")
     def feed_highlighted(self) -> None:
         pane = self.query_one(FeedsPane)
         place = pane.highlighted_place
@@ -307,7 +308,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         elif place is None and (pane.highlighted_id != self.selected_feed_id or self.place):
             self.select_feed(pane.highlighted_id)
 
-    @on(DataTable.RowHighlighted, "#episodes")
+    @on(RowList.Highlighted, "#episodes")
     def episode_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
@@ -449,8 +450,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if episode is None:
             return
         table = self.query_one(EpisodesTable)
-        rows = [self.episodes[int(key.value)] for key in table.rows if key.value is not None]
-        self.playback.play(episode, rows[table.cursor_row + 1:], rows[:table.cursor_row])
+        self.playback.play(episode, table.below_cursor(), table.above_cursor())
 
     def open_filter(self) -> None:
         self.query_one("#filter").add_class("active")
