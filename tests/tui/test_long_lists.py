@@ -22,6 +22,7 @@ async def test_keys_and_mouse_move_through_a_long_feed(make_app, paths, server):
         screen = await ready(pilot, feeds=1)
         table = app.query_one(EpisodesTable)
         details = app.query_one(EpisodeDetails)
+        await wait_for(pilot, lambda: table.row_count == EPISODES, what="the whole feed")
         await pilot.press("tab", "end")
         await shows(pilot, title(0))   # the oldest episode, scrolled into view
         assert screen.highlighted_episode.title == title(0)
