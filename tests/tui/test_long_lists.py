@@ -1,5 +1,6 @@
 """Long lists: a feed of hundreds of episodes, moved through with the keys and the
-mouse; the cursor stays on its episode when a refresh adds newer ones above it."""
+mouse; the cursor stays on its episode, and the notes where they are read, when a
+refresh adds newer episodes above it."""
 
 from __future__ import annotations
 
@@ -43,18 +44,23 @@ async def test_keys_and_mouse_move_through_a_long_feed(make_app, paths, server):
         assert title(EPISODES - 3) in details.query_one("#details-text").render().plain
 
 
-async def test_cursor_stays_on_its_episode_when_a_refresh_adds_newer_ones(
+async def test_cursor_and_notes_stay_where_they_are_when_a_refresh_adds_episodes(
         make_app, paths, server):
     await subscribe(paths, server, show("Growing", 5))
     app = make_app(quiet_config())
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot, feeds=1)
         table = app.query_one(EpisodesTable)
-        await pilot.press("tab", "j", "j")
+        details = app.query_one(EpisodeDetails)
+        await pilot.press("tab", "j", "j", "ctrl+d")
         watched = screen.highlighted_episode
         assert watched.title == "Growing #2: a conversation about things"
+        await wait_for(pilot, lambda: details.scroll_y > 0, what="the notes scrolled")
+        reading_at = details.scroll_y
         server.add("/feeds/0.xml", rss(show("Growing", 7)), "application/rss+xml")
         await pilot.press("r")
         await wait_for(pilot, lambda: table.row_count == 7, what="two new episodes")
+        await wait_for(pilot, lambda: not screen.subscriptions.refreshing)
         assert table.highlighted_id == watched.id
         assert table.cursor_row == 4
+        assert details.scroll_y == reading_at

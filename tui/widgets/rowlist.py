@@ -5,7 +5,8 @@ Textual's DataTable builds, measures and stores every row when rows are added (a
 refresh that reloads the selected feed did that again for each of its updates. A
 :class:`RowList` keeps the items themselves (feeds, episodes) and makes the cells of a
 row only when that row is drawn, so showing a list of any length is the same small
-work on the UI loop; moving the cursor redraws two rows.
+work on the UI loop. Only rows whose cells changed are drawn again: moving the cursor
+redraws two rows, and a refresh that changes one feed's count redraws that row.
 
 Subclasses give the columns (:class:`Column`; the flexible ones share the width left
 over, see :meth:`RowList.flex_widths`; :meth:`RowList.set_columns` changes them) and
@@ -23,7 +24,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -132,15 +133,18 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
     def set_rows(self, items: Sequence[Item], select: RowKey | None = None) -> None:
         """Show ``items``. The cursor goes to the row of id ``select``, else stays on the
         item it was on, else goes to the first row."""
-        current = self.highlighted_key
+        current, before = self.highlighted_key, self._on_screen()
         self.items = items
         self._index = {item.id: row for row, item in enumerate(items)}
         target = select if select in self._index else current
         self.cursor_row = self._index.get(target, 0) if target is not None else 0
-        self._changed()
+        self.virtual_size = Size(0, len(self.items) + self._header_height)
+        self._scroll_to_cursor()
+        self._repaint(before)
+        self._announce()
 
     def update_row(self, item: Item) -> None:
-        """Redraw the row of ``item`` (same id, new values)."""
+        """Redraw the row of ``item`` (same id, new values, or how it is drawn changed)."""
         row = self._index.get(item.id)
         if row is None:
             return
@@ -148,8 +152,10 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
             self.items[row] = item
         else:
             self.items = [*self.items[:row], item, *self.items[row + 1:]]
-        self._forget(row)
-        self.refresh()
+        self._lines.clear()
+        line = row - int(self.scroll_y)
+        if 0 <= line < self._visible_rows:
+            self.refresh(Region(0, line + self._header_height, self.size.width, 1))
 
     def redraw_rows(self, row_ids: Iterable[RowKey]) -> None:
         """Draw the rows of these ids again (what :meth:`cells` gives for them changed)."""
@@ -195,12 +201,10 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         if not self.items:
             return
         row = max(0, min(row, len(self.items) - 1))
-        if row != self.cursor_row:
-            self._forget(self.cursor_row)
-            self._forget(row)
-            self.cursor_row = row
-            self.refresh()
+        before = self._on_screen()
+        self.cursor_row = row
         self._scroll_to_cursor()
+        self._repaint(before)
         self._announce()
 
     # -- keys and mouse ----------------------------------------------------------------
@@ -280,16 +284,21 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
     def _visible_rows(self) -> int:
         return max(1, self.scrollable_content_region.height - self._header_height)
 
-    def _changed(self) -> None:
-        self._lines.clear()
-        self.virtual_size = Size(0, len(self.items) + self._header_height)
-        self._scroll_to_cursor()
-        self.refresh()
-        self._announce()
+    def _on_screen(self) -> dict[int, tuple[object, ...]]:
+        """What each line on screen shows (by line, from the top of the rows)."""
+        top = int(self.scroll_y)
+        rows = range(top, min(len(self.items), top + self._visible_rows))
+        return {row - top: (row == self.cursor_row, *self.cells(self.items[row]))
+                for row in rows}
 
-    def _forget(self, row: int) -> None:
-        for key in [key for key in self._lines if key[0] == row]:
-            del self._lines[key]
+    def _repaint(self, before: dict[int, tuple[object, ...]]) -> None:
+        """Draw again the lines that show something else than ``before``."""
+        self._lines.clear()
+        after = self._on_screen()
+        width = self.size.width
+        for line in before.keys() | after.keys():
+            if before.get(line) != after.get(line):
+                self.refresh(Region(0, line + self._header_height, width, 1))
 
     def _scroll_to_cursor(self) -> None:
         top, visible = int(self.scroll_y), self._visible_rows
