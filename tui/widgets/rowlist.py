@@ -192,6 +192,11 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         return [cell if isinstance(cell, Text) else Text(cell)
                 for cell in self.cells(self.items[row])]
 
+    def get_cell(self, row_id: RowKey, column: str) -> Text:
+        """The cell in ``column`` of the row of ``row_id``, as drawn."""
+        keys = [c.key for c in self.columns]
+        return self.get_row_at(self._index[row_id])[keys.index(column)]
+
     def select_id(self, row_id: RowKey | None) -> None:
         """Put the cursor on the row with ``row_id`` (if there is one)."""
         if row_id in self._index:
