@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from library.downloader import DownloadEvent
 from library.models import Episode
 from library.showsettings import ShowSettings
 from library.upnext import QueueEntry
 from player import PlayerEvent
 
-if TYPE_CHECKING:  # the refresh's modules load when a refresh starts, not with the screen
+if TYPE_CHECKING:  # the refresh's and the downloader's modules load when they start,
+    from library.downloader import DownloadEvent  # not with the screen
     from library.refresh import FeedOutcome
 
 
