@@ -1,32 +1,44 @@
-"""Benchmark the TUI: first-screen time on a large library, and the longest event-loop
-stall while 200 feeds refresh.
+"""Benchmark the TUI: its first screen next to a bare Textual app, its memory, and the
+longest event-loop stall while 200 feeds refresh.
 
-Run:  .venv/bin/python bench/bench_tui.py [--feeds 200] [--episodes 100000] [--runs 3]
-      [--verbose]
+Run:  .venv/bin/python bench/bench_tui.py [--rounds 5] [--load 2] [--feeds 200]
+      [--episodes 100000 500000] [--refresh-episodes 100] [--explain]
 
-1. First screen: a library of ``--feeds`` feeds and ``--episodes`` episodes (written
-   with the library's own upsert); the time from building the app to the subscriptions
-   and the first feed's episodes being on screen (headless, 120x36).
-2. Refresh stall: ``--feeds`` feeds served by a child process on loopback (as remote
-   servers would be: not competing for this process's GIL); the app refreshes them all
-   (the R key) while a 5 ms timer on the app's loop records how late it fires. Reported:
-   the longest lateness (the longest time the UI could not answer a key) and the p99.
+1. First screen, in a real pseudo-terminal of 120x36: from process start to the
+   subscriptions and the first feed's newest episode written to the terminal, for
+   libraries of ``--feeds`` feeds and each of ``--episodes`` episodes (written with the
+   library's own upsert), next to a bare Textual app (bench/tui_hello.py) to "Hello".
+   Both are started the same way (a fresh interpreter of this venv; podterm by its
+   console script, without refresh at start), in rounds of rotating order; medians
+   and their ratio to the bare app. Then the end key moves to the last feed and, a
+   second later, podterm's peak RSS is read.
+2. Stalls: ``--feeds`` feeds served by a child process on loopback; the app (headless,
+   in this process) refreshes them all (the R key), and again in a fresh library
+   with ``[refresh] on_start`` (from the first screen on), while ``--load`` busy loops
+   run beside it. A 5 ms timer on the app's loop records how late it fires: the
+   longest lateness is the longest time the UI could not answer a key. ``--explain``
+   prints where the loop was during the longest stalls.
+
+The machine is shared: compare the ratios within one run, not times across runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import multiprocessing
+import os
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
+from bench.ttyclock import BusyLoops, StallClock, first_screen, summary  # noqa: E402
 from library.config import default_config  # noqa: E402
 from library.episodes import upsert_episodes  # noqa: E402
 from library.feeds import add_feed  # noqa: E402
@@ -38,7 +50,8 @@ from tests.tui.fakes import ScriptedEngine  # noqa: E402
 from tui.app import build_app  # noqa: E402
 from tui.demo.server import LoopbackServer  # noqa: E402
 
-TICK_S = 0.005
+QUIET = "[refresh]\non_start = false\ninterval_min = 0\n"
+END_KEY = b"\x1b[F"
 
 
 def fill_library(database: Path, feeds: int, episodes: int) -> None:
@@ -58,16 +71,50 @@ def fill_library(database: Path, feeds: int, episodes: int) -> None:
     conn.close()
 
 
-async def first_screen(paths: Paths, feeds: int) -> float:
-    start = time.perf_counter()
-    app = build_app(paths, default_config(), lambda settings, log_dir: ScriptedEngine())
-    async with app.run_test(size=(120, 36)) as pilot:
-        while not (len(app.feeds) == feeds and app.episodes
-                   and app.query_one("#episodes").row_count):
-            await pilot.pause(0.001)
-        elapsed = time.perf_counter() - start
-        await pilot.press("q")
-    return elapsed
+def terminal_env(**extra: str) -> dict[str, str]:
+    """This environment, as a user's terminal has it: compiled modules are used (an
+    installed podterm has them; PYTHONDONTWRITEBYTECODE would make podterm compile its
+    own at every start), the terminal's size comes from the terminal."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONDONTWRITEBYTECODE", "COLUMNS", "LINES")}
+    return {**env, "TERM": "xterm-256color", **extra}
+
+
+def first_screens(root: Path, feeds: int, sizes: list[int], rounds: int) -> None:
+    for package in ("library", "tui", "player"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+    config = root / "quiet.toml"
+    config.write_text(QUIET)
+    bin_dir = Path(sys.executable).parent
+    runners = [("bare Textual app", [sys.executable, str(ROOT / "bench" / "tui_hello.py")],
+                [b"Hello from a bare Textual app"], terminal_env())]
+    for size in sizes:
+        data = root / f"library-{size}"
+        started = time.perf_counter()
+        fill_library(data / "library.sqlite3", feeds, size)
+        print(f"library of {feeds} feeds, {size:,} episodes written in "
+              f"{time.perf_counter() - started:.1f} s")
+        newest = f"Show 0 episode {size // feeds - 1}".encode()
+        runners.append((f"podterm, {size:,} episodes", [str(bin_dir / "podterm")],
+                        [b"Show number 000", newest],
+                        terminal_env(PODTERM_DATA_DIR=str(data), PODTERM_CONFIG=str(config),
+                                     PODTERM_VLC_ARGS="--aout=dummy")))
+    times: dict[str, list[float]] = {name: [] for name, *_ in runners}
+    rss: dict[str, list[float]] = {name: [] for name, *_ in runners}
+    for round_ in range(rounds):
+        shift = round_ % len(runners)
+        for name, argv, needles, env in runners[shift:] + runners[:shift]:
+            shown = first_screen(argv, needles, env, then=END_KEY, settle_s=1.0)
+            times[name].append(shown.seconds)
+            rss[name].append(shown.peak_rss_mb)
+    base = statistics.median(times[runners[0][0]])
+    print(f"\nfirst screen, process start to drawn (120x36, median of {rounds} rounds, "
+          f"range), peak RSS after moving to the last feed:")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"  {name:28s} {median * 1000:5.0f} ms ({min(values) * 1000:.0f}-"
+              f"{max(values) * 1000:.0f})  {median / base:4.2f}x  "
+              f"RSS {max(rss[name]):5.1f} MB")
 
 
 def serve(feeds: int, episodes_per_feed: int, urls: multiprocessing.Queue,
@@ -79,83 +126,82 @@ def serve(feeds: int, episodes_per_feed: int, urls: multiprocessing.Queue,
         stop.wait()
 
 
-async def refresh_stall(paths: Paths, urls: list[str], verbose: bool
-                        ) -> tuple[float, float, float]:
+async def refresh_stalls(paths: Paths, urls: list[str], on_start: bool, explain: bool
+                         ) -> tuple[float, float, float]:
+    """(longest stall, p99, refresh seconds) from the first screen to the refresh's end."""
     conn = connect(paths.database)
     for url in urls:
         add_feed(conn, url)
     conn.close()
-    app = build_app(paths, default_config(), lambda settings, log_dir: ScriptedEngine())
-    lateness: list[float] = []
-    marks: list[tuple[float, float]] = []  # (loop time, lateness)
+    config = default_config()
+    config["refresh"].update(on_start=on_start, interval_min=0)
+    app = build_app(paths, config, lambda settings, log_dir: ScriptedEngine())
+    clock = StallClock(explain=explain)
     async with app.run_test(size=(120, 36)) as pilot:
-        while len(app.feeds) != len(urls):
+        clock.start()
+        screen = app.main
+        while len(screen.feeds) != len(urls):
             await pilot.pause(0.01)
-        loop = asyncio.get_running_loop()
-        due = [loop.time() + TICK_S]
-
-        def tick() -> None:
-            now = loop.time()
-            lateness.append(now - due[0])
-            marks.append((now, now - due[0]))
-            due[0] = now + TICK_S
-            loop.call_later(TICK_S, tick)
-
-        loop.call_later(TICK_S, tick)
-        start = time.perf_counter()
-        await pilot.press("R")
-        while not app.subscriptions.refreshing:
+        shown = asyncio.get_running_loop().time()
+        started = time.perf_counter()
+        if not on_start:
+            await pilot.press("R")
+        while not screen.subscriptions.refreshing:
             await pilot.pause(0.01)
-        while app.subscriptions.refreshing:
+        while screen.subscriptions.refreshing:
             await pilot.pause(0.05)
-        took = time.perf_counter() - start
-        if verbose:
-            worst_ticks = sorted(((late, at - marks[0][0]) for at, late in marks), reverse=True)
-            print("longest stalls (ms, at s):", ", ".join(
-                f"{late * 1000:.0f} at {at:.2f}" for late, at in worst_ticks[:8]))
-        failed = [f for f in app.feeds if f.consecutive_failures]
+        took = time.perf_counter() - started
+        clock.stop()
+        failed = [feed for feed in screen.feeds if feed.consecutive_failures]
         assert not failed, f"{len(failed)} feeds failed"
         await pilot.press("q")
-    lateness.sort()
-    return max(lateness), lateness[int(len(lateness) * 0.99)], took
+    if explain:
+        print(clock.report())
+    return (*summary(clock.since(shown)), took)
+
+
+def stalls(root: Path, feeds: int, episodes: int, load: int, explain: bool) -> None:
+    context = multiprocessing.get_context("spawn")
+    urls_queue, stop = context.Queue(), context.Event()
+    child = context.Process(target=serve, args=(feeds, episodes, urls_queue, stop),
+                            daemon=True)
+    child.start()
+    try:
+        urls = urls_queue.get(timeout=300)
+        print(f"\nevent-loop stalls while {feeds} feeds of {episodes} episodes refresh "
+              f"(served by another process), {load} busy loops beside it:")
+        with BusyLoops(load):
+            for on_start in (False, True):
+                paths = Paths(root / f"refresh-{on_start}", root / "none.toml", root / "logs")
+                worst, p99, took = asyncio.run(refresh_stalls(paths, urls, on_start, explain))
+                what = "refresh at start" if on_start else "R (refresh all)"
+                print(f"  {what:18s} refresh took {took:5.1f} s; stall: longest "
+                      f"{worst:5.1f} ms, p99 {p99:4.1f} ms")
+    finally:
+        stop.set()
+        child.join(10)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--feeds", type=int, default=200)
-    parser.add_argument("--episodes", type=int, default=100_000)
+    parser.add_argument("--episodes", type=int, nargs="+", default=[100_000, 500_000])
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--refresh-episodes", type=int, default=100,
-                        help="episodes per served feed in the refresh run")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--verbose", action="store_true", help="list the longest stalls")
+                        help="episodes per served feed in the refresh runs")
+    parser.add_argument("--load", type=int, default=2, help="busy loops beside the refresh")
+    parser.add_argument("--skip-first-screen", action="store_true")
+    parser.add_argument("--skip-stalls", action="store_true")
+    parser.add_argument("--explain", action="store_true",
+                        help="show where the event loop was in the longest stalls")
     args = parser.parse_args()
-
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="podterm-bench-") as folder:
         root = Path(folder)
-        paths = Paths(root / "big", root / "config.toml", root / "logs")
-        started = time.perf_counter()
-        fill_library(paths.database, args.feeds, args.episodes)
-        print(f"library: {args.feeds} feeds, {args.episodes} episodes "
-              f"(written in {time.perf_counter() - started:.1f} s)")
-        times = [asyncio.run(first_screen(paths, args.feeds)) for _ in range(args.runs)]
-        print(f"first screen: median {statistics.median(times) * 1000:.0f} ms, "
-              f"worst {max(times) * 1000:.0f} ms over {args.runs} runs")
-
-        context = multiprocessing.get_context("spawn")
-        urls_queue, stop = context.Queue(), context.Event()
-        child = context.Process(target=serve, args=(args.feeds, args.refresh_episodes,
-                                                    urls_queue, stop), daemon=True)
-        child.start()
-        try:
-            urls = urls_queue.get(timeout=120)
-            refresh_paths = replace(paths, data_dir=root / "refresh")
-            worst, p99, took = asyncio.run(refresh_stall(refresh_paths, urls, args.verbose))
-        finally:
-            stop.set()
-            child.join(10)
-        print(f"refresh of {len(urls)} feeds ({args.refresh_episodes} episodes each) took "
-              f"{took:.1f} s; event-loop stall: longest {worst * 1000:.1f} ms, "
-              f"p99 {p99 * 1000:.1f} ms")
+        if not args.skip_first_screen:
+            first_screens(root, args.feeds, args.episodes, args.rounds)
+        if not args.skip_stalls:
+            stalls(root, args.feeds, args.refresh_episodes, args.load, args.explain)
 
 
 if __name__ == "__main__":

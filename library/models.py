@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from library.durations import format_duration
@@ -22,6 +23,13 @@ def _safe_urls(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]
         if values.get(name):
             values[name] = shown_url(values[name])
     return values
+
+
+@lru_cache(maxsize=64)
+def _columns(cls: type, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields of ``cls`` that a query's rows (with columns ``keys``) carry; asked
+    once per query shape, not per row (listing a feed's episodes reads thousands)."""
+    return tuple(f.name for f in fields(cls) if f.name in keys)
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -73,9 +81,8 @@ class Feed:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Feed":
-        keys = row.keys()
-        return cls(**_safe_urls({f.name: row[f.name] for f in fields(cls) if f.name in keys},
-                                _FEED_URLS))
+        names = _columns(cls, tuple(row.keys()))
+        return cls(**_safe_urls({name: row[name] for name in names}, _FEED_URLS))
 
     @property
     def display_title(self) -> str:
@@ -130,8 +137,8 @@ class Episode:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Episode":
-        keys = row.keys()
-        values = _safe_urls({f.name: row[f.name] for f in fields(cls) if f.name in keys},
+        keys = tuple(row.keys())
+        values = _safe_urls({name: row[name] for name in _columns(cls, keys)},
                             _EPISODE_URLS)
         values["played"] = bool(values["played"])
         if "notes" in keys:

@@ -74,7 +74,6 @@ from .events import (
     PlayerStatus, PositionChanged, StateChanged, Stopped, is_finished,
 )
 from .libvlc import LibVLCMissing, PlayerError, libvlc_version
-from .engine import STDERR_LOG_NAME, Player
 from .settings import (
     RATE_MAX, RATE_MIN, RATE_STEP, VOLUME_MAX, PlayerSettings, settings_from,
 )
@@ -86,3 +85,14 @@ __all__ = [
     "PositionChanged", "StateChanged", "Stopped", "is_finished", "libvlc_version",
     "settings_from",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``Player`` and ``STDERR_LOG_NAME`` load the engine (libVLC's bindings, the HTTP
+    proxy) when first used: a program that only needs the events and settings, like the
+    TUI before its first screen is drawn, does not wait for them."""
+    if name in ("Player", "STDERR_LOG_NAME"):
+        from . import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

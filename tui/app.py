@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from multiprocessing import resource_tracker
+from pathlib import Path
 from typing import Sequence
 
 from textual.app import App
@@ -16,13 +17,12 @@ from textual.screen import Screen
 
 from library.config import Config
 from library.paths import Paths
-from player import Player, settings_from
+from player import PlayerSettings, settings_from
 from tui import keys
 from tui.actions import ALL_KEYS
 from tui.librarian import Librarian
-from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
-from tui.services import EngineFactory, Services
+from tui.services import Engine, EngineFactory, Services
 
 
 class PodtermApp(App[None]):
@@ -51,6 +51,8 @@ class PodtermApp(App[None]):
         return super().push_screen(screen, *args, **kwargs)
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(ALL_KEYS, self.services.keymap,
                                     str(self.services.paths.config_file)))
 
@@ -62,18 +64,27 @@ class PodtermApp(App[None]):
 
 
 def build_app(paths: Paths, config: Config, engine_factory: EngineFactory | None = None,
-              notices: Sequence[str] = ()) -> PodtermApp:
+              notices: Sequence[str] = (), librarian: Librarian | None = None) -> PodtermApp:
     """The app for the CLI, the demo and the tests.
 
     ``engine_factory(settings, log_dir)`` makes the player engine (default: the libVLC
-    :class:`player.Player`); ``notices`` are shown as notifications once the app opens.
+    :class:`player.Player`); ``notices`` are shown as notifications once the app opens;
+    ``librarian`` may have begun reading the library already (:func:`tui.main.open_player`).
     """
     # Feed parsing runs in worker processes, and multiprocessing starts its resource
     # tracker (once) with sys.stderr's descriptor. While Textual runs, sys.stderr is a
     # capture object whose fileno() is -1, which would fail every refresh: start it now.
     resource_tracker.ensure_running()
     keymap, key_warnings = keys.keymap_from_config(config["keys"], ALL_KEYS)
-    services = Services(paths, config, keymap, Librarian(paths.database),
-                        engine_factory or Player,
+    services = Services(paths, config, keymap, librarian or Librarian(paths.database),
+                        engine_factory or libvlc_player,
                         settings_from(config["player"], os.environ))
     return PodtermApp(services, notices, [*config.warnings, *key_warnings])
+
+
+def libvlc_player(settings: PlayerSettings, log_dir: Path) -> Engine:
+    """The real engine. libVLC's bindings load here, on the thread that starts the
+    engine once the first screen is drawn (:meth:`tui.playback.Playback.start`)."""
+    from player import Player
+
+    return Player(settings, log_dir)

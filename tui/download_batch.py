@@ -11,11 +11,14 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from library.downloader import DownloadStatus
 from library.downloads import BUSY
+
+if TYPE_CHECKING:  # the downloader (its HTTP client) loads with the first download
+    from library.downloader import DownloadStatus
 
 SPEED_WINDOW_S = 5.0     # speed = bytes received over about this long
 SPEED_MIN_SPAN_S = 0.4   # no speed until samples span this long

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from typing import Any, Coroutine, Iterable
+from typing import TYPE_CHECKING, Any, Coroutine, Iterable
 
 from rich.text import Text
 from textual.keys import format_key
@@ -27,7 +27,6 @@ from textual.keys import format_key
 from library.config import ConfigError
 from library.download_rules import (auto_download_candidates, tidy, unplayed_to_make_room,
                                     used_bytes)
-from library.downloader import Downloader, DownloadEvent, DownloadRemoved, DownloadStatus
 from library.downloads import (BUSY, INTERRUPTED, Download, DownloadSettings,
                                delete_download, get_download, list_downloads, record_finished)
 from library.models import Episode, Feed
@@ -38,6 +37,9 @@ from tui.messages import DownloadReported, DownloadsChanged
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.remove_feed import RemoveFeedDialog
 from tui.services import Host
+
+if TYPE_CHECKING:  # the downloader and its HTTP client load with the first download
+    from library.downloader import Downloader, DownloadEvent, DownloadStatus
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,8 @@ class Downloads:
     async def _start(self) -> Downloader | None:
         """The session's downloader, started on first use (its thread connects to the
         library and makes its HTTP client: not on the UI loop)."""
+        from library.downloader import Downloader
+
         async with self._starting:
             if self._downloader is not None or self._closed:
                 return self._downloader
@@ -151,6 +155,8 @@ class Downloads:
     def handle(self, event: DownloadEvent) -> list[int]:
         """A downloader event, on the UI loop: remember it and tell the user what they
         need to know; returns the episodes whose rows changed."""
+        from library.downloader import DownloadRemoved
+
         if self._closed:
             return []
         episode_id = event.episode_id
@@ -405,6 +411,8 @@ def feed_downloads(conn: sqlite3.Connection, feed_id: int) -> list[DownloadStatu
 
 
 def _status(d: Download) -> DownloadStatus:
+    from library.downloader import DownloadStatus
+
     if d.state == "done" and not d.is_complete():
         return DownloadStatus(d.episode_id, d.title, "failed", d.bytes, d.total_bytes, MISSING,
                               d.path)

@@ -5,7 +5,9 @@ subscriptions' remove) act on the selected feed. Nothing moves on a name alone: 
 address is fetched and parsed first, our episodes are looked for in it, and a feed that
 has none of them moves only after the user confirms. The library does the work
 (:mod:`library.fallback`, :mod:`library.probe`, :mod:`library.migrate`): HTTP on a plain
-thread, SQLite on the librarian's thread.
+thread, SQLite on the librarian's thread. Those modules (and the dialogs that search
+directories) are imported by the flows that use them: the first screen does not wait
+for HTTP clients and parsers it does not need.
 """
 
 from __future__ import annotations
@@ -15,16 +17,11 @@ from typing import Any, Coroutine
 
 from rich.text import Text
 
-from library.directory import DirectorySettings
-from library.migrate import evidence, migrate_feed
 from library.models import Feed
-from library.probe import probe_feeds
-from library.refresh import RefreshSettings
 from library.text import clean_line
 from library.urls import UnsupportedURL, check_feed_url, same_feed_key
 from tui.messages import FeedsChanged, RefreshRequested, SubscribeRequested
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
-from tui.screens.directory import DirectorySearchDialog, NewerVersionDialog
 from tui.services import Host
 
 
@@ -42,6 +39,10 @@ class FeedHealth:
             self._work(self._search_newer_version(feed))
 
     async def _search_newer_version(self, feed: Feed) -> None:
+        from library.directory import DirectorySettings
+        from library.refresh import RefreshSettings
+        from tui.screens.directory import NewerVersionDialog
+
         finding = await self.host.push_screen_wait(NewerVersionDialog(
             feed, self.host.services.librarian,
             DirectorySettings.from_table(self._config["directory"]),
@@ -69,6 +70,10 @@ class FeedHealth:
 
     async def _move(self, feed: Feed, url: str, because: str) -> None:
         """Probe ``url``, compare its episodes with ours, confirm if none match, migrate."""
+        from library.migrate import evidence, migrate_feed
+        from library.probe import probe_feeds
+        from library.refresh import RefreshSettings
+
         try:
             url = check_feed_url(url)
         except UnsupportedURL as exc:
@@ -109,6 +114,9 @@ class FeedHealth:
         self._work(self._search_directory())
 
     async def _search_directory(self) -> None:
+        from library.directory import DirectorySettings
+        from tui.screens.directory import DirectorySearchDialog
+
         candidate = await self.host.push_screen_wait(DirectorySearchDialog(
             DirectorySettings.from_table(self._config["directory"])))
         if candidate is not None:

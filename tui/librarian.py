@@ -8,6 +8,9 @@ coroutine, which may then update widgets because it runs on the UI loop again.
 
 A library that cannot be written (read-only or full disk, damaged file) is opened for
 reading: :attr:`Librarian.read_only` then says why, and the TUI browses without saving.
+
+At start-up, work can begin before there is an event loop (:meth:`Librarian.begin`):
+the library is read while Textual is still being imported.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -36,13 +39,38 @@ class Librarian:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-tui-db")
         self._conn: sqlite3.Connection | None = None
         self.read_only: str | None = None  # why nothing can be saved, if that is so
+        self._begun: dict[tuple[Callable[..., Any], tuple[Any, ...]], Future[Any]] = {}
 
     async def open(self) -> str | None:
         """Open the library; returns why it is read-only (None when it can be written)."""
         await self.run(lambda conn: None)
         return self.read_only
 
+    def open_now(self) -> None:
+        """Block until the library is open, without an event loop (at start-up); raises
+        what :func:`library.store.connect_or_read_only` raises (a damaged or too new
+        library), for the caller to report before the terminal is taken."""
+        self._executor.submit(self._call, lambda conn: None, ()).result()
+
+    def begin(self, function: Callable[..., Any], *args: Any) -> None:
+        """Start ``function(conn, *args)`` now, without an event loop (at start-up); the
+        first :meth:`run` of the same function with the same arguments returns its
+        result instead of running it again."""
+        self._begun[(function, args)] = self._executor.submit(self._call, function, args)
+
+    def ready(self, function: Callable[..., T], *args: Any) -> T | None:
+        """The result of work begun with the same function and arguments if it has
+        finished well, else None (then :meth:`run` waits for it, or raises its error)."""
+        begun = self._begun.get((function, args))
+        if begun is None or not begun.done() or begun.exception() is not None:
+            return None
+        del self._begun[(function, args)]
+        return begun.result()
+
     async def run(self, function: Callable[..., T], *args: Any) -> T:
+        begun = self._begun.pop((function, args), None)
+        if begun is not None:
+            return await asyncio.wrap_future(begun)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._call, function, args)
 

@@ -1,7 +1,9 @@
 """The ``podterm`` console script: CLI commands, or the TUI when no command is given.
 
 The CLI is imported when main() runs: worker processes import this module again on
-start (multiprocessing's spawn), and should not load the whole CLI for nothing.
+start (multiprocessing's spawn), and should not load the whole CLI for nothing. Without
+a command only the player's options are parsed, so no command's module is loaded, and
+the library is read while Textual is imported (:func:`open_player`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,17 @@ if TYPE_CHECKING:
 LOG_NAME = "podterm.log"
 
 
+PLAYER_OPTIONS = ("--data-dir", "--config")
+
+
 def main(argv: list[str] | None = None) -> int:
-    from library.cli.app import build_parser, run
+    from library.cli.app import common_options, run
+
+    argv = sys.argv[1:] if argv is None else argv
+    if opens_player(argv):
+        player = argparse.ArgumentParser(prog="podterm", parents=[common_options()])
+        return run(player, argv, default=run_tui)
+    from library.cli.app import build_parser
 
     parser, commands = build_parser()
     demo = commands.add_parser(
@@ -32,16 +43,24 @@ def main(argv: list[str] | None = None) -> int:
                     "with bundled demo feeds and generated audio. Your own library is not "
                     "touched.")
     demo.set_defaults(handler=run_demo)
-    return run(parser, sys.argv[1:] if argv is None else argv, default=run_tui)
+    return run(parser, argv, default=run_tui)
+
+
+def opens_player(argv: list[str]) -> bool:
+    """Whether ``argv`` names no command, only the player's options (with values)."""
+    words = iter(argv)
+    for word in words:
+        name, equals, _value = word.partition("=")
+        if word in PLAYER_OPTIONS:
+            if next(words, None) is None:
+                return False  # the whole parser says what is missing
+        elif not (equals and name in PLAYER_OPTIONS):
+            return False
+    return True
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> None:
     """Open the player on the user's library."""
-    from library.store import connect_or_read_only
-
-    # A too-new or unreadable library: a clear error now. One that cannot be written
-    # opens read-only (the player says so).
-    connect_or_read_only(ctx.paths.database)[0].close()
     open_player(ctx.paths, ctx.config)
 
 
@@ -52,12 +71,23 @@ def run_demo(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def open_player(paths: Paths, config: Config, notices: Sequence[str] = ()) -> None:
-    """Log to the log dir and run the app on a terminal descriptor of its own."""
-    from tui.app import build_app
+    """Log to the log dir and run the app on a terminal descriptor of its own.
+
+    The library is opened and the first screen's contents read on the librarian's
+    thread while Textual is imported; a library that cannot be opened (too new,
+    unreadable) raises here, before the terminal is taken, for the CLI to report. One
+    that cannot be written opens read-only (the player says so)."""
+    from tui.librarian import Librarian
+    from tui.startup import first_view
 
     start_logging(paths.log_dir)
+    librarian = Librarian(paths.database)
+    librarian.begin(first_view, paths.data_dir)
+    from tui.app import build_app
+
+    librarian.open_now()
     with screen_on_own_descriptor():
-        build_app(paths, config, notices=notices).run()
+        build_app(paths, config, notices=notices, librarian=librarian).run()
 
 
 def start_logging(log_dir: Path) -> None:

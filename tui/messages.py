@@ -9,16 +9,18 @@ has closed is dropped, so a late event can never reach a widget that is gone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from library.downloader import DownloadEvent
 from library.models import Episode
-from library.refresh import FeedOutcome
 from library.showsettings import ShowSettings
 from library.upnext import QueueEntry
 from player import PlayerEvent
+
+if TYPE_CHECKING:  # the refresh's and the downloader's modules load when they start,
+    from library.downloader import DownloadEvent  # not with the screen
+    from library.refresh import FeedOutcome
 
 
 @dataclass

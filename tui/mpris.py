@@ -16,18 +16,20 @@ import asyncio
 import logging
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 from urllib.parse import urlsplit
 
-from dbus_fast import BusType, NameFlag, RequestNameReply
-from dbus_fast.aio import MessageBus
 from textual.worker import Worker
 
 from library.feeds import FeedLookupError, get_feed
 from library.models import Episode
 from tui.messages import QuitRequested
-from tui.mpris_objects import MediaControls, PlayerInterface, RootInterface
 from tui.services import Host
+
+if TYPE_CHECKING:  # dbus-fast loads when MPRIS starts, after the first screen
+    from dbus_fast.aio import MessageBus
+
+    from tui.mpris_objects import MediaControls, PlayerInterface
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,9 @@ class Mpris:
 
     async def _serve(self, address: str) -> None:
         """Connect, export, own the name; then announce changes until the bus goes."""
+        from dbus_fast import BusType
+        from dbus_fast.aio import MessageBus
+
         try:
             bus = await asyncio.wait_for(
                 MessageBus(bus_address=address, bus_type=BusType.SESSION,
@@ -99,6 +104,10 @@ class Mpris:
             bus.disconnect()
 
     async def _export(self, bus: MessageBus) -> None:
+        from dbus_fast import NameFlag, RequestNameReply
+
+        from tui.mpris_objects import PlayerInterface, RootInterface
+
         self.player = PlayerInterface(self.controls, self._artwork)
         bus.export(OBJECT_PATH, RootInterface(
             lambda: self.host.post_message(QuitRequested())))

@@ -4,6 +4,10 @@ Each flow runs in a worker of the owning screen: it asks with a dialog (awaited 
 ``push_screen_wait``), does the work off the UI loop (the librarian's thread, a plain
 thread for files, a thread worker for refreshes) and reports with a notification, a
 dialog or a message. Refresh progress arrives as messages posted from the worker.
+
+The modules that fetch, parse, refresh and read OPML are imported by the flows that
+use them (a refresh imports them on its own thread), not with this module: the first
+screen does not wait for them.
 """
 
 from __future__ import annotations
@@ -12,26 +16,22 @@ import asyncio
 import logging
 import threading
 from pathlib import Path
-from typing import Any, Coroutine
+from typing import TYPE_CHECKING, Any, Coroutine
 
 from rich.text import Text
 
-from library.archive import ArchiveRule
-from library.duplicates import drop_duplicates
 from library.feeds import active_feed_ids, remove_feed
-from library.importer import export_library, import_opml, read_opml_file
-from library.isolated import refresh_isolated
 from library.models import Feed
-from library.opml import OpmlError
-from library.refresh import FeedOutcome, RefreshSettings
-from library.subscribe import AlreadySubscribed, NotSubscribed, Subscribed, subscribe
 from library.urls import UnsupportedURL
 from library.text import plural
 from tui.downloads import Downloads
 from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
-from tui.screens.opml import ImportReportDialog, PathPromptDialog
 from tui.services import Host
+
+if TYPE_CHECKING:
+    from library.refresh import FeedOutcome
+    from library.subscribe import Subscribed
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,8 @@ class Subscriptions:
     async def _add(self, url: str, title: str = "", itunes_id: str | None = None) -> None:
         """Fetch first, subscribe only to a feed (or the feed a web page names), never
         twice; a feed that is down for now is subscribed only if the user says so."""
+        from library.subscribe import AlreadySubscribed, NotSubscribed
+
         self.host.notify(f"Checking {url} …", markup=False)
         try:
             try:
@@ -103,6 +105,9 @@ class Subscriptions:
 
     async def _subscribe(self, url: str, title: str, itunes_id: str | None,
                          force: bool) -> Subscribed:
+        from library.refresh import RefreshSettings
+        from library.subscribe import subscribe
+
         services = self.host.services
         return await asyncio.to_thread(
             subscribe, services.paths.database, url,
@@ -114,6 +119,10 @@ class Subscriptions:
         self._work(self._import())
 
     async def _import(self) -> None:
+        from library.importer import import_opml, read_opml_file
+        from library.opml import OpmlError
+        from tui.screens.opml import ImportReportDialog, PathPromptDialog
+
         typed = await self.host.push_screen_wait(PathPromptDialog(
             "Import subscriptions",
             "The OPML file exported by your other podcast app (tab completes the name):"))
@@ -136,6 +145,9 @@ class Subscriptions:
         self._work(self._export())
 
     async def _export(self) -> None:
+        from library.importer import export_library
+        from tui.screens.opml import PathPromptDialog
+
         typed = await self.host.push_screen_wait(PathPromptDialog(
             "Export subscriptions",
             "Write an OPML file with every subscription to (tab completes the name):",
@@ -207,6 +219,10 @@ class Subscriptions:
         The refresh itself runs in a child process, so that its HTTP, decompression and
         SQLite work never holds this process's GIL while the UI wants to draw.
         """
+        from library.archive import ArchiveRule
+        from library.isolated import refresh_isolated
+        from library.refresh import RefreshSettings
+
         services = self.host.services
         config = services.config
         try:
@@ -254,6 +270,8 @@ class Subscriptions:
                          severity="warning", timeout=15, markup=False)
 
     async def _drop_duplicates(self, feed_ids: list[int]) -> None:
+        from library.duplicates import drop_duplicates
+
         dropped = await self._librarian.run(drop_duplicates, feed_ids)
         if dropped:
             lines = [f"• {d.url}: {d.describe()}" for d in dropped[:FAILURES_LISTED]]

@@ -30,22 +30,20 @@ import time
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.worker import WorkerCancelled
 
-from library.archive import ArchiveRule
-from library.isolated import refresh_isolated
-from library.refresh import FeedOutcome, RefreshSettings
-from library.sync.client import AUTH_REFUSED
-from library.sync.engine import RemovalQuestion, SyncReport, status, sync
 from library.sync.settings import SyncError, SyncSettings
-from library.sync.stoppable import StoppableTransport, stoppable_sleep
 from library.text import plural
 from tui.messages import LibraryChanged, SyncChanged
 from tui.screens.dialogs import Dialog
 from tui.screens.sync import PasswordDialog, RemovalDialog
 from tui.services import Host
+
+if TYPE_CHECKING:  # the engine (httpx, the refresh) loads when a sync starts, not with
+    from library.refresh import FeedOutcome          # the first screen
+    from library.sync.engine import RemovalQuestion, SyncReport
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +147,8 @@ class Sync:
             settings = self.settings.checked()
         except SyncError:
             return  # the sync itself says what is wrong
+        from library.sync.engine import status
+
         before = await self.host.services.librarian.run(status, settings)
         self._last_success_at = before.last_success_at
 
@@ -208,6 +208,9 @@ class Sync:
     def _run(self, settings: SyncSettings, manual: bool) -> SyncReport:
         """The sync itself, on a worker thread: reports only through its result and
         posted messages."""
+        from library.sync.engine import SyncReport, sync
+        from library.sync.stoppable import StoppableTransport, stoppable_sleep
+
         try:
             return sync(self.host.services.paths.database, settings,
                         decide_removal=partial(self._decide_removal, manual),
@@ -221,6 +224,10 @@ class Sync:
 
     def _fetch_new(self, database: Path, feed_ids: list[int]) -> list[FeedOutcome]:
         """The engine's ``fetch_new``: the TUI's refresh, on this thread."""
+        from library.archive import ArchiveRule
+        from library.isolated import refresh_isolated
+        from library.refresh import RefreshSettings
+
         config = self.host.services.config
         self._fetching = len(feed_ids)
         self._changed()
@@ -269,6 +276,8 @@ class Sync:
 
     # -- the outcome --------------------------------------------------------------------
     def _finished(self, report: SyncReport, manual: bool) -> None:
+        from library.sync.client import AUTH_REFUSED
+
         if report.ok or report.held:  # a sync that failed early did not get to ask
             self._held = len(report.held)
         if report.ok:

@@ -15,7 +15,6 @@ import sys
 from typing import Callable
 
 from library import __version__
-from library.cli import download_commands, listening_commands, storage_commands, sync_commands
 from library.cli.commands import CommandError, Context
 from library.config import ConfigError, load_config
 from library.feeds import FeedLookupError
@@ -43,12 +42,22 @@ commands = _LazyModule("library.cli.commands")
 health_commands = _LazyModule("library.cli.health_commands")
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes (and the player, without a command)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS, metavar="DIR",
                         help="library folder (env PODTERM_DATA_DIR)")
     common.add_argument("--config", default=argparse.SUPPRESS, metavar="FILE",
                         help="config.toml to use (env PODTERM_CONFIG)")
+    return common
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction]:
+    # Here, not at the top: the player starts without any command's module.
+    from library.cli import (download_commands, listening_commands, storage_commands,
+                             sync_commands)
+
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="podterm", parents=[common],
         description="A terminal podcast player. Without a command, opens the player.")

@@ -105,7 +105,8 @@ def feed_row(app: PodtermApp, index: int) -> list:
     """The cells (mark, title, unplayed) of the ``index``-th subscription in the pane
     (Up Next and the inbox are the rows above the subscriptions)."""
     pane = app.query_one(FeedsPane)
-    return pane.get_row([key for key in pane.rows if (key.value or "").isdigit()][index])
+    return pane.get_row_at([row for row, item in enumerate(pane.items)
+                            if isinstance(item.id, int)][index])
 
 
 def playable_show(server, title: str, count: int, *, seconds: int = AUDIO_SECONDS,

@@ -151,10 +151,10 @@ def test_every_binding_has_a_unique_id_and_an_action():
     from tui.screens.main import FilterInput, MainScreen
     from tui.screens.opml import PathPromptDialog
     from tui.screens.sync import RemovalDialog
-    from tui.widgets.panes import PaneTable
+    from tui.widgets.rowlist import RowList
 
     assert len({key.id for key in ALL_KEYS}) == len(ALL_KEYS)
-    owners = {"app": [PodtermApp], "pane": [PaneTable, HelpTable], "filter": [FilterInput],
+    owners = {"app": [PodtermApp], "pane": [RowList, HelpTable], "filter": [FilterInput],
               "dialog": [Dialog], "confirm": [ConfirmDialog], "path": [PathPromptDialog],
               "main": [MainScreen], "removal": [RemovalDialog]}
     for key in ALL_KEYS:

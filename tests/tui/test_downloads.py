@@ -77,7 +77,7 @@ def part_size(paths, episode_id: int) -> int:
 
 def mark(app, episode_id: int) -> str:
     """The episode's download mark, as its row shows it."""
-    return app.query_one(EpisodesTable).get_cell(str(episode_id), "download").plain
+    return app.query_one(EpisodesTable).get_cell(episode_id, "download").plain
 
 
 def bar_shown(app) -> bool:

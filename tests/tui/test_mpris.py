@@ -189,7 +189,7 @@ async def test_next_and_previous_move_through_the_episodes(make_app, paths, serv
         remote = await Remote.connect(session_bus)
         _root, player = await remote.attach()
         await playing(pilot, app)
-        rows = [int(key.value) for key in app.query_one(EpisodesTable).rows]
+        rows = [episode.id for episode in app.query_one(EpisodesTable).items]
         assert screen.playback.episode.id == rows[0]
 
         def now_playing(episode_id: int) -> bool:

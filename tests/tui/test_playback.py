@@ -82,7 +82,7 @@ async def test_end_marks_played_and_plays_the_next(make_app, paths, server):
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await ready(pilot, feeds=1)
         table = app.query_one(EpisodesTable)
-        first, second = (int(key.value) for key in list(table.rows)[:2])
+        first, second = (episode.id for episode in table.items[:2])
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: screen.episodes[first].played, what="first played")
         await wait_for(pilot, lambda: screen.playback.episode is not None

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from library.episodes import ListeningTime, get_episode, list_episodes, listening_time
+from library.episodes import ListeningTime, list_episodes, listening_time
 from library.feeds import list_feeds
 from library.models import Episode, Feed
 from tui import keys, places
@@ -39,7 +39,8 @@ from tui.mpris import Mpris
 from tui.playback import Playback
 from tui.services import Services
 from tui.sleep import SleepTimer
-from tui.state import UiState, load_state, save_state
+from tui.startup import FirstView, first_view
+from tui.state import UiState, save_state
 from tui.subscriptions import Subscriptions
 from tui.sync import Sync
 from tui.upnext import Lists, UpNext
@@ -48,8 +49,12 @@ from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
+from tui.widgets.rowlist import RowList
 from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
+
+if TYPE_CHECKING:
+    from library.downloader import DownloadStatus
 
 log = logging.getLogger(__name__)
 
@@ -117,10 +122,11 @@ class MainScreen(Screen[None], inherit_bindings=False):
             for key_id in ("add_feed", "import_opml", "search_directory")))
         for notice in self.notices:
             self.notify(notice, timeout=30, markup=False)
-        self.playback.start()
-        self.mpris.start()
-        self.reopen()
-        self.sync.start()
+        view = self.services.librarian.ready(first_view, self.services.paths.data_dir)
+        if view is not None:  # read while Textual loaded: shown in the very first frame
+            self._show_first_view(view)
+        else:
+            self.reopen()
         interval_min = self.services.config["refresh"]["interval_min"]
         if interval_min:
             self.set_interval(interval_min * 60, self._refresh_on_timer)
@@ -201,50 +207,69 @@ class MainScreen(Screen[None], inherit_bindings=False):
     @work(group="reopen", exit_on_error=False)
     async def reopen(self) -> None:
         """Open the library (read-only if it must), select what was selected when
-        podterm last closed, and cue what was playing."""
-        librarian = self.services.librarian
-        why = await librarian.open()
+        podterm last closed, and cue what was playing (when :func:`tui.main.open_player`
+        did not read that while Textual loaded)."""
+        self._show_first_view(
+            await self.services.librarian.run(first_view, self.services.paths.data_dir))
+
+    def _show_first_view(self, view: FirstView) -> None:
+        """Show where the user left off, and cue what was playing. What the first
+        screen does not need starts once it is drawn."""
+        if view.playing is not None:
+            self.playback.cue(view.playing)
+        self.lists = Lists(view.queue, view.inbox)
+        self.selected_feed_id, self.listening = view.selected, view.listening
+        self._show_feeds(view.feeds, view.selected)
+        keep = view.state.episode_id if view.selected == view.state.feed_id else None
+        self._show_episodes(view.episodes, keep, [])  # download marks: once drawn
+        self.call_after_refresh(self._after_first_screen)
+
+    def _after_first_screen(self) -> None:
+        self.playback.start()
+        self.mpris.start()
+        self.sync.start()
+        # the rest of a long feed, and the download marks (rows that did not change
+        # are not drawn again)
+        self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+        why = self.read_only  # known: the library was opened to read the first view
         if why:
             self.notify(f"{why}\nShowing it read-only: nothing you do can be saved.",
                         title="Library", severity="warning", timeout=30, markup=False)
-        else:
-            self.check_library()
-            self.set_interval(DAILY_CHECK_EVERY_S, self.check_library)
-            if self.services.config["refresh"]["on_start"]:
-                self.subscriptions.refresh(automatic=True)
-        state = await asyncio.to_thread(load_state, self.services.paths.data_dir)
-        if state.playing_id is not None:
-            episode = await self.services.librarian.run(get_episode, state.playing_id)
-            if episode is not None:
-                self.playback.cue(episode)
-        self.load_feeds(select=state.feed_id, keep=state.episode_id)
+            return
+        self.check_library()
+        self.set_interval(DAILY_CHECK_EVERY_S, self.check_library)
+        if self.services.config["refresh"]["on_start"]:
+            self.subscriptions.refresh(automatic=True)
 
     @work(exclusive=True, group="feeds", exit_on_error=False)
     async def load_feeds(self, select: int | None = None, keep: int | None = None) -> None:
         """Reload the subscriptions (counts, health) and keep or change the selection."""
         feeds = await self.services.librarian.run(list_feeds)
-        self.feeds = feeds
         ids = {feed.id for feed in feeds}
         selected = select if select in ids else self.selected_feed_id
         if selected not in ids:
             selected = feeds[0].id if feeds else None
-        empty = not feeds
-        self.query_one("#library").display = not empty
-        self.query_one(EmptyLibrary).display = empty
         stay = self.place is not None and select is None
-        self.query_one(FeedsPane).show(feeds, self.place if stay else selected,
-                                       places.pane_rows(self.lists) if feeds else None)
+        self._show_feeds(feeds, self.place if stay else selected)
         self.upnext.reload()
         if not stay and (selected != self.selected_feed_id or select is not None):
             self.select_feed(selected, keep)
         else:
             self._show_header()
+        self.update_key_hints()
+
+    def _show_feeds(self, feeds: list[Feed], selected: int | str | None) -> None:
+        self.feeds = feeds
+        empty = not feeds
+        self.query_one("#library").display = not empty
+        self.query_one(EmptyLibrary).display = empty
+        self.query_one(FeedsPane).show(feeds, selected,
+                                       places.pane_rows(self.lists) if feeds else None)
         if empty:
             self.episodes = {}
             self.query_one(EpisodesTable).clear()
         elif self.focused is None:
             self.query_one(FeedsPane).focus()
-        self.update_key_hints()
 
     def select_feed(self, feed_id: int | None, keep: int | None = None) -> None:
         if feed_id != self.selected_feed_id:
@@ -265,6 +290,10 @@ class MainScreen(Screen[None], inherit_bindings=False):
         episodes, self.listening, downloads = await self.services.librarian.run(
             lambda conn: (list_episodes(conn, feed_id, text), listening_time(conn, feed_id),
                           feed_downloads(conn, feed_id)))
+        self._show_episodes(episodes, keep, downloads)
+
+    def _show_episodes(self, episodes: list[Episode], keep: int | None,
+                       downloads: list[DownloadStatus]) -> None:
         self.episodes = {episode.id: episode for episode in episodes}
         self.downloads.loaded(self.episodes, downloads)
         self.query_one(EpisodesTable).show(episodes, keep)
@@ -294,7 +323,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         return UiState(self.selected_feed_id, self.query_one(EpisodesTable).highlighted_id,
                        playing.id if playing else None)
 
-    @on(DataTable.RowHighlighted, "#feeds")
+    @on(RowList.Highlighted, "#feeds")
     def feed_highlighted(self) -> None:
         pane = self.query_one(FeedsPane)
         place = pane.highlighted_place
@@ -307,7 +336,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         elif place is None and (pane.highlighted_id != self.selected_feed_id or self.place):
             self.select_feed(pane.highlighted_id)
 
-    @on(DataTable.RowHighlighted, "#episodes")
+    @on(RowList.Highlighted, "#episodes")
     def episode_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
@@ -434,11 +463,8 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.notify(f"{entry.help}: not now, {reason}.", markup=False)
 
     def update_key_hints(self) -> None:
-        """Refresh the Footer if a key became available or unavailable.
-
-        The Footer rebuilds every key widget on each refresh (~50 ms): calling this after
-        every load instead of ``refresh_bindings`` keeps refreshes and playback smooth.
-        """
+        """Refresh the Footer if a key became available or unavailable (Textual asks
+        every binding's ``check_action`` again on each ``refresh_bindings``)."""
         state = tuple(self.check_action("run", (action.id,)) for action in ACTIONS)
         if state != self._key_hints:
             self._key_hints = state
@@ -449,8 +475,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if episode is None:
             return
         table = self.query_one(EpisodesTable)
-        rows = [self.episodes[int(key.value)] for key in table.rows if key.value is not None]
-        self.playback.play(episode, rows[table.cursor_row + 1:], rows[:table.cursor_row])
+        self.playback.play(episode, table.below_cursor(), table.above_cursor())
 
     def open_filter(self) -> None:
         self.query_one("#filter").add_class("active")

@@ -4,14 +4,18 @@ literally (:class:`rich.text.Text`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
-from library.sync.engine import RemovalQuestion
 from tui import keys
 from tui.screens.dialogs import Dialog
+
+if TYPE_CHECKING:  # the sync engine loads when a sync starts
+    from library.sync.engine import RemovalQuestion
 
 
 class PasswordDialog(Dialog[str]):

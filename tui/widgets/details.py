@@ -18,15 +18,20 @@ class EpisodeDetails(VerticalScroll, can_focus=True):
     def __init__(self) -> None:
         super().__init__(id="details")
         self.border_title = "Episode"
+        self._shown: Text | None = None
 
     def compose(self):
         yield Static(id="details-text")
 
     def show(self, episode: Episode | None, keep_scroll: bool = False) -> None:
         """Show ``episode``'s notes from the top (``keep_scroll``: where the reader is,
-        for an update of the same episode)."""
-        self.query_one("#details-text", Static).update(
-            describe(episode) if episode else Text("No episode selected.", style="dim"))
+        for an update of the same episode). Showing what is shown already changes
+        nothing, not even where the reader is: a refresh reloads the list often."""
+        text = describe(episode) if episode else Text("No episode selected.", style="dim")
+        if text == self._shown:
+            return
+        self._shown = text
+        self.query_one("#details-text", Static).update(text)
         if not keep_scroll:
             self.scroll_home(animate=False)
 

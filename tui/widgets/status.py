@@ -24,6 +24,7 @@ class FeedHeader(VerticalScroll, can_focus=False):
     scrolls inside the header's bounded height."""
 
     compact = False
+    _shown: Text | None = None
 
     def compose(self):
         yield Static(id="feed-header-text")
@@ -39,12 +40,17 @@ class FeedHeader(VerticalScroll, can_focus=False):
             if notice is not None:
                 text.append("\n")
                 text.append(notice)
-        self.query_one("#feed-header-text", Static).update(text)
+        self._update(text)
 
     def show_text(self, text: Text) -> None:
         """Another header than a feed's (Up Next, the inbox)."""
         self.set_class(False, "archived")
-        self.query_one("#feed-header-text", Static).update(text)
+        self._update(text)
+
+    def _update(self, text: Text) -> None:
+        if text != self._shown:  # a refresh shows the same header often: no new layout
+            self._shown = text
+            self.query_one("#feed-header-text", Static).update(text)
 
 
 def counts(feed: Feed, listening: ListeningTime | None) -> str:

@@ -1,0 +1,66 @@
+"""Long lists: a feed of hundreds of episodes, moved through with the keys and the
+mouse; the cursor stays on its episode, and the notes where they are read, when a
+refresh adds newer episodes above it."""
+
+from __future__ import annotations
+
+from tests.feedgen import rss, show
+from tests.tui.conftest import quiet_config, ready, shows, subscribe, wait_for
+from tui.widgets.details import EpisodeDetails
+from tui.widgets.panes import EpisodesTable
+
+EPISODES = 300
+
+
+def title(n: int) -> str:
+    return f"Long #{n}: a conversation about things"
+
+
+async def test_keys_and_mouse_move_through_a_long_feed(make_app, paths, server):
+    await subscribe(paths, server, show("Long", EPISODES))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        details = app.query_one(EpisodeDetails)
+        await wait_for(pilot, lambda: table.row_count == EPISODES, what="the whole feed")
+        await pilot.press("tab", "end")
+        await shows(pilot, title(0))   # the oldest episode, scrolled into view
+        assert screen.highlighted_episode.title == title(0)
+        assert table.cursor_row == EPISODES - 1
+
+        await pilot.press("pageup")
+        moved = EPISODES - 1 - table.cursor_row
+        assert moved > 5   # a page is more than a few rows ...
+        await shows(pilot, title(moved))   # ... and the row it lands on is on screen
+
+        await pilot.press("home")
+        await shows(pilot, title(EPISODES - 1))
+        assert table.cursor_row == 0
+
+        await pilot.click("#episodes", offset=(30, 4))   # border, header, rows 0, 1, 2
+        await wait_for(pilot, lambda: table.cursor_row == 2, what="the clicked row")
+        await shows(pilot, title(EPISODES - 3))
+        assert title(EPISODES - 3) in details.query_one("#details-text").render().plain
+
+
+async def test_cursor_and_notes_stay_where_they_are_when_a_refresh_adds_episodes(
+        make_app, paths, server):
+    await subscribe(paths, server, show("Growing", 5))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        details = app.query_one(EpisodeDetails)
+        await pilot.press("tab", "j", "j", "ctrl+d")
+        watched = screen.highlighted_episode
+        assert watched.title == "Growing #2: a conversation about things"
+        await wait_for(pilot, lambda: details.scroll_y > 0, what="the notes scrolled")
+        reading_at = details.scroll_y
+        server.add("/feeds/0.xml", rss(show("Growing", 7)), "application/rss+xml")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: table.row_count == 7, what="two new episodes")
+        await wait_for(pilot, lambda: not screen.subscriptions.refreshing)
+        assert table.highlighted_id == watched.id
+        assert table.cursor_row == 4
+        assert details.scroll_y == reading_at
