@@ -156,6 +156,13 @@ def playable_source(conn: sqlite3.Connection, episode: Episode) -> str:
     return episode.enclosure_url or ""
 
 
+def feed_address(conn: sqlite3.Connection, episode: Episode) -> str | None:
+    """The address of the feed that named ``episode``'s audio: the player holds the
+    audio to the private-network rule when that feed's server is public."""
+    row = conn.execute("SELECT url FROM feeds WHERE id = ?", (episode.feed_id,)).fetchone()
+    return None if row is None else row["url"]
+
+
 @dataclass
 class Planned:
     """What :func:`plan_download` decided for one episode."""

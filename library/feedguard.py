@@ -66,7 +66,7 @@ def _problem(data: bytes) -> tuple[str, str] | None:
     name = root.group(1)
     end = data.rfind(b"</" + name)
     if end < root.end() or not re.match(rb"\s*>", data[end + 2 + len(name):end + 64 + len(name)]):
-        shown = name.decode("ascii", "replace")
+        shown = "".join(c for c in name.decode("utf-8", "replace") if c.isprintable())
         return "truncated", (f"the feed was cut short: it ends before its closing </{shown}> "
                              "(an interrupted download or a broken server); nothing was "
                              "changed")
@@ -74,14 +74,23 @@ def _problem(data: bytes) -> tuple[str, str] | None:
 
 
 def _bytes_to_scan(body: bytes) -> bytes:
-    """``body`` in an ASCII-compatible encoding: UTF-16 and UTF-32 documents re-encoded."""
+    """``body`` in an ASCII-compatible encoding: UTF-16 and UTF-32 documents re-encoded,
+    told apart by their byte order mark or, without one, by how the first ``<`` is
+    encoded (XML 1.0, appendix F). UTF-32 in the unusual octet orders 2143 and 3412,
+    which no Python codec reads, is refused."""
     body = body.removeprefix(codecs.BOM_UTF8)
+    if body.startswith((b"\x00\x00<\x00", b"\x00<\x00\x00", b"\x00\x00\xff\xfe",
+                        b"\xfe\xff\x00\x00")):
+        from library.parse import FeedParseError  # parse imports this module
+
+        raise FeedParseError("not_a_feed", "not a feed podterm can read: UTF-32 in an "
+                             "unusual byte order (2143 or 3412)")
     for mark, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                            (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(mark):
             return body.decode(encoding, "replace").encode("utf-8")
-    if body.startswith(b"<\x00"):
-        return body.decode("utf-16-le", "replace").encode("utf-8")
-    if body.startswith(b"\x00<"):
-        return body.decode("utf-16-be", "replace").encode("utf-8")
+    for start, encoding in ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+                            (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be")):
+        if body.startswith(start):
+            return body.decode(encoding, "replace").encode("utf-8")
     return body

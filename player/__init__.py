@@ -21,13 +21,16 @@ libVLC without starting a player.
 
 Player (every method is safe on any thread and returns at once; nothing blocks on libVLC):
 
-- ``play(source, start_at=0.0)``: an http(s) URL, a path or a file:// URL. ``start_at``
-  is a saved position; playback starts ``rewind_on_resume_s`` earlier (120 -> 115).
-  An http(s) URL is never given to libVLC: the player streams it through its own
-  loopback proxy (player/proxy.py), which follows redirects itself (http/https only, at
-  most 5, never from a public server into the private network), so a server redirecting
-  to ``file:///etc/passwd`` cannot make libVLC open a local file. Media that is not
-  playing ``open_timeout_s`` after play() is an error.
+- ``play(source, start_at=0.0, *, origin=None)``: an http(s) URL, a path or a file://
+  URL. ``start_at`` is a saved position; playback starts ``rewind_on_resume_s`` earlier
+  (120 -> 115). An http(s) URL is never given to libVLC: the player streams it through
+  its own loopback proxy (player/proxy.py), which follows redirects itself (http/https
+  only, at most 5, never from a public server into the private network), so a server
+  redirecting to ``file:///etc/passwd`` cannot make libVLC open a local file.
+  ``origin`` is the feed that named ``source``: when the feed's server is public, the
+  first request is held to the private-network rule too (an episode of a public feed
+  cannot make the player connect to 127.0.0.1 or the LAN). Media that is not playing
+  ``open_timeout_s`` after play() is an error.
 - ``pause()``, ``resume()`` (after the end: play again from the start), ``toggle_pause()``,
   ``stop()``, ``seek(position_s)``, ``skip(delta_s)`` (negative goes back).
 - ``set_rate(rate)``, ``faster()``, ``slower()``: 0.5x-3.0x in steps of 0.1; return the

@@ -173,8 +173,9 @@ class VLCDriver:
             self._model.publish(PositionChanged)
             self._next_position_at = now + self._position_interval_s
 
-    def do_play(self, source_arg: str | os.PathLike[str], start_at: float) -> None:
-        source = resolve_source(source_arg)
+    def do_play(self, source_arg: str | os.PathLike[str], start_at: float,
+                origin: str | None = None) -> None:
+        source = resolve_source(source_arg, origin)
         self._end_current()
         start = max(0.0, start_at - self._settings.rewind_on_resume_s) if start_at > 0 else 0.0
         model = self._model
@@ -189,7 +190,7 @@ class VLCDriver:
             self._fail(source.problem)
             return
         if source.url is not None:
-            self._upstream = self._proxy.open(source.url)
+            self._upstream = self._proxy.open(source.url, source.origin)
             media = self._instance.media_new(self._upstream.local_url)
         else:
             media = self._instance.media_new_path(str(source.path))
@@ -214,7 +215,7 @@ class VLCDriver:
         elif self._state is PlayerState.OPENING:
             self._loaded.pause_when_playing = False
         elif self._state is PlayerState.ENDED and self._model.source is not None:
-            self.do_play(self._model.source.text, 0.0)
+            self.do_play(self._model.source.text, 0.0, self._model.source.origin)
 
     def do_toggle(self) -> None:
         opening = self._state is PlayerState.OPENING

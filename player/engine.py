@@ -59,11 +59,15 @@ class Player:
         caller's, never libVLC's); returns a function that unsubscribes."""
         return self._hub.subscribe(callback)
 
-    def play(self, source: str | os.PathLike[str], start_at: float = 0.0) -> None:
+    def play(self, source: str | os.PathLike[str], start_at: float = 0.0, *,
+             origin: str | None = None) -> None:
         """Play an http(s) URL or a local file (a path or a file:// URL), replacing what
         is playing. ``start_at`` is a saved position: playback starts
-        ``settings.rewind_on_resume_s`` seconds before it (120 -> 115 by default)."""
-        self._driver.post(self._driver.do_play, source, start_at)
+        ``settings.rewind_on_resume_s`` seconds before it (120 -> 115 by default).
+        ``origin`` is the address of the feed that named ``source``: when that feed's
+        server is public, ``source`` may not be in the private network (a feed on your
+        own machine or LAN may link anywhere; no origin: an address the user chose)."""
+        self._driver.post(self._driver.do_play, source, start_at, origin)
 
     def pause(self) -> None:
         self._driver.post(self._driver.do_pause)

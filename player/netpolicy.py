@@ -3,13 +3,15 @@
 A copy of the library's rule (library/netpolicy.py; the two packages never import each
 other, and tests/test_boundaries.py checks that both lists agree): the address a caller
 passes to play() may be anywhere, people keep episodes on their own machines, but a
-public server may not redirect the player into the private network.
+public server may not send the player into the private network, neither by a redirect
+nor by a feed that links there (the caller names the feed: ``play(..., origin=)``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from urllib.parse import quote, urlsplit, urlunsplit
 
 PRIVATE_NETWORKS = tuple(ipaddress.ip_network(net) for net in (
@@ -36,6 +38,23 @@ def is_private_address(ip: str) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return any(address in network for network in PRIVATE_NETWORKS)
+
+
+def public_host(url: str) -> str | None:
+    """``url``'s host name when none of its addresses is private, else None: the public
+    host answerable for the addresses a document from ``url`` names (an enclosure in a
+    feed). A name that does not resolve counts as public, the stricter choice."""
+    parts = urlsplit(url)
+    host = parts.hostname
+    if not host or parts.scheme.lower() not in ("http", "https"):
+        return None  # a local file or a bare path: the user's own
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return host
+    if any(is_private_address(str(sockaddr[0])) for *_ignored, sockaddr in infos):
+        return None
+    return host
 
 
 def web_address(url: str, *, redirected: bool) -> str:

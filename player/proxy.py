@@ -7,7 +7,8 @@ the server can answer libVLC's own request (or a later one, for a seek) differen
 So libVLC only ever gets ``http://127.0.0.1:PORT/<token>/<name>``, and every request it
 makes there is made upstream by this proxy, which follows redirects itself (http and
 https only, at most five, never from a public server into the private network: see
-:mod:`player.netpolicy`), passes ``Range`` through so seeking works, and streams the
+:mod:`player.netpolicy`; the first request too, when the address came from a feed on a
+public server), passes ``Range`` through so seeking works, and streams the
 body back. The proxy also remembers why an upstream request failed, so the player can
 say "HTTP 404 Not Found" without asking the server again.
 
@@ -38,7 +39,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from .mediasniff import MEDIA, PLAYLIST, sniff
-from .netpolicy import Refused, is_private_address, web_address
+from .netpolicy import Refused, is_private_address, public_host, web_address
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Upstream:
 
     url: str
     local_url: str = ""
+    origin: str | None = None        # the feed that named ``url``, if one did
     failure: str | None = None       # why the last upstream request failed, for the user
     failure_exc: BaseException | None = None  # or the network error it failed with
     failed_host: tuple[str, int | None] = ("", None)
@@ -72,6 +74,15 @@ class Upstream:
     _connections: set[http.client.HTTPConnection] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _released: bool = False
+    _origin_host: tuple[str | None] | None = None
+
+    def origin_public_host(self) -> str | None:
+        """The host of :attr:`origin` when it is public (then ``url`` must be public too),
+        else None; decided once per stream (:func:`player.netpolicy.public_host`)."""
+        with self._lock:
+            if self._origin_host is None:
+                self._origin_host = (public_host(self.origin) if self.origin else None,)
+            return self._origin_host[0]
 
     @property
     def failed(self) -> bool:
@@ -116,12 +127,16 @@ class StreamProxy:
                                         name="podterm-proxy", daemon=True)
         self._thread.start()
 
-    def open(self, url: str) -> Upstream:
+    def open(self, url: str, origin: str | None = None) -> Upstream:
+        """Make ``url`` playable at a loopback address. ``origin`` is the address of the
+        document that named ``url`` (the episode's feed): when its server is public, the
+        first request is held to the private-network rule like a redirect is."""
         token = secrets.token_urlsafe(16)
         # libVLC looks at the name's extension to pick a demuxer: keep the original one.
         name = quote(unquote(urlsplit(url).path.rsplit("/", 1)[-1]), safe=".-_~") or "stream"
         port = self._server.server_address[1]
-        upstream = Upstream(url, local_url=f"http://127.0.0.1:{port}/{token}/{name}")
+        upstream = Upstream(url, local_url=f"http://127.0.0.1:{port}/{token}/{name}",
+                            origin=origin)
         with self._lock:
             self._streams[token] = upstream
         return upstream
@@ -225,12 +240,15 @@ def _relay(upstream: Upstream, client: Any) -> None:
 def _request(upstream: Upstream,
              byte_range: str | None) -> tuple[http.client.HTTPResponse, http.client.HTTPConnection]:
     """Send the request upstream, following redirects by the rules; the final response."""
-    url, sent_by = web_address(upstream.url, redirected=False), None
-    for _hop in range(MAX_REDIRECTS + 1):
+    url = web_address(upstream.url, redirected=False)
+    sent_by = upstream.origin_public_host()  # the public host that sent us to ``url``
+    for hop in range(MAX_REDIRECTS + 1):
         parts = urlsplit(url)
         upstream.failed_host = (parts.hostname or "", parts.port)
         peer = _Peer()
-        conn = _connection(parts.scheme, parts.hostname or "", parts.port, sent_by, peer)
+        conn = _connection(parts.scheme, parts.hostname or "", parts.port,
+                           _refusal(sent_by, parts.hostname or "", hop) if sent_by else None,
+                           peer)
         upstream.track(conn)
         headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
         if byte_range:
@@ -251,6 +269,13 @@ def _request(upstream: Upstream,
     raise Refused(f"The address redirected more than {MAX_REDIRECTS} times")
 
 
+def _refusal(sent_by: str, host: str, hop: int) -> str:
+    """Why a request to ``host`` (private) is refused; ``hop`` 0 is the feed's own link."""
+    how = f"a feed on the public server {sent_by} points to" if hop == 0 else \
+        f"the public server {sent_by} redirected to"
+    return f"Refused: {how} {host}, an address in your private network"
+
+
 @dataclass
 class _Peer:
     """The address a connection was made to, recorded when it is made: once the answer
@@ -259,22 +284,22 @@ class _Peer:
     address: str = ""
 
 
-def _connection(scheme: str, host: str, port: int | None, sent_by: str | None,
+def _connection(scheme: str, host: str, port: int | None, refusal: str | None,
                 peer: _Peer) -> http.client.HTTPConnection:
     """A connection that only connects to addresses the rules allow: the name is
-    resolved once, every address checked, and the socket connects to a checked one
-    (which goes into ``peer``)."""
+    resolved once, every address checked (when a public server named ``host``,
+    ``refusal`` says why a private one is refused), and the socket connects to a
+    checked one (which goes into ``peer``)."""
     factory = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
     conn = factory(host, port, timeout=UPSTREAM_TIMEOUT_S)
 
     def create_connection(address: tuple[str, int], timeout: float,
                           source_address: Any = None) -> socket.socket:
         infos = socket.getaddrinfo(address[0], address[1], type=socket.SOCK_STREAM)
-        if sent_by is not None:
+        if refusal is not None:
             for *_ignored, sockaddr in infos:
                 if is_private_address(str(sockaddr[0])):
-                    raise Refused(f"Refused: the public server {sent_by} redirected to "
-                                  f"{host}, an address in your private network")
+                    raise Refused(refusal)
         error: OSError | None = None
         for family, kind, proto, _name, sockaddr in infos:
             sock = socket.socket(family, kind, proto)

@@ -14,7 +14,7 @@ import os
 import socket
 import ssl
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -28,16 +28,22 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Source:
     """``text`` is what the caller passed to play() (events repeat it); exactly one of
-    ``url`` and ``path`` is set, unless ``problem`` says why it cannot be played at all."""
+    ``url`` and ``path`` is set, unless ``problem`` says why it cannot be played at all.
+    ``origin`` is the feed that named it, as passed to play()."""
 
     text: str
     url: str | None = None
     path: Path | None = None
     problem: str | None = None
+    origin: str | None = None
 
 
-def resolve_source(source: str | os.PathLike[str]) -> Source:
+def resolve_source(source: str | os.PathLike[str], origin: str | None = None) -> Source:
     """Classify an http(s) URL, a ``file://`` URL or a local path, checking files exist."""
+    return replace(_resolve(source), origin=origin)
+
+
+def _resolve(source: str | os.PathLike[str]) -> Source:
     text = os.fspath(source)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()

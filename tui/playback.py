@@ -31,7 +31,7 @@ from typing import Callable
 import sqlite3
 
 from library import upnext
-from library.downloads import playable_source
+from library.downloads import feed_address, playable_source
 from library.episodes import get_episode, save_position
 from library.listening import Starting, finish_episode, mark, start_episode
 from library.models import Episode
@@ -202,7 +202,7 @@ class Playback:
 
     async def _play(self, step: Step) -> None:
         try:
-            starting, lists, source = await self.host.services.librarian.run(
+            starting, lists, source, origin = await self.host.services.librarian.run(
                 self._start, step.episode.id)
         except UnknownEpisodes as exc:
             self.host.notify(str(exc), severity="error", markup=False)
@@ -216,14 +216,15 @@ class Playback:
         assert self.engine is not None
         self.engine.set_rate(self.tuning.rate)
         self.engine.set_volume(self.tuning.volume)
-        self.engine.play(source, start_at=self.tuning.start_at(fresh))
+        self.engine.play(source, start_at=self.tuning.start_at(fresh), origin=origin)
         self.host.post_message(NowPlaying(fresh))
         self.host.post_message(UpNextChanged(lists.queue, lists.inbox))
 
     def _start(self, conn: sqlite3.Connection, episode_id: int):  # type: ignore[no-untyped-def]
         """On the librarian's thread: the episode leaves the inbox (when the library
-        can be written), with its show's settings; the lists after that; and what to
-        open (its downloaded file when complete, else its address)."""
+        can be written), with its show's settings; the lists after that; what to open
+        (its downloaded file when complete, else its address) and the feed that named it
+        (a public feed's episode may not be in the private network)."""
         if self._read_only:
             episode = get_episode(conn, episode_id)
             if episode is None:
@@ -231,7 +232,8 @@ class Playback:
             starting = Starting(episode, show_settings(conn, episode.feed_id, self.defaults))
         else:
             starting = start_episode(conn, episode_id, self.defaults)
-        return starting, read_lists(conn), playable_source(conn, starting.episode)
+        return (starting, read_lists(conn), playable_source(conn, starting.episode),
+                feed_address(conn, starting.episode))
 
     def toggle_pause(self) -> None:
         if self.loaded:

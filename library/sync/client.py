@@ -10,20 +10,27 @@
 Every request is retried on network errors and 5xx (twice, waiting 1 then 2 s); a 429 or
 503 with ``Retry-After`` is waited out when short, and otherwise ends the sync with
 :class:`RateLimited` so the caller can come back later. Redirects are not followed: a
-moved server is an error naming the new address.
+moved server is an error naming the new address; what a server says in an error (a
+redirect's ``Location``) is stripped of terminal escapes by :class:`SyncError`.
+
+The password goes with every request, so plain ``http://`` is refused for a server whose
+address is public (anyone on the way would read it): only a server on this machine or
+the LAN (:mod:`library.netpolicy`) may be reached without TLS.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from typing import Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from library.fetch import USER_AGENT, describe_transport_error, parse_retry_after
+from library.netpolicy import is_private_address
 from library.sync.actions import EpisodeAction, parse_action
 from library.sync.settings import SyncError, SyncSettings
 
@@ -54,6 +61,7 @@ class Api:
 
     def __init__(self, settings: SyncSettings, sleep: Callable[[float], None] = time.sleep,
                  transport: httpx.BaseTransport | None = None) -> None:
+        refuse_clear_text(settings.server)
         self.settings = settings
         self._sleep = sleep
         self._client = httpx.Client(
@@ -122,8 +130,9 @@ class Api:
         if status == 401:
             raise SyncError(AUTH_REFUSED)
         if response.has_redirect_location:
-            raise SyncError(f"the sync server redirects {path} to "
-                            f"{response.headers.get('location')}; check [sync] server")
+            location = response.headers.get("location", "")[:200]
+            raise SyncError(f"the sync server redirects {path} to {location}; check "
+                            "[sync] server")
         if status >= 400:
             raise SyncError(f"the sync server answered HTTP {status} for {path}")
         if not response.content.strip():
@@ -239,6 +248,24 @@ class NextcloudApi(Api):
         self.request("POST", f"{self._base}/episode_action/create",
                      json=[a.to_wire(missing=-1, device=None) for a in actions])
         return []
+
+
+def refuse_clear_text(server: str) -> None:
+    """:class:`SyncError` when ``server`` is plain http on a public address: the password
+    would cross the internet readable. A name that does not resolve is left to the
+    request (nothing is sent); any public address among its answers is refused."""
+    parts = urlsplit(server)
+    if parts.scheme.lower() != "http" or not parts.hostname:
+        return
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return
+    if all(is_private_address(str(info[4][0])) for info in infos):
+        return
+    raise SyncError(f"refusing to send your password unencrypted to {parts.hostname}, a "
+                    "public address: use https:// in [sync] server (plain http is only "
+                    "for servers on this machine or your LAN)")
 
 
 def open_api(settings: SyncSettings, sleep: Callable[[float], None] = time.sleep,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from library.text import strip_terminal_controls
 from library.urls import UnsupportedURL, check_feed_url
 
 APIS = ("gpodder", "nextcloud")
@@ -26,7 +27,12 @@ PASSWORD_COMMAND_TIMEOUT_S = 120
 
 
 class SyncError(Exception):
-    """Sync cannot go on; the message says why in one line."""
+    """Sync cannot go on; the message says why in one line. It may quote what a server
+    sent (a redirect's address), so it is kept to one line without control characters
+    or terminal escapes, whoever builds it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(strip_terminal_controls(message).split()))
 
 
 @dataclass(frozen=True)

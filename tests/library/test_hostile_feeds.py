@@ -108,7 +108,7 @@ def test_an_external_dtd_alone_is_fine(server, db):
 
 # --- documents cut short ------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32", "utf-32-le", "utf-32-be"])
 def test_a_feed_cut_short_fails_and_keeps_the_episodes_known_so_far(server, db, encoding):
     path, conn = db
     url = server.add("/feed.xml", rss(show("Cut", 3)), "text/xml")
@@ -117,7 +117,8 @@ def test_a_feed_cut_short_fails_and_keeps_the_episodes_known_so_far(server, db, 
     before = {e.guid: (e.title, e.notes) for e in list_episodes(conn, feed_id)}
     longer = rss(show("Cut", 5)).decode()
     cut = longer[: longer.index("Cut #0")]  # inside the last item, in its title
-    body = cut.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"').encode(encoding)
+    declared = encoding.upper().replace("-LE", "LE").replace("-BE", "BE")
+    body = cut.replace('encoding="UTF-8"', f'encoding="{declared}"').encode(encoding)
     server.add("/feed.xml", body, "text/xml")
     [outcome] = refresh(path, [feed_id], FAST)
     assert (outcome.outcome, outcome.error_kind) == ("failed", "truncated")
@@ -125,6 +126,50 @@ def test_a_feed_cut_short_fails_and_keeps_the_episodes_known_so_far(server, db, 
     after = {e.guid: (e.title, e.notes) for e in list_episodes(conn, feed_id)}
     assert after == before  # no half episode, none of the new ones, nothing lost
     assert get_feed(conn, feed_id).consecutive_failures == 1
+
+
+# --- UTF-32 ---------------------------------------------------------------------------------
+
+UTF32 = [("utf-32", "UTF-32"), ("utf-32", ""), ("utf-32-le", "UTF-32LE"),
+         ("utf-32-be", "UTF-32BE")]  # "utf-32": with a byte order mark; -le/-be: without
+
+
+def _utf32(document: str, codec: str, declared: str) -> bytes:
+    return document.replace('encoding="UTF-8"', f'encoding="{declared}"' if declared else "",
+                            1).encode(codec)
+
+
+@pytest.mark.parametrize("codec, declared", UTF32)
+def test_a_utf32_feed_is_read_like_any_other(server, db, codec, declared):
+    path, conn = db
+    channel = Channel("Café ✓ 日本", [Item("Épisode ünë", guid="e1",
+                                          enclosure="https://example.org/1.mp3")])
+    url = server.add("/feed.xml", _utf32(rss(channel).decode(), codec, declared), "text/xml")
+    feed_id = add_feed(conn, url)[0]
+    [outcome] = refresh(path, [feed_id], FAST)
+    assert (outcome.outcome, outcome.new_episodes) == ("updated", 1), outcome.error
+    assert get_feed(conn, feed_id).title == "Café ✓ 日本"
+    assert [e.title for e in list_episodes(conn, feed_id)] == ["Épisode ünë"]
+
+
+@pytest.mark.parametrize("codec, declared", UTF32)
+def test_a_utf32_feed_that_declares_entities_is_refused(server, db, codec, declared):
+    path, conn = db
+    document = rss(show("Bomb", 1)).decode().replace(
+        "<rss", '<!DOCTYPE rss [<!ENTITY lol "lol">]>\n<rss', 1)
+    url = server.add("/feed.xml", _utf32(document, codec, declared), "text/xml")
+    [outcome] = refresh(path, [add_feed(conn, url)[0]], FAST)
+    assert (outcome.outcome, outcome.error_kind) == ("failed", "unsafe")
+
+
+def test_utf32_in_an_unusual_byte_order_is_refused_with_a_reason(server, db):
+    path, conn = db
+    le = rss(show("Odd", 1)).decode().encode("utf-32-le")
+    odd = b"".join(le[i + 1:i + 2] + le[i:i + 1] + le[i + 3:i + 4] + le[i + 2:i + 3]
+                   for i in range(0, len(le), 4))  # octet order 2143
+    url = server.add("/feed.xml", odd, "text/xml")
+    [outcome] = refresh(path, [add_feed(conn, url)[0]], FAST)
+    assert outcome.outcome == "failed" and "UTF-32 in an unusual byte order" in outcome.error
 
 
 def test_info_feeds_json_and_export_never_print_an_address_raw(server, tmp_path):

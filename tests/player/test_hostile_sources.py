@@ -176,6 +176,30 @@ def test_a_public_server_cannot_redirect_the_player_into_the_private_network(
     assert "private network" in error.reason and loopback.hits["/inside.wav"] == 0
 
 
+def test_a_public_feed_cannot_point_the_player_into_the_private_network(
+        player, events, loopback, public_origin, media):
+    """The first request counts too: an episode address named by a feed on a public
+    server may not be private, though the same address passed with no feed (or by a feed
+    on the user's own machine) plays."""
+    inside = loopback.add("/hop0.wav", media["wav"].read_bytes(), "audio/wav")
+    public_feed = public_origin.url("/feed.xml")
+    player.play(inside, origin=public_feed)
+    error = events.wait_for(PlaybackError, lambda e: e.source == inside)
+    assert (f"a feed on the public server {public_origin.address} points to 127.0.0.1"
+            in error.reason)
+    assert "private network" in error.reason and loopback.hits["/hop0.wav"] == 0
+    player.play(inside, origin=loopback.url("/feed.xml"))  # a feed on this machine
+    events.wait_for(StateChanged, lambda e: e.state is PlayerState.PLAYING)
+    assert loopback.hits["/hop0.wav"] >= 1
+
+
+def test_a_public_feed_may_name_public_audio(player, events, public_origin, media):
+    url = public_origin.add("hop0-public.wav", media["wav"].read_bytes())
+    player.play(url, origin=public_origin.url("/feed.xml"))
+    events.wait_for(StateChanged, lambda e: e.state is PlayerState.PLAYING)
+    assert events.of(PlaybackError) == []
+
+
 @pytest.fixture
 def http10_server(media):
     """An HTTP/1.0 server (every answer closes its connection): /a redirects to /b, the

@@ -25,7 +25,7 @@ class ScriptedEngine:
         for callback in list(self.subscribers):
             callback(event)
 
-    def play(self, source, start_at: float = 0.0) -> None:
+    def play(self, source, start_at: float = 0.0, *, origin: str | None = None) -> None:
         self.played.append((source, start_at))
 
     def status(self) -> PlayerStatus:
