@@ -146,9 +146,10 @@ async def test_unexpected_errors_are_logged_and_shown_not_fatal(make_app, paths,
 def test_every_binding_has_a_unique_id_and_an_action():
     from tui.actions import ALL_KEYS, ACTIONS
     from tui.app import PodtermApp
+    from tui.screens.browsing import FilterInput
     from tui.screens.dialogs import ConfirmDialog, Dialog
     from tui.screens.help import HelpTable
-    from tui.screens.main import FilterInput, MainScreen
+    from tui.screens.main import MainScreen
     from tui.screens.opml import PathPromptDialog
     from tui.screens.sync import RemovalDialog
     from tui.widgets.rowlist import RowList

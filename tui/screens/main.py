@@ -1,42 +1,39 @@
 """The main screen: Up Next, the inbox and the subscriptions, the selected one's
-episodes and notes, the now-playing bar.
+episodes and notes, the status lines, the now-playing bar and the keys.
 
-It owns what it shows (feeds, episodes, the queue and the inbox, the selection, the
-filter), the features that act on it (playback, subscriptions, feed health, Up Next,
-sync), their workers and timers, and the key actions of :mod:`tui.actions`. Features
-talk back with the messages of
-:mod:`tui.messages`; the handlers here are the only code that updates these widgets.
+What the lists show, and how they load and draw it, is :class:`BrowsingScreen`'s
+(tui/screens/browsing.py). This class adds the features that act on it (playback,
+sleep timer, media keys, subscriptions, feed health, Up Next, downloads, sync), their
+workers and timers, and the key actions of :mod:`tui.actions`. Features talk back with
+the messages of :mod:`tui.messages`; the handlers here and in BrowsingScreen are the
+only code that updates these widgets.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
-from library.episodes import ListeningTime, list_episodes, listening_time
-from library.feeds import list_feeds
-from library.models import Episode, Feed
-from tui import keys, places
+from tui import keys
 from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
-from tui.downloads import Downloads, feed_downloads
+from tui.downloads import Downloads
 from tui.health import FeedHealth
 from tui.messages import (
-    DownloadReported, DownloadsChanged, EngineEvent, EngineStarted, EpisodeChanged,
-    FeedsChanged, LibraryChanged, NowPlaying, PlayerStateChanged, QuitRequested,
-    RefreshFinished, RefreshProgress, RefreshRequested, RefreshStarted, ShowSettingsChanged,
-    SubscribeRequested, SyncChanged, UpNextChanged,
+    DownloadReported, DownloadsChanged, EngineEvent, EngineStarted, NowPlaying,
+    PlayerStateChanged, QuitRequested, RefreshFinished, RefreshProgress, RefreshRequested,
+    RefreshStarted, ShowSettingsChanged, SubscribeRequested, SyncChanged,
 )
 from tui.mpris import Mpris
 from tui.playback import Playback
+from tui.screens.browsing import BrowsingScreen, FilterInput
 from tui.services import Services
 from tui.sleep import SleepTimer
 from tui.startup import FirstView, first_view
@@ -49,31 +46,16 @@ from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
-from tui.widgets.rowlist import RowList
 from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
-
-if TYPE_CHECKING:
-    from library.downloader import DownloadStatus
 
 log = logging.getLogger(__name__)
 
 RELOAD_DURING_REFRESH_S = 5.0
 DAILY_CHECK_EVERY_S = 24 * 60 * 60
-SHORT_SCREEN_ROWS = 30  # below this, the archived notice compacts (app.tcss: .-short)
 
 
-class FilterInput(Input):
-    """The episode filter; escape clears it and goes back to the list."""
-
-    BINDINGS = keys.bindings("filter")
-
-    def action_clear_filter(self) -> None:
-        self.value = ""
-        self.screen.query_one(EpisodesTable).focus()
-
-
-class MainScreen(Screen[None], inherit_bindings=False):
+class MainScreen(BrowsingScreen, inherit_bindings=False):
     BINDINGS = keys.bindings("main", ACTIONS)
     COMMANDS = {ActionCommands}
 
@@ -88,14 +70,7 @@ class MainScreen(Screen[None], inherit_bindings=False):
         self.subscriptions = Subscriptions(self, self.downloads)
         self.health = FeedHealth(self)
         self.upnext = UpNext(self)
-        self.place: str | None = None   # Up Next or the inbox, when one is shown
-        self.lists = Lists()
         self.sync = Sync(self)
-        self.feeds: list[Feed] = []
-        self.episodes: dict[int, Episode] = {}
-        self.selected_feed_id: int | None = None
-        self.listening: ListeningTime | None = None
-        self.filter_text = ""
         self._key_hints: tuple[bool | None, ...] = ()  # what update_key_hints last showed
         self._last_feeds_reload = 0.0
 
@@ -143,13 +118,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
             self.notify(problem, title="Backup", severity="warning", timeout=15,
                         markup=False)
 
-    def on_resize(self) -> None:
-        short = self.size.height < SHORT_SCREEN_ROWS
-        if short != self.has_class("-short"):
-            self.set_class(short, "-short")
-            self.query_one(FeedHeader).compact = short
-            self._show_header()
-
     def on_unmount(self) -> None:
         self.subscriptions.stop()
         self.sync.stop()
@@ -185,19 +153,6 @@ class MainScreen(Screen[None], inherit_bindings=False):
 
     async def push_screen_wait(self, screen: Screen[Any]) -> Any:
         return await self.app.push_screen_wait(screen)
-
-    # -- what is selected -----------------------------------------------------------
-    @property
-    def selected_feed(self) -> Feed | None:
-        return next((feed for feed in self.feeds if feed.id == self.selected_feed_id), None)
-
-    @property
-    def highlighted_episode(self) -> Episode | None:
-        return self.episodes.get(self.query_one(EpisodesTable).highlighted_id or -1)
-
-    @property
-    def has_feeds(self) -> bool:
-        return bool(self.feeds)
 
     @property
     def read_only(self) -> str | None:
@@ -241,144 +196,14 @@ class MainScreen(Screen[None], inherit_bindings=False):
         if self.services.config["refresh"]["on_start"]:
             self.subscriptions.refresh(automatic=True)
 
-    @work(exclusive=True, group="feeds", exit_on_error=False)
-    async def load_feeds(self, select: int | None = None, keep: int | None = None) -> None:
-        """Reload the subscriptions (counts, health) and keep or change the selection."""
-        feeds = await self.services.librarian.run(list_feeds)
-        ids = {feed.id for feed in feeds}
-        selected = select if select in ids else self.selected_feed_id
-        if selected not in ids:
-            selected = feeds[0].id if feeds else None
-        stay = self.place is not None and select is None
-        self._show_feeds(feeds, self.place if stay else selected)
-        self.upnext.reload()
-        if not stay and (selected != self.selected_feed_id or select is not None):
-            self.select_feed(selected, keep)
-        else:
-            self._show_header()
-        self.update_key_hints()
-
-    def _show_feeds(self, feeds: list[Feed], selected: int | str | None) -> None:
-        self.feeds = feeds
-        empty = not feeds
-        self.query_one("#library").display = not empty
-        self.query_one(EmptyLibrary).display = empty
-        self.query_one(FeedsPane).show(feeds, selected,
-                                       places.pane_rows(self.lists) if feeds else None)
-        if empty:
-            self.episodes = {}
-            self.query_one(EpisodesTable).clear()
-        elif self.focused is None:
-            self.query_one(FeedsPane).focus()
-
-    def select_feed(self, feed_id: int | None, keep: int | None = None) -> None:
-        if feed_id != self.selected_feed_id:
-            self.listening = None
-        self.selected_feed_id, self.place = feed_id, None
-        self._show_header()
-        self.load_episodes(keep)
-
-    @work(exclusive=True, group="episodes", exit_on_error=False)
-    async def load_episodes(self, keep: int | None = None) -> None:
-        """Load the selected feed's episodes (filtered), keeping the cursor on ``keep``."""
-        feed_id = self.selected_feed_id
-        if self.place is not None:
-            self.show_place()
-        if feed_id is None:
-            return
-        text = self.filter_text or None
-        episodes, self.listening, downloads = await self.services.librarian.run(
-            lambda conn: (list_episodes(conn, feed_id, text), listening_time(conn, feed_id),
-                          feed_downloads(conn, feed_id)))
-        self._show_episodes(episodes, keep, downloads)
-
-    def _show_episodes(self, episodes: list[Episode], keep: int | None,
-                       downloads: list[DownloadStatus]) -> None:
-        self.episodes = {episode.id: episode for episode in episodes}
-        self.downloads.loaded(self.episodes, downloads)
-        self.query_one(EpisodesTable).show(episodes, keep)
-        self._show_header()
-        self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        self.update_key_hints()
-
-    def _show_header(self) -> None:
-        if self.place is not None:
-            self.query_one(FeedHeader).show_text(places.header(self.place, self.lists,
-                                                               self.services.keymap))
-        else:
-            self.query_one(FeedHeader).show(self.selected_feed, self.listening,
-                                            self.services.keymap)
-
-    def show_place(self) -> None:
-        """Show Up Next or the inbox; the cursor stays on its episode (or its row)."""
-        assert self.place is not None
-        self.episodes = places.fill(self.query_one(EpisodesTable), self.place, self.lists,
-                                    list(self.episodes), self.filter_text)
-        self._show_header()
-        self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        self.update_key_hints()
-
     def _ui_state(self) -> UiState:
         playing = self.playback.episode
         return UiState(self.selected_feed_id, self.query_one(EpisodesTable).highlighted_id,
                        playing.id if playing else None)
 
-    @on(RowList.Highlighted, "#feeds")
-    def feed_highlighted(self) -> None:
-        pane = self.query_one(FeedsPane)
-        place = pane.highlighted_place
-        if place is not None and place != self.place:  # read again: the CLI may change it
-            self.place, self.selected_feed_id, self.listening, self.episodes = \
-                place, None, None, {}
-            self.query_one(EpisodesTable).clear()  # the cursor starts at the top
-            self.show_place()
-            self.upnext.reload()
-        elif place is None and (pane.highlighted_id != self.selected_feed_id or self.place):
-            self.select_feed(pane.highlighted_id)
-
-    @on(RowList.Highlighted, "#episodes")
-    def episode_highlighted(self) -> None:
-        self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        self.update_key_hints()
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
-        self.query_one("#filter").set_class(bool(event.value), "active")
-        self.load_episodes()
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self) -> None:
-        self.query_one(EpisodesTable).focus()
-
     # -- what features announce -----------------------------------------------------
-    def on_feeds_changed(self, message: FeedsChanged) -> None:
-        self.load_feeds(select=message.select)
-
-    def on_episode_changed(self, message: EpisodeChanged) -> None:
-        """A saved position or played mark: redraw its row and details."""
-        episode = message.episode
-        if episode.id in self.episodes:
-            self.episodes[episode.id] = episode
-            self.query_one(EpisodesTable).update_episode(episode)
-            if self.query_one(EpisodesTable).highlighted_id == episode.id:
-                self.query_one(EpisodeDetails).show(episode, keep_scroll=True)
-        if message.counts_changed:
-            self.load_feeds()
-
-    def on_up_next_changed(self, message: UpNextChanged) -> None:
-        self.lists = Lists(message.queue, message.inbox)
-        pane = self.query_one(FeedsPane)
-        if self.feeds:
-            pane.show(self.feeds, pane.highlighted_key, places.pane_rows(self.lists))
-        if self.place is not None:
-            self.show_place()
-
     def on_show_settings_changed(self, message: ShowSettingsChanged) -> None:
         self.playback.apply_settings(message.settings)
-    def on_library_changed(self, _message: LibraryChanged) -> None:
-        self.load_feeds()
-        self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
 
     def on_sync_changed(self, _message: SyncChanged) -> None:
         self.query_one(SyncStatus).update_view()
@@ -476,11 +301,3 @@ class MainScreen(Screen[None], inherit_bindings=False):
             return
         table = self.query_one(EpisodesTable)
         self.playback.play(episode, table.below_cursor(), table.above_cursor())
-
-    def open_filter(self) -> None:
-        self.query_one("#filter").add_class("active")
-        self.query_one("#filter").focus()
-
-    def scroll_notes(self, pages: int) -> None:
-        details = self.query_one(EpisodeDetails)
-        details.scroll_page_down() if pages > 0 else details.scroll_page_up()
