@@ -7,17 +7,24 @@ gone on purpose, so that alone is enough. Only failures count: a show that stopp
 publishing (finished, ``podcast:updateFrequency complete``) but still answers is never
 archived. Archived feeds keep everything, stay playable, and are skipped by "refresh
 all"; a successful explicit check brings them back (see :mod:`library.health`).
+
+The words the CLI (``podterm info``) and the TUI (the feed's page) show are made here,
+so both say the same: :func:`archive_notice` for an archived feed, :func:`failing_notice`
+for one that fails but is not archived yet (how long, the last error, when the rule
+would archive it, what to do now).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from library.feeds import log_event
 from library.models import Feed, local_date
+from library.text import clean_line, plural
 
 GONE_CHECKS_TO_ARCHIVE = 2
 
@@ -51,6 +58,14 @@ class ArchiveRule:
     def from_table(cls, table: dict[str, Any]) -> "ArchiveRule":
         return cls(table["archive_after_failures"], table["archive_after_days"])
 
+    def describe(self) -> str:
+        """"5 failed checks over 14 days" ("1 failed check" when days is 0)."""
+        checks = plural(max(1, self.failures), "failed check")
+        if not self.days:
+            return checks
+        days = f"{self.days:g} day" + ("" if self.days == 1 else "s")
+        return f"{checks} over {days}"
+
 
 @dataclass(frozen=True)
 class ArchiveNotice:
@@ -65,26 +80,50 @@ class ArchiveNotice:
         return [self.when, self.why, *self.what_now]
 
 
+@dataclass(frozen=True)
+class FailingNotice:
+    """What a failing (not yet archived) feed's page and ``podterm info`` say: how many
+    checks failed since when, the last error, when the archive rule would archive it,
+    and what the user can do now (``actions``, in the order the TUI shows their keys)."""
+
+    failing: str
+    last_error: str
+    next: str
+    brief: str   # all three in one short line, for a small terminal
+    actions: tuple[str, ...] = ("check again now", "edit the feed URL",
+                                "search for a newer version")
+
+    def lines(self) -> list[str]:
+        return [self.failing, self.last_error, self.next]
+
+
 def apply_archive_rule(conn: sqlite3.Connection, feed_id: int, rule: ArchiveRule,
-                       now: float) -> bool:
-    """Archive the feed if its failure streak meets ``rule``; True if it was archived now.
+                       now: float) -> str | None:
+    """Archive the feed if its failure streak meets ``rule``. Returns None, or when it
+    was archived now, why in a few words for a refresh's summary ("410 Gone twice",
+    "5 failed checks over 15 days (the last: HTTP 404 Not Found)").
 
     Call right after :func:`library.health.record_failure`, in the same transaction.
     """
-    row = conn.execute("SELECT status, consecutive_failures, first_failure_at "
+    row = conn.execute("SELECT status, consecutive_failures, first_failure_at, last_error "
                        "FROM feeds WHERE id = ?", (feed_id,)).fetchone()
     if row is None or row["status"] == "archived" or not row["consecutive_failures"]:
-        return False
+        return None
     streak, since = row["consecutive_failures"], row["first_failure_at"] or now
     sustained = streak >= max(1, rule.failures) and now - since >= rule.days * 86_400
     gone = _recent_kinds(conn, feed_id, GONE_CHECKS_TO_ARCHIVE) == ["gone"] * GONE_CHECKS_TO_ARCHIVE
     if not (sustained or gone):
-        return False
+        return None
     reason = failure_reason(conn, feed_id)
     conn.execute("UPDATE feeds SET status = 'archived', archived_at = ?, archive_reason = ? "
                  "WHERE id = ?", (now, reason, feed_id))
     log_event(conn, feed_id, "archived", reason, at=now)
-    return True
+    if gone:
+        return "410 Gone twice"
+    days = int((now - since) // 86_400)
+    over = f" over {plural(days, 'day')}" if days else ""
+    return (f"{plural(streak, 'failed check')}{over} "
+            f"(the last: {clean_line(row['last_error'] or 'failed')})")
 
 
 def failure_reason(conn: sqlite3.Connection, feed_id: int) -> str:
@@ -118,6 +157,44 @@ def archive_notice(feed: Feed) -> ArchiveNotice:
         actions=("search for a newer version", "check again now", "edit the feed URL",
                  "unsubscribe"),
     )
+
+
+def failing_notice(feed: Feed, rule: ArchiveRule, now: float | None = None) -> FailingNotice:
+    """The notice of a feed whose last checks failed (``feed.consecutive_failures``)."""
+    now = time.time() if now is None else now
+    streak = feed.consecutive_failures
+    since = local_date(feed.first_failure_at or feed.last_checked_at)
+    last_ok = (f"last success {local_date(feed.last_success_at)}" if feed.last_success_at
+               else "it never answered as a feed")
+    failing = (f"{plural(streak, 'check')} failed in a row since {since} ({last_ok})."
+               if streak > 1 else f"1 check failed, on {since} ({last_ok}).")
+    error = clean_line(feed.last_error or "") or "unknown"
+    remaining = _until_archived(feed, rule, now)
+    following = f"If it keeps failing, it will be archived after {rule.describe()}: {remaining}."
+    gone = feed.last_error_kind == "gone"
+    if gone:
+        following += " The server said the feed is gone (410): if it says so again, " \
+                     "it is archived at once."
+    brief = (f"{plural(streak, 'failed check')} since {since} ({error}); archived "
+             + ("if the next check says 410 Gone again" if gone else f"after {remaining}"))
+    return FailingNotice(
+        failing=failing,
+        last_error=f"Last error ({local_date(feed.last_checked_at)}): {error}",
+        next=following,
+        brief=brief + ".",
+    )
+
+
+def _until_archived(feed: Feed, rule: ArchiveRule, now: float) -> str:
+    """"3 more checks, not before 2026-12-12", or "the next failed check"."""
+    more = max(1, rule.failures) - feed.consecutive_failures
+    earliest = (feed.first_failure_at or now) + rule.days * 86_400
+    parts = []
+    if more > 0:
+        parts.append(plural(more, "more check"))
+    if earliest > now:
+        parts.append(f"not before {local_date(earliest)}")
+    return ", ".join(parts) or "the next failed check"
 
 
 def _what_failed(check: sqlite3.Row) -> str:

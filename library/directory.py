@@ -11,22 +11,28 @@ network: see :mod:`library.netpolicy`).
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 import httpx
 
+from library.duplicates import Duplicate, find_duplicate
 from library.fetch import (
     MAX_REDIRECTS, REDIRECT_REFUSED, USER_AGENT, describe_transport_error, invalid_location,
 )
+from library.models import iso
 from library.netpolicy import is_private_address, peer_address, refusal
 from library.pinning import CheckedSyncTransport, PrivateAddress
 from library.text import clean_line
 from library.urls import UnsupportedURL, check_feed_url, duplicate_key, join_url
 
 TIMEOUT_S = 15
+# Dates outside this span are a directory's placeholder or mistake, not a newest episode.
+EARLIEST, LATEST = 631_152_000.0, 4_102_444_800.0   # 1990-01-01, 2100-01-01 (UTC)
 
 
 class DirectoryError(Exception):
@@ -35,7 +41,9 @@ class DirectoryError(Exception):
 
 @dataclass
 class Candidate:
-    """A show as a directory lists it."""
+    """A show as a directory lists it. ``description`` is plain text on one line;
+    ``episode_count`` and ``newest_episode_at`` (a UNIX time) are what the directory
+    last saw, None when it does not say (Apple gives no description, fyyd no count)."""
 
     title: str
     author: str
@@ -43,11 +51,25 @@ class Candidate:
     provider: str
     itunes_id: str | None = None
     podcast_guid: str | None = None
+    description: str = ""
+    episode_count: int | None = None
+    newest_episode_at: float | None = None
     likely_same: bool = False   # set by the fallback: exact title and author match
     found_by: str = ""          # how the fallback found it ("search by title", ...)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "newest_episode_at": iso(self.newest_episode_at)}
+
+    def fill_in(self, other: "Candidate") -> None:
+        """Complete what this listing lacks from another directory's listing of the
+        same feed; of two counts and dates, the newer (larger) one is kept."""
+        self.itunes_id = self.itunes_id or other.itunes_id
+        self.podcast_guid = self.podcast_guid or other.podcast_guid
+        self.author = self.author or other.author
+        if len(other.description) > len(self.description):
+            self.description = other.description
+        self.episode_count = _larger(self.episode_count, other.episode_count)
+        self.newest_episode_at = _larger(self.newest_episode_at, other.newest_episode_at)
 
 
 @dataclass
@@ -111,8 +133,7 @@ class Directory:
         if provider == "fyyd":
             data = self._get("fyyd", self.settings.fyyd_url, "/0.2/search/podcast",
                              {"title": term})
-            return _usable(_candidate(item.get("title"), item.get("author"), item.get("xmlURL"),
-                                      "fyyd") for item in _list(data.get("data")))
+            return _fyyd_results(data)
         raise DirectoryError(f"unknown directory {provider!r} (known: apple, podcastindex, fyyd)")
 
     def apple_lookup(self, itunes_id: str) -> list[Candidate]:
@@ -178,10 +199,18 @@ class Directory:
 
 @dataclass
 class Listing:
-    """A show found by a directory search, once, with every directory that lists it."""
+    """A show found by a directory search, once, with every directory that lists it,
+    and the subscription it already is, if any (see :func:`mark_subscribed`)."""
 
     candidate: Candidate
     listed_by: list[str]
+    subscribed: Duplicate | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        mine = self.subscribed
+        return {**self.candidate.to_json(), "listed_by": self.listed_by,
+                "subscribed_feed_id": mine.of if mine else None,
+                "subscribed_because": mine.why if mine else None}
 
 
 def search_all(settings: DirectorySettings, term: str,
@@ -201,8 +230,23 @@ def search_all(settings: DirectorySettings, term: str,
                 continue
             for candidate in found:
                 key = duplicate_key(candidate.feed_url)
-                shows.setdefault(key, Listing(candidate, [])).listed_by.append(provider)
+                if key in shows:
+                    shows[key].candidate.fill_in(candidate)
+                else:
+                    shows[key] = Listing(candidate, [])
+                if provider not in shows[key].listed_by:
+                    shows[key].listed_by.append(provider)
     return list(shows.values()), problems
+
+
+def mark_subscribed(conn: sqlite3.Connection, listings: list[Listing]) -> list[Listing]:
+    """Set each listing's :attr:`Listing.subscribed`: the subscription that is this show
+    by its address (http or https, trailing slash or not), podcast:guid or iTunes id."""
+    for listing in listings:
+        candidate = listing.candidate
+        listing.subscribed = find_duplicate(conn, [candidate.feed_url], candidate.podcast_guid,
+                                            None, itunes_id=candidate.itunes_id)
+    return listings
 
 
 def podcastindex_headers(key: str, secret: str, now: float | None = None) -> dict[str, str]:
@@ -213,21 +257,39 @@ def podcastindex_headers(key: str, secret: str, now: float | None = None) -> dic
 
 
 def _apple_results(data: dict[str, Any], provider: str) -> list[Candidate]:
+    """Apple's (and the keyless Podcast Index's) results: ``trackCount`` episodes, the
+    newest released at ``releaseDate``; Apple's search gives no description."""
     return _usable(_candidate(item.get("collectionName") or item.get("trackName"),
                               item.get("artistName"), item.get("feedUrl"), provider,
-                              itunes_id=item.get("collectionId"))
+                              itunes_id=item.get("collectionId"),
+                              episode_count=item.get("trackCount"),
+                              newest=item.get("releaseDate"))
                    for item in _list(data.get("results")))
 
 
 def _podcastindex_feeds(items: Any) -> list[Candidate]:
     return _usable(_candidate(item.get("title"), item.get("author"), item.get("url"),
                               "podcastindex", itunes_id=item.get("itunesId"),
-                              podcast_guid=item.get("podcastGuid"))
+                              podcast_guid=item.get("podcastGuid"),
+                              description=item.get("description"),
+                              episode_count=item.get("episodeCount"),
+                              newest=item.get("newestItemPubdate"))
                    for item in _list(items))
 
 
+def _fyyd_results(data: dict[str, Any]) -> list[Candidate]:
+    """fyyd's podcasts: ``lastpub`` is the newest episode's date ("2017-04-13 02:03:27")."""
+    return _usable(_candidate(item.get("title"), item.get("author"), item.get("xmlURL"),
+                              "fyyd", description=item.get("description")
+                              or item.get("subtitle"),
+                              episode_count=item.get("episode_count"),
+                              newest=item.get("lastpub"))
+                   for item in _list(data.get("data")))
+
+
 def _candidate(title: Any, author: Any, url: Any, provider: str, itunes_id: Any = None,
-               podcast_guid: Any = None) -> Candidate | None:
+               podcast_guid: Any = None, description: Any = None, episode_count: Any = None,
+               newest: Any = None) -> Candidate | None:
     try:
         feed_url = check_feed_url(str(url or ""))
     except UnsupportedURL:
@@ -235,7 +297,43 @@ def _candidate(title: Any, author: Any, url: Any, provider: str, itunes_id: Any 
     return Candidate(clean_line(str(title or "")) or feed_url, clean_line(str(author or "")),
                      feed_url, provider,
                      itunes_id=str(itunes_id) if itunes_id else None,
-                     podcast_guid=clean_line(str(podcast_guid)) if podcast_guid else None)
+                     podcast_guid=clean_line(str(podcast_guid)) if podcast_guid else None,
+                     description=clean_line(description) if isinstance(description, str)
+                     else "",
+                     episode_count=_count(episode_count), newest_episode_at=_time(newest))
+
+
+def _count(value: Any) -> int | None:
+    """A count as directories send it (a number, sometimes a string); None if it is not."""
+    if isinstance(value, bool):
+        return None
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return count if count >= 0 else None
+
+
+def _time(value: Any) -> float | None:
+    """UNIX seconds, ISO 8601 ("2024-10-23T08:00:00Z") or "2024-10-23 08:00:00" (UTC
+    assumed when no zone is given); None for anything else or a time before 1990."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        stamp = float(value)
+    elif isinstance(value, str) and value.strip():
+        try:
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        stamp = when.timestamp()
+    else:
+        return None
+    return stamp if EARLIEST < stamp < LATEST else None
+
+
+def _larger(a, b):
+    return b if a is None else a if b is None else max(a, b)
 
 
 def _usable(candidates: Iterable[Candidate | None]) -> list[Candidate]:

@@ -2,7 +2,8 @@
 
 Two subscriptions are the same feed when their addresses differ only by http/https or a
 trailing slash, when they carry the same ``<podcast:guid>``, or when one's self link
-(``<atom:link rel="self">``) is the other's address or self link. ``podterm add`` checks
+(``<atom:link rel="self">``) is the other's address or self link. A show a directory
+lists is also known by its iTunes id, when the subscription was made from Apple's. ``podterm add`` checks
 before subscribing; an OPML import can only know after its first refresh, and then
 unsubscribes the newcomer again (nothing was listened to yet), reporting it.
 """
@@ -32,9 +33,10 @@ class Duplicate:
 
 
 def find_duplicate(conn: sqlite3.Connection, urls: Iterable[str], podcast_guid: str | None,
-                   self_url: str | None, exclude: Iterable[int] = ()) -> Duplicate | None:
+                   self_url: str | None, exclude: Iterable[int] = (),
+                   itunes_id: str | None = None) -> Duplicate | None:
     """The subscription (other than those in ``exclude``) that is the same feed as one at
-    ``urls`` with this podcast:guid and self link; None if there is none."""
+    ``urls`` with this podcast:guid, self link and iTunes id; None if there is none."""
     skip = set(exclude)
     urls = [url for url in urls if url]
     for url in urls:
@@ -45,6 +47,10 @@ def find_duplicate(conn: sqlite3.Connection, urls: Iterable[str], podcast_guid: 
         for row in conn.execute("SELECT id FROM feeds WHERE podcast_guid = ?", (podcast_guid,)):
             if row["id"] not in skip:
                 return _duplicate(conn, row["id"], urls[0], "the same podcast:guid")
+    if itunes_id:
+        for row in conn.execute("SELECT id FROM feeds WHERE itunes_id = ?", (itunes_id,)):
+            if row["id"] not in skip:
+                return _duplicate(conn, row["id"], urls[0], "the same iTunes id")
     if self_url:  # it names an existing subscription's address as its own
         found = find_by_url(conn, self_url)
         if found is not None and found not in skip:

@@ -5,7 +5,9 @@ announced, Podcast Index by the old URL and by ``podcast:guid`` (with a key), Ap
 the stored iTunes id, then a title search in each configured directory. They are ranked,
 an exact title-and-author match is marked "likely the same show", and the dead address
 itself is never offered. :func:`with_evidence` then fetches the best ones and counts how
-many of our episodes each contains, so nothing migrates on a name alone.
+many of our episodes each contains, so nothing migrates on a name alone, and orders them
+by that: the feeds that share episodes (most first), then the likely same show, then the
+rest, each group in the order above.
 """
 
 from __future__ import annotations
@@ -91,9 +93,15 @@ def with_evidence(ours: list[Episode], report: FallbackReport, settings: Refresh
             finding.error = probe.error
         else:
             finding.evidence = evidence_among(ours, probe.parsed)
-    # Among the checked ones, more shared episodes first; unchecked ones keep their rank.
-    checked.sort(key=lambda f: -(f.evidence.matched if f.evidence else -1))
-    report.findings[:limit] = checked
+    rank = {id(finding): n for n, finding in enumerate(report.findings)}
+
+    def order(finding: Finding) -> tuple[int, int, int]:
+        shared = finding.evidence.matched if finding.evidence else 0
+        if shared:
+            return (0, -shared, rank[id(finding)])
+        return (1 if finding.candidate.likely_same else 2, 0, rank[id(finding)])
+
+    report.findings.sort(key=order)
 
 
 def _rank(feed: Feed, found: list[Candidate]) -> list[Candidate]:

@@ -79,7 +79,8 @@ class FeedOutcome:
     error_kind: str | None = None
     error: str | None = None
     moved_to: str | None = None
-    archived: bool = False   # this check archived the feed
+    archived: bool = False   # this check archived the feed ...
+    archived_because: str | None = None   # ... in a few words: "410 Gone twice"
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -313,15 +314,15 @@ class _Writer:
     async def fail(self, feed: Feed, kind: str, error: str,
                    http_status: int | None) -> FeedOutcome:
         """Record a failed check and apply the archive rule, in one transaction."""
-        def store(conn: sqlite3.Connection) -> bool:
+        def store(conn: sqlite3.Connection) -> str | None:
             now = self.clock()
             with transaction(conn):
                 health.record_failure(conn, feed.id, kind, error, http_status, now)
                 return apply_archive_rule(conn, feed.id, self.rule, now)
 
-        archived = await self.run(store)
+        because = await self.run(store)
         return FeedOutcome(feed.id, feed.display_title, feed.url, "failed", error_kind=kind,
-                           error=error, archived=archived)
+                           error=error, archived=because is not None, archived_because=because)
 
     def close(self) -> None:
         self._executor.submit(self._conn.close).result()

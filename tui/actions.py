@@ -152,12 +152,6 @@ def sync_set_up(c: Controls) -> str | None:
     return c.sync.unavailable
 
 
-def archived(c: Controls) -> str | None:
-    feed = c.selected_feed
-    return None if feed is not None and feed.status == "archived" else \
-        "the selected feed is not archived"
-
-
 @dataclass(frozen=True)
 class Action(Key):
     """A main-screen key: ``run`` does it, ``when`` says why it cannot now. An action
@@ -270,9 +264,9 @@ ACTIONS: tuple[Action, ...] = (
            "version of the archived or failing feed", hidden=True,
            run=lambda c: c.health.search_newer_version(c.selected_feed),
            when=both(failing, writable)),
-    Action("check_again", "c", "Check again", "Check the archived feed again now (it comes "
-           "back if it answers)", show=False, hidden=True,
-           run=lambda c: c.health.check_again(c.selected_feed), when=both(archived, writable)),
+    Action("check_again", "c", "Check again", "Check the archived or failing feed again "
+           "now (an archived one comes back if it answers)", show=False, hidden=True,
+           run=lambda c: c.health.check_again(c.selected_feed), when=both(failing, writable)),
     Action("edit_feed_url", "u", "Edit URL", "Edit the selected feed's address (the new "
            "one is checked first)", show=False,
            run=lambda c: c.health.edit_feed_url(c.selected_feed),

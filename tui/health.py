@@ -39,18 +39,26 @@ class FeedHealth:
             self._work(self._search_newer_version(feed))
 
     async def _search_newer_version(self, feed: Feed) -> None:
+        """The candidates; a pick that is declined or unusable comes back to them (the
+        search is not run again), with the declined one highlighted."""
         from library.directory import DirectorySettings
         from library.refresh import RefreshSettings
         from tui.screens.directory import NewerVersionDialog
 
-        finding = await self.host.push_screen_wait(NewerVersionDialog(
-            feed, self.host.services.librarian,
-            DirectorySettings.from_table(self._config["directory"]),
-            RefreshSettings.from_table(self._config["refresh"])))
-        if finding is not None:
+        report, highlight = None, 0
+        while True:
+            dialog = NewerVersionDialog(
+                feed, self.host.services.librarian,
+                DirectorySettings.from_table(self._config["directory"]),
+                RefreshSettings.from_table(self._config["refresh"]), report, highlight)
+            finding = await self.host.push_screen_wait(dialog)
+            if finding is None:
+                return
             because = (f"you picked it in the search for a newer version (found by "
                        f"{finding.candidate.found_by})")
-            await self._move(feed, finding.candidate.feed_url, because)
+            if await self._move(feed, finding.candidate.feed_url, because):
+                return
+            report, highlight = dialog.report, dialog.findings.index(finding)
 
     def check_again(self, feed: Feed | None) -> None:
         """A refresh of this one feed; the library un-archives it if it answers."""
@@ -62,14 +70,19 @@ class FeedHealth:
             self._work(self._edit_feed_url(feed))
 
     async def _edit_feed_url(self, feed: Feed) -> None:
-        url = await self.host.push_screen_wait(PromptDialog(
-            "Edit the feed URL", "The new address is fetched first; it must be a feed. "
-            "Played episodes and positions are kept.", value=feed.url))
-        if url:
-            await self._move(feed, url, "you edited its address")
+        """Ask for the address; one that is refused or declined is asked for again,
+        as typed, so that fixing it is one keystroke and not a retyping."""
+        url = feed.url
+        while True:
+            url = await self.host.push_screen_wait(PromptDialog(
+                "Edit the feed URL", "The new address is fetched first; it must be a feed. "
+                "Played episodes and positions are kept.", value=url))
+            if not url or await self._move(feed, url, "you edited its address"):
+                return
 
-    async def _move(self, feed: Feed, url: str, because: str) -> None:
-        """Probe ``url``, compare its episodes with ours, confirm if none match, migrate."""
+    async def _move(self, feed: Feed, url: str, because: str) -> bool:
+        """Probe ``url``, compare its episodes with ours, confirm if none match, migrate.
+        False when it did not move (the address is refused, not a feed, or declined)."""
         from library.migrate import evidence, migrate_feed
         from library.probe import probe_feeds
         from library.refresh import RefreshSettings
@@ -79,10 +92,10 @@ class FeedHealth:
         except UnsupportedURL as exc:
             self.host.notify(str(exc), title="Cannot use this address", severity="error",
                              markup=False)
-            return
+            return False
         if same_feed_key(url) == same_feed_key(feed.url):
             self.host.notify("That is already the feed's address.", markup=False)
-            return
+            return False
         self.host.notify(f"Checking {url} …", markup=False)
         settings = RefreshSettings.from_table(self._config["refresh"])
         [probe] = await asyncio.to_thread(probe_feeds, [url], settings)
@@ -90,7 +103,7 @@ class FeedHealth:
             await self.host.push_screen_wait(MessageDialog(
                 "Not a usable feed", f"{url}: {probe.error}\n\nThe subscription was not "
                 "changed."))
-            return
+            return False
         librarian = self.host.services.librarian
         found = await librarian.run(evidence, feed.id, probe.parsed)
         if found.matched == 0 and found.ours:
@@ -101,13 +114,14 @@ class FeedHealth:
             if not await self.host.push_screen_wait(ConfirmDialog("A different show?",
                                                                   question)):
                 self.host.notify(f"{feed.display_title} was not moved.", markup=False)
-                return
+                return False
         found = await librarian.run(migrate_feed, feed.id, probe.final_url, probe.parsed,
                                     because)
         self.host.notify(f"Moved {feed.display_title} to {probe.final_url}: "
                          f"{found.describe()}. Played episodes and positions were kept.",
                          title="Moved", timeout=15, markup=False)
         self.host.post_message(FeedsChanged(select=feed.id))
+        return True
 
     # -- finding new shows ----------------------------------------------------------
     def search_directory(self) -> None:
@@ -117,11 +131,19 @@ class FeedHealth:
         from library.directory import DirectorySettings
         from tui.screens.directory import DirectorySearchDialog
 
-        candidate = await self.host.push_screen_wait(DirectorySearchDialog(
-            DirectorySettings.from_table(self._config["directory"])))
-        if candidate is not None:
-            self.host.post_message(SubscribeRequested(candidate.feed_url, candidate.title,
-                                                      candidate.itunes_id))
+        listing = await self.host.push_screen_wait(DirectorySearchDialog(
+            DirectorySettings.from_table(self._config["directory"]),
+            self.host.services.librarian))
+        if listing is None:
+            return
+        if listing.subscribed is not None:  # never twice: go to it instead
+            self.host.notify(f"You already subscribe to this show: {listing.subscribed.title} "
+                             f"({listing.subscribed.why}).", markup=False)
+            self.host.post_message(FeedsChanged(select=listing.subscribed.of))
+            return
+        candidate = listing.candidate
+        self.host.post_message(SubscribeRequested(candidate.feed_url, candidate.title,
+                                                  candidate.itunes_id))
 
     def _work(self, coroutine: Coroutine[Any, Any, None]) -> None:
         self.host.run_worker(coroutine, group="health", exit_on_error=False)

@@ -120,20 +120,17 @@ class Subscriptions:
 
     async def _import(self) -> None:
         from library.importer import import_opml, read_opml_file
-        from library.opml import OpmlError
         from tui.screens.opml import ImportReportDialog, PathPromptDialog
 
-        typed = await self.host.push_screen_wait(PathPromptDialog(
+        # The file is read inside the dialog: a missing file or one that is not OPML
+        # keeps the dialog open with the name as typed and the reason.
+        found = await self.host.push_screen_wait(PathPromptDialog(
             "Import subscriptions",
-            "The OPML file exported by your other podcast app (tab completes the name):"))
-        if not typed:
+            "The OPML file exported by your other podcast app (tab completes the name):",
+            check=lambda path: (path, read_opml_file(path))))
+        if not found:
             return
-        path = Path(typed).expanduser()
-        try:
-            document = await asyncio.to_thread(read_opml_file, path)
-        except OpmlError as exc:
-            await self.host.push_screen_wait(MessageDialog("Cannot import", str(exc)))
-            return
+        path, document = found
         report = await self._librarian.run(import_opml, document)
         self.host.post_message(FeedsChanged())
         if report.added_ids:
@@ -255,19 +252,30 @@ class Subscriptions:
         new = sum(o.new_episodes for o in updated)
         if self._automatic and not new and not self._failed:
             return  # a routine refresh that found nothing: no need to interrupt
+        archived = [o for o in self._failed if o.archived]
         summary = (f"{plural(len(outcomes), 'feed')} checked: {len(updated)} updated "
-                   f"({plural(new, 'new episode')}), {len(self._failed)} failed.")
+                   f"({plural(new, 'new episode')}), {len(self._failed)} failed"
+                   + (f", {len(archived)} of them archived." if archived else "."))
         waiting = sum(o.outcome == "skipped" for o in outcomes)
         if waiting:
             summary += f" {waiting} not asked: the server asked podterm to wait."
         if not self._failed:
             self.host.notify(summary, title="Refresh done", markup=False)
             return
-        lines = [f"• {o.title}: {o.error}" for o in self._failed[:FAILURES_LISTED]]
-        if len(self._failed) > FAILURES_LISTED:
-            lines.append(f"… and {len(self._failed) - FAILURES_LISTED} more (marked ! in the list)")
-        self.host.notify("\n".join([summary, *lines]), title="Refresh done, with failures",
-                         severity="warning", timeout=15, markup=False)
+        # Archived feeds first: they will not be checked again, so they must not slip by.
+        failed = archived + [o for o in self._failed if not o.archived]
+        lines = [f"• {o.title} archived: {o.archived_because}" if o.archived
+                 else f"• {o.title}: {o.error}" for o in failed[:FAILURES_LISTED]]
+        if len(failed) > FAILURES_LISTED:
+            lines.append(f"… and {len(failed) - FAILURES_LISTED} more (marked ! or ⊘ in "
+                         "the list)")
+        if archived:
+            lines.append("Archived feeds are no longer checked: select one to see what "
+                         "you can do.")
+        title = (f"Refresh done: {plural(len(archived), 'feed')} archived" if archived
+                 else "Refresh done, with failures")
+        self.host.notify("\n".join([summary, *lines]), title=title, severity="warning",
+                         timeout=20 if archived else 15, markup=False)
 
     async def _drop_duplicates(self, feed_ids: list[int]) -> None:
         from library.duplicates import drop_duplicates

@@ -8,10 +8,11 @@ from rich.table import Table
 from rich.text import Text
 
 from library import feeds as feeds_mod
-from library.archive import archive_notice
+from library.archive import ArchiveRule, archive_notice, failing_notice
 from library.cli import output
 from library.cli.commands import CommandError, Context, print_json, run_refresh
-from library.directory import Directory, DirectoryError, DirectorySettings, search_all
+from library.directory import Directory, DirectoryError, DirectorySettings, mark_subscribed, \
+    search_all
 from library.episodes import list_episodes
 from library.fallback import FallbackReport, find_candidates, with_evidence
 from library.migrate import evidence, migrate_feed
@@ -27,34 +28,49 @@ def cmd_info(args: argparse.Namespace, ctx: Context) -> None:
     feed = feeds_mod.resolve_feed(conn, args.feed)
     events = feeds_mod.feed_events(conn, feed.id)
     conn.close()
+    rule = ArchiveRule.from_table(ctx.config["health"])
+    notice: list[str] = []
+    todo: list[tuple[str, str]] = []   # (command, what it does, in the notice's words)
+    if feed.status == "archived":
+        archived = archive_notice(feed)
+        notice, todo = archived.lines(), list(zip(_ARCHIVED_TODO, archived.actions))
+    elif feed.consecutive_failures:
+        failing = failing_notice(feed, rule)
+        notice, todo = failing.lines(), list(zip(_FAILING_TODO, failing.actions))
     if args.json:
-        print_json({**feed.to_json(), "history": [
-            {"at": local_date(e["at"]), "kind": e["kind"], "message": e["message"]}
-            for e in events]})
+        print_json({**feed.to_json(), "notice": notice,
+                    "what_you_can_do": [what for _, what in todo], "history": [
+                        {"at": local_date(e["at"]), "kind": e["kind"], "message": e["message"]}
+                        for e in events]})
         return
     say = ctx.console.print
     say(Text(feed.display_title, style="bold"))
     say(Text(f"{feed.url}\n{feed.episode_count} episodes, {feed.unplayed_count} unplayed"))
-    if feed.status == "archived":
-        notice = archive_notice(feed)
-        say(Text("\n" + "\n".join(notice.lines()), style="yellow"))
-        say(Text(f"\nWhat you can do:\n"
-                 f"  podterm fallback {feed.id}        search for a newer version\n"
-                 f"  podterm check {feed.id}           check again now\n"
-                 f"  podterm migrate {feed.id} URL     move to another address\n"
-                 f"  podterm remove {feed.id}          unsubscribe"))
+    if notice:  # long lines are the terminal's to wrap: copied, they stay whole
+        say(Text("\n" + "\n".join(notice), style="yellow"), soft_wrap=True)
+        width = max(len(command) for command, _ in todo) + 2
+        say(Text("\nWhat you can do now:\n" + "\n".join(
+            f"  {command.format(id=feed.id).ljust(width)}{what}" for command, what in todo)),
+            soft_wrap=True)
     health = Table.grid(padding=(0, 2))
     health.add_row("status", output.feed_status(feed))
     health.add_row("last success", local_date(feed.last_success_at))
     health.add_row("last checked", local_date(feed.last_checked_at))
     health.add_row("failed checks in a row", str(feed.consecutive_failures))
     if feed.last_error:
-        health.add_row("last error", Text(feed.last_error))
+        health.add_row("last error", output.clip(feed.last_error))
+    health.add_row("archive rule", f"after {rule.describe()} (or 410 Gone twice)")
     if feed.complete:
         health.add_row("finished", "the show says it is complete; it is never archived for that")
     say(health)
     for event in events:
         say(Text(f"{local_date(event['at'])}  {event['message']}", style="dim"))
+
+
+# The commands for the notices' actions, in their order (library.archive).
+_ARCHIVED_TODO = ("podterm fallback {id}", "podterm check {id}", "podterm migrate {id} URL",
+                  "podterm remove {id}")
+_FAILING_TODO = ("podterm check {id}", "podterm migrate {id} URL", "podterm fallback {id}")
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> None:
@@ -79,18 +95,13 @@ def cmd_search(args: argparse.Namespace, ctx: Context) -> None:
     _warn(ctx, problems)
     if len(problems) == len(providers):
         raise CommandError("no directory could be searched")
+    conn = ctx.reader()
+    mark_subscribed(conn, listings)
+    conn.close()
     if args.json:
-        print_json([{**l.candidate.to_json(), "listed_by": l.listed_by}
-                           for l in listings])
+        print_json([listing.to_json() for listing in listings])
         return
-    table = Table(title=Text(f"{plural(len(listings), 'result')} for {term!r}"), title_justify="left")
-    for column in ("title", "author", "directories", "feed URL"):
-        table.add_column(column, overflow="fold")
-    for listing in listings:
-        candidate = listing.candidate
-        table.add_row(Text(candidate.title), Text(candidate.author),
-                      ", ".join(listing.listed_by), Text(candidate.feed_url))
-    ctx.console.print(table)
+    ctx.console.print(output.search_table(listings, term))
     ctx.console.print("Subscribe with `podterm add URL`.", markup=False)
 
 

@@ -31,14 +31,22 @@ def write_config(path, table: dict, health: str = "") -> None:
 
 
 def test_each_provider_speaks_its_own_json(server):
+    newest = 1_764_000_000  # each directory writes the date its own way
     fake = FakeDirectory(server, [ListedShow("Night Vale Radio", "Commonplace",
-                                             "https://feeds.example.org/nv", 42, "guid-nv")],
+                                             "https://feeds.example.org/nv", 42, "guid-nv",
+                                             "<p>A friendly <b>desert</b> town.</p>", 250,
+                                             newest)],
                          key="K", secret="S")
+    # What each gives: Apple no description, fyyd no episode count.
+    gives = {"apple": ("", 250), "podcastindex": ("A friendly desert town.", 250),
+             "fyyd": ("A friendly desert town.", None)}
     with Directory(settings(fake)) as directory:
         for provider in ("apple", "podcastindex", "fyyd"):
             [found] = directory.search("night vale", provider)
             assert (found.title, found.feed_url, found.provider) == (
                 "Night Vale Radio", "https://feeds.example.org/nv", provider)
+            assert (found.description, found.episode_count) == gives[provider]
+            assert found.newest_episode_at == newest
         assert directory.apple_lookup("42")[0].itunes_id == "42"
         assert directory.podcastindex_by_guid("guid-nv")[0].podcast_guid == "guid-nv"
         assert directory.podcastindex_by_feed_url("https://feeds.example.org/nv")[0].title
@@ -174,3 +182,30 @@ def test_end_to_end_archive_search_migrate_keeps_what_was_listened(server, tmp_p
     history = json.loads(podterm("info", "wandering", "--json", data_dir=data).stdout)["history"]
     assert any(h["kind"] == "moved" and old in h["message"] and new in h["message"]
                for h in history)
+
+
+def test_the_likely_same_show_comes_before_better_sourced_shows_that_share_nothing(
+        server, tmp_path):
+    """The show restarted its feed on a new host (no old episodes there): it still comes
+    before a show found by the stored iTunes id that shares nothing; a feed that shares
+    episodes comes before both."""
+    path = tmp_path / "lib.sqlite3"
+    conn = connect(path)
+    ours = server.add("/ours.xml", rss(show("Lost Show", 3)), "text/xml")
+    feed_id = add_feed(conn, ours, itunes_id="7")[0]
+    refresh(path, [feed_id], FAST)
+    extras = server.add("/extras.xml", rss(show("Lost Show Extras", 2, first_guid=50)),
+                        "text/xml")
+    restarted = server.add("/restarted.xml", rss(show("Lost Show", 1, first_guid=90)),
+                           "text/xml")
+    mirror = server.add("/mirror.xml", rss(show("Lost Show", 3)), "text/xml")
+    fake = FakeDirectory(server, [ListedShow("Lost Show Extras", "Some Author", extras, 7),
+                                  ListedShow("Lost Show", "Some Author", restarted),
+                                  ListedShow("Lost Show (mirror)", "Bob", mirror)])
+    with Directory(settings(fake)) as directory:
+        report = find_candidates(get_feed(conn, feed_id), directory)
+    assert [f.candidate.feed_url for f in report.findings][0] == extras  # by iTunes id
+    with_evidence(list_episodes(conn, feed_id), report, FAST)
+    assert [(f.candidate.feed_url, f.evidence.matched, f.candidate.likely_same)
+            for f in report.findings] == [(mirror, 3, False), (restarted, 0, True),
+                                          (extras, 0, False)]

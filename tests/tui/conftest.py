@@ -172,6 +172,24 @@ def publish_new(paths: Paths, server, index: int, channel: Channel, *items: Item
     refresh(paths.database, [feed_id], RefreshSettings.from_table(default_config()["refresh"]))
 
 
+def failing_now(paths: Paths, server, channel: Channel, checks: int = 2,
+                start: float = datetime(2024, 9, 30, 9, 0).timestamp(),
+                path: str = "/feeds/failing.xml") -> int:
+    """Subscribe to ``channel`` at ``path`` and fetch it at ``start``; then the server
+    deletes it and ``checks`` daily checks get 404, too few for the default archive rule
+    (the feed fails but is not archived). Returns its id."""
+    url = server.add(path, rss(channel), "application/rss+xml")
+    conn = connect(paths.database)
+    feed_id = add_feed(conn, url)[0]
+    conn.close()
+    settings = RefreshSettings.from_table(default_config()["refresh"])
+    refresh(paths.database, [feed_id], settings, clock=lambda: start)
+    server.remove(path)
+    for day in range(1, checks + 1):
+        refresh(paths.database, [feed_id], settings, clock=lambda day=day: start + day * 86_400)
+    return feed_id
+
+
 async def subscribe(paths: Paths, server, *channels: Channel) -> list[int]:
     """:func:`subscribe_now`, off the test's event loop."""
     return await asyncio.to_thread(subscribe_now, paths, server, *channels)
@@ -227,6 +245,9 @@ def screen_text(app: PodtermApp) -> str:
 
 async def shows(pilot, *texts: str) -> str:
     """Wait until every one of ``texts`` is on screen; returns the screen's text."""
-    await wait_for(pilot, lambda: all(t in screen_text(pilot.app) for t in texts),
-                   what=f"{texts} on screen")
+    try:
+        await wait_for(pilot, lambda: all(t in screen_text(pilot.app) for t in texts),
+                       what=f"{texts} on screen")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the screen:\n{screen_text(pilot.app)}") from None
     return screen_text(pilot.app)

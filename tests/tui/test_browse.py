@@ -5,8 +5,8 @@ from __future__ import annotations
 from library.episodes import get_episode
 from library.store import connect
 from tests.feedgen import Channel, Item, show
-from tests.tui.conftest import feed_row, playable_show, quiet_config, ready, shows, subscribe, \
-    wait_for
+from tests.tui.conftest import feed_row, playable_show, quiet_config, ready, screen_text, \
+    shows, subscribe, wait_for
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary
 
@@ -93,6 +93,15 @@ async def test_toggle_played_and_filter(make_app, paths, server):
         assert app.focused is table
         await pilot.press("slash", "escape")
         await wait_for(pilot, lambda: len(screen.episodes) == 4, what="filter cleared")
+
+        # A filter that matches nothing says so, instead of an empty list.
+        await pilot.press("slash", *"xyz")
+        await shows(pilot, "No episode matches 'xyz'. Escape in the filter clears it.")
+        assert not table.display
+        await pilot.press("enter")  # (the list is not there to go to)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(screen.episodes) == 4 and table.display)
+        assert app.focused is table and "No episode matches" not in screen_text(app)
 
 
 async def test_keys_remapped_from_config_and_unknown_ids_reported(make_app, paths, server,

@@ -5,16 +5,20 @@ library, feeds and a stand-in directory on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import datetime
 
 from textual.command import CommandPalette
 
 from library.episodes import list_episodes, save_position, set_played
-from library.feeds import feed_events, get_feed
+from library.feeds import add_feed, feed_events, get_feed
+from library.models import local_date
 from library.store import connect
 from tests.feedgen import rss, show
-from tests.tui.conftest import archive_now, feed_row, main, quiet_config, ready, screen_text, \
-    shows, subscribe, wait_for
+from tests.tui.conftest import archive_now, failing_now, feed_row, quiet_config, ready, \
+    screen_text, shows, subscribe, wait_for
 from tui.demo.directory import FakeDirectory, ListedShow
+from tui.demo.server import Reply
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.screens.directory import DirectorySearchDialog, NewerVersionDialog
 from tui.widgets.status import EmptyLibrary
@@ -24,6 +28,8 @@ WHY = "The server answered 404 Not Found on 3 checks between 2024-10-01 and 2024
 WHAT_NOW = ("You might be able to find a more up-to-date version using search.",
             "This series will no longer be checked for updates.")
 DEAD = "http://127.0.0.1:9"  # nothing listens there: connection refused
+DAY = 86_400
+NEWEST = datetime(2025, 11, 24, 16, 0).timestamp()
 
 
 def stored(paths, feed_id: int):
@@ -99,23 +105,26 @@ async def test_search_for_a_newer_version_moves_keeping_played_and_positions(
     app = make_app(with_directory(fake))
     async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
         screen = await ready(pilot, feeds=1)
-        for attempt in ("decoy", "new home"):
-            await pilot.press("f")
-            await wait_for(pilot, lambda: isinstance(app.screen, NewerVersionDialog)
-                           and app.screen.findings, what="candidates")
-            await shows(pilot, "✓ likely the same show", "6 of our 6 episodes appear in it",
-                        "none of our 6 episodes appear in it", new_home, decoy)
-            assert [f.candidate.feed_url for f in app.screen.findings] == [new_home, decoy]
-            if attempt == "decoy":
-                await pilot.press("down", "enter")
-                await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-                await shows(pilot, "none of our 6 episodes appear in it",
-                            "may be a different show")
-                await pilot.press("n")
-                await wait_for(pilot, lambda: messages.notified("Lost Show was not moved."))
-                assert stored(paths, feed_id)[0].url == old_url
-            else:
-                await pilot.press("enter")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewerVersionDialog)
+                       and app.screen.findings, what="candidates")
+        await shows(pilot, "✓ likely the same show", "6 of our 6 episodes appear in it",
+                    "none of our 6 episodes appear in it", new_home, decoy)
+        assert [f.candidate.feed_url for f in app.screen.findings] == [new_home, decoy]
+        searches = len(server.requests)
+        await pilot.press("down", "enter")  # the decoy
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shows(pilot, "none of our 6 episodes appear in it", "may be a different show")
+        await pilot.press("n")
+        # Back to the same list, the decoy still highlighted; nothing was asked again
+        # (only the decoy itself, fetched to compare its episodes).
+        await wait_for(pilot, lambda: isinstance(app.screen, NewerVersionDialog))
+        await shows(pilot, "2 candidates.", "✓ likely the same show", new_home, decoy)
+        results = app.screen.query_one("#search-results")
+        assert results.highlighted == 1 and messages.notified("Lost Show was not moved.")
+        assert [r.path for r in server.requests[searches:]] == ["/decoy.xml"]
+        assert stored(paths, feed_id)[0].url == old_url
+        await pilot.press("up", "enter")
         await wait_for(pilot, lambda: messages.notified(f"Moved Lost Show to {new_home}: 6 of our 6 episodes appear in it (6 episodes there). "
                  "Played episodes and positions were kept."), what="moved")
         await wait_for(pilot, lambda: screen.selected_feed.status == "active")
@@ -144,9 +153,11 @@ async def test_edit_feed_url_checks_the_new_address_first(
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, MessageDialog))
         await shows(pilot, "Not a usable feed", page, "The subscription was not changed.")
-        await pilot.press("escape", "u")
+        await pilot.press("escape")  # the address comes back as typed, to be fixed
         await wait_for(pilot, lambda: isinstance(app.screen, PromptDialog))
-        app.screen.query_one("#prompt-input").value = new_home
+        field = app.screen.query_one("#prompt-input")
+        assert field.value == page
+        field.value = new_home
         await pilot.press("enter")
         await wait_for(pilot, lambda: messages.notified(f"Moved Lost Show to {new_home}: 3 of our 3 episodes appear in it (4 episodes there)."))
         await wait_for(pilot, lambda: len(screen.episodes) == 4, what="the new episode")
@@ -188,3 +199,114 @@ async def test_directory_search_subscribes_and_reports_unreachable_directories(
     feed, episodes, _ = stored(paths, feed_id)
     assert (feed.url, feed.title, feed.itunes_id, len(episodes)) == (url, "Night Shift",
                                                                      "4242", 2)
+
+
+def tidewaters(server, subscribed: str) -> list[ListedShow]:
+    """Three shows called "Tidewater Dispatch"; the first is the one at ``subscribed``."""
+    return [
+        ListedShow("Tidewater Dispatch", "Harbor Radio", subscribed, 111,
+                   description="Weekly news from the tidewater towns, read by volunteers.",
+                   episode_count=412, newest=NEWEST),
+        ListedShow("Tidewater Dispatch", "Mara Quinn", server.url("/mystery.xml"), 222,
+                   description="A serialized mystery set on the bay. <b>Season two</b> is "
+                               "out now.", episode_count=24, newest=NEWEST - 400 * DAY),
+        ListedShow("Tidewater Dispatch", "County Archive", server.url("/archive.xml"), 333,
+                   episode_count=7),
+    ]
+
+
+async def test_directory_results_tell_shows_apart_and_a_subscribed_one_is_selected(
+        make_app, paths, server, messages):
+    """Three shows of one name, each with what tells it apart; the one already subscribed
+    (here under its https address) is marked, and enter on it goes to it instead of
+    subscribing twice."""
+    mine, _ = await subscribe(paths, server, show("Tidewater Dispatch", 2),
+                              show("Another Show", 1))
+    subscribed = server.url("/feeds/0.xml").replace("http:", "https:")
+    server.add("/mystery.xml", rss(show("Tidewater Dispatch", 3, first_guid=20)),
+               "application/rss+xml")
+    fake = FakeDirectory(server, tidewaters(server, subscribed))
+    app = make_app(with_directory(fake))
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=2)
+        assert screen.selected_feed.title == "Another Show"
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, DirectorySearchDialog))
+        await pilot.press(*"tidewater", "enter")
+        await shows(pilot, "3 shows found for “tidewater”",
+                    "Tidewater Dispatch — Harbor Radio  ✓ subscribed",
+                    "Weekly news from the tidewater towns, read by volunteers.",
+                    f"412 episodes · newest {local_date(NEWEST)} · Apple, Podcast Index, fyyd",
+                    "Tidewater Dispatch — Mara Quinn",
+                    "A serialized mystery set on the bay. Season two is out now.",
+                    f"24 episodes · newest {local_date(NEWEST - 400 * DAY)}",
+                    "Tidewater Dispatch — County Archive", "(no description)",
+                    "7 episodes · Apple, Podcast Index")
+        assert screen_text(app).count("✓ subscribed") == 1
+        await pilot.press("enter")  # the subscribed one: selected, not added again
+        await wait_for(pilot, lambda: not isinstance(app.screen, DirectorySearchDialog))
+        await wait_for(pilot, lambda: screen.selected_feed.id == mine, what="selected")
+        assert messages.notified("You already subscribe to this show: Tidewater Dispatch "
+                                 "(the same address).")
+        assert len(screen.feeds) == 2
+
+        await pilot.press("S")
+        await wait_for(pilot, lambda: isinstance(app.screen, DirectorySearchDialog))
+        await pilot.press(*"tidewater", "enter")
+        await shows(pilot, "3 shows found")
+        await pilot.press("down", "enter")  # Mara Quinn's: a new subscription
+        await wait_for(pilot, lambda: messages.notified("Added Tidewater Dispatch (3 "
+                                                        "episodes)."))
+        await ready(pilot, feeds=3)
+
+
+async def test_a_failing_feed_says_since_when_what_failed_and_what_comes_next(
+        make_app, paths, server, messages):
+    start = time.time() - 3 * DAY  # the rule's dates are still to come
+    feed_id = await asyncio.to_thread(failing_now, paths, server, show("Tidewater Dispatch", 4),
+                                      2, start)
+    day = [local_date(start + n * DAY) for n in range(16)]
+    app = make_app()
+    async with app.run_test(size=(200, 40), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=1)
+        await shows(pilot, f"! 2 checks failed in a row since {day[1]} (last success "
+                           f"{day[0]}).",
+                    f"Last error ({day[2]}): HTTP 404 Not Found",
+                    "If it keeps failing, it will be archived after 5 failed checks over 14 "
+                    f"days: 3 more checks, not before {day[15]}.",
+                    "c  check again now", "u  edit the feed URL",
+                    "f  search for a newer version")
+        assert feed_row(app, 0)[0].plain == "!"
+        for key in ("c", "u", "f"):
+            assert app.screen.active_bindings[key].enabled, key
+        await pilot.press("c")  # checks again: still 404, one check closer
+        await wait_for(pilot, lambda: messages.notified("1 feed checked"))
+        await shows(pilot, "! 3 checks failed in a row since")
+        await wait_for(pilot, lambda: screen.selected_feed.consecutive_failures == 3)
+        server.add("/feeds/failing.xml", rss(show("Tidewater Dispatch", 5)),
+                   "application/rss+xml")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: screen.selected_feed.consecutive_failures == 0
+                       and len(screen.episodes) == 5, what="healthy again")
+        assert "failed" not in screen_text(app) and stored(paths, feed_id)[0].status == "active"
+
+
+async def test_a_refresh_that_archives_a_feed_says_so(make_app, paths, server, messages):
+    url = server.route("/gone.xml", lambda request: Reply(410, b"Gone for good"))
+    conn = connect(paths.database)
+    add_feed(conn, url, title="Tidewater Dispatch")
+    conn.close()
+    app = make_app()
+    async with app.run_test(size=(140, 40), message_hook=messages) as pilot:
+        screen = await ready(pilot, feeds=1)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: messages.notified("1 feed checked: 0 updated (0 new "
+                                                        "episodes), 1 failed."))
+        await shows(pilot, "The server said the feed is gone (410)")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: messages.notified("Tidewater Dispatch archived: 410 "
+                                                        "Gone twice"), what="the summary")
+        assert messages.notified("Refresh done: 1 feed archived: 1 feed checked: 0 updated "
+                                 "(0 new episodes), 1 failed, 1 of them archived.")
+        await wait_for(pilot, lambda: screen.selected_feed.status == "archived")
+        await shows(pilot, "⊘ This feed was archived on")

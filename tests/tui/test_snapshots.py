@@ -18,6 +18,7 @@ from library.downloader import Downloader
 from library.downloads import DownloadSettings, plan_download, record_finished, \
     record_queued, record_started
 from library.episodes import save_position, set_played
+from library.feeds import add_feed
 from library.importer import import_opml
 from library.opml import parse_opml
 from library.paths import Paths
@@ -26,10 +27,11 @@ from library.store import connect
 from player import LibVLCMissing, PlayerState, PlayerStatus
 from tests.downloads.conftest import audio
 from tests.feedgen import BASE_TIME, Channel, Item, show
-from tests.tui.conftest import archive_now, main, publish_new, quiet_config, ready, shows, \
-    subscribe_now, wait_for
+from tests.tui.conftest import archive_now, failing_now, main, publish_new, quiet_config, \
+    ready, shows, subscribe_now, wait_for
 from tests.tui.fakes import ScriptedEngine
 from tui.app import build_app
+from tui.demo.directory import FakeDirectory, ListedShow
 from tui.screens.opml import ImportReportDialog
 
 SIZE = (120, 36)
@@ -275,3 +277,57 @@ def test_episode_list_with_download_marks(snap_compare, snapshot_paths, server):
         await shows(pilot, "↓37%", "↓✗", "↓‖")
 
     assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)
+
+
+def test_failing_feed_page(snap_compare, snapshot_paths, server):
+    """Failing but not archived: since when, the last error, when the rule would archive
+    it (its date is past here, so only the checks are left), and a key for each way out."""
+    subscribe_now(snapshot_paths, server, show("Nonlinear Thoughts", 2))
+    failing_now(snapshot_paths, server, show("Lost [bold]Show[/]", 4))
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=2)  # the failing one first, by title
+        await shows(pilot, "2 checks failed in a row since 2024-10-01", "Lost [bold]Show[/] #3")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=SIZE, run_before=run_before)
+
+
+def test_failing_feed_page_at_80x24_keeps_episode_rows(snap_compare, snapshot_paths, server):
+    subscribe_now(snapshot_paths, server, show("Nonlinear Thoughts", 2))
+    failing_now(snapshot_paths, server, show("Lost Show", 8))
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=2)
+        await shows(pilot, "2 failed checks since 2024-10-01", "Lost Show #3", "? Keys")
+
+    assert snap_compare(app_for(snapshot_paths), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_directory_search_results(snap_compare, snapshot_paths, server):
+    """Three shows of one name told apart: author, description, episodes, newest episode,
+    directories, address; the one already subscribed is marked."""
+    newest = 1_764_000_000  # 2025-11-24 UTC
+    conn = connect(snapshot_paths.database)
+    add_feed(conn, "http://harbor.example/tidewater.xml")  # https below: the same feed
+    conn.close()
+    fake = FakeDirectory(server, [
+        ListedShow("Tidewater Dispatch", "Harbor Radio", "https://harbor.example/tidewater.xml",
+                   111, description="Weekly news from the tidewater towns: ferries, fisheries "
+                   "and the council, read by volunteers.", episode_count=412, newest=newest),
+        ListedShow("Tidewater Dispatch", "Mara Quinn", "https://mq.example/feed", 222,
+                   description="A serialized mystery set on the bay. Season two is out now.",
+                   episode_count=24, newest=newest - 400 * 86_400),
+        ListedShow("Tidewater [b]Dispatch[/b]", "County Archive", "https://archive.example/td",
+                   333, episode_count=7),
+    ])
+    config = quiet_config()
+    config["directory"].update(fake.config_table())
+
+    async def run_before(pilot):
+        await ready(pilot, feeds=1)
+        await pilot.press("S")
+        await pilot.press(*"tidewater", "enter")
+        await shows(pilot, "3 shows found", "County Archive")
+
+    assert snap_compare(app_for(snapshot_paths, config=config), terminal_size=SIZE,
+                        run_before=run_before)

@@ -9,7 +9,7 @@ from library.feeds import list_feeds
 from library.store import connect
 from tests.feedgen import rss, show
 from tests.tui.conftest import feed_row, main, ready, shows, subscribe, wait_for
-from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
+from tui.screens.dialogs import ConfirmDialog, PromptDialog
 from tui.screens.help import HelpScreen
 from tui.screens.opml import ImportReportDialog, PathPromptDialog
 from tui.widgets.status import EmptyLibrary
@@ -114,13 +114,33 @@ async def test_import_opml_with_completion_and_a_report(make_app, paths, server,
         await wait_for(pilot, lambda: marks().get("Gone") == "!"
                        and marks().get("Imported A") == " ", what="the refresh's marks")
 
+
+async def test_a_failing_import_keeps_the_dialog_with_the_path_and_the_reason(
+        make_app, paths, server, tmp_path, messages):
+    feed = server.add("/a.xml", rss(show("Imported A", 2)), "application/rss+xml")
+    good = tmp_path / "subscriptions.opml"
+    good.write_text("<?xml version='1.0'?><opml version='2.0'><head/><body>"
+                    f"<outline type='rss' text='Imported A' xmlUrl='{feed}'/></body></opml>")
+    (tmp_path / "broken.opml").write_text("this is not xml <<<")
+    app = make_app()
+    async with app.run_test(size=(120, 36), message_hook=messages) as pilot:
+        await wait_for(pilot, lambda: app.query_one(EmptyLibrary).display)
         await pilot.press("i")
         await wait_for(pilot, lambda: isinstance(app.screen, PathPromptDialog))
-        app.screen.query_one("#prompt-input").value = str(tmp_path / "broken.opml")
+        dialog = app.screen
+        field = dialog.query_one("#prompt-input")
+        for typed, reason in ((f"{good}x", "No such file or directory"),
+                              (str(tmp_path / "broken.opml"), "not an XML file")):
+            field.value = typed
+            await pilot.press("enter")
+            await shows(pilot, "✗ ", reason)
+            assert app.screen is dialog and field.value == typed  # still open, as typed
+        field.value = f"{good}x"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, MessageDialog))
-        await shows(pilot, "Cannot import", "not an XML file")
-        await pilot.press("escape")
+        await shows(pilot, "No such file or directory")
+        await pilot.press("end", "backspace", "enter")  # fix the one wrong character
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportReportDialog))
+        await shows(pilot, "1 added, 0 already subscribed, 0 skipped", "Imported A")
 
 
 async def test_export_opml_and_confirm_replacing(make_app, paths, server, tmp_path, messages):

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from library.paths import Paths
@@ -179,7 +180,11 @@ def test_demo_walks_from_an_archived_show_to_its_new_home(tmp_path):
     demo = Terminal(f"podterm-demo-{os.getpid()}", f"{PODTERM} demo", env)
     try:
         demo.wait_for(r"⊘ This feed was archived on \d{4}-\d\d-\d\d\.")
-        demo.wait_for(r"The server answered 404 Not Found on 1 check on \d{4}-\d\d-\d\d\.")
+        # Its history is what the default archive rule (5 failed checks over 14 days) needs.
+        span = r"on 5 checks between (\d{4}-\d\d-\d\d) and(?: |\n.*█ )(\d{4}-\d\d-\d\d)\."
+        screen = demo.wait_for(r"The server answered 404 Not Found " + span)  # (it may wrap)
+        first, last = (date.fromisoformat(d) for d in re.search(span, screen).groups())
+        assert (last - first).days >= 14 and 0 <= (date.today() - last).days <= 1
         demo.keys("f")
         demo.wait_for(r"Field Recordings — The podterm demo\s+✓ likely the same show")
         demo.wait_for(r"none of our 3 episodes appear in it")  # the decoy, listed second

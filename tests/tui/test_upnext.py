@@ -7,7 +7,8 @@ from library import upnext
 from library.episodes import get_episode
 from library.store import connect
 from tests.feedgen import show
-from tests.tui.conftest import main, playable_show, ready, shows, subscribe, wait_for
+from tests.tui.conftest import main, playable_show, ready, screen_text, shows, subscribe, \
+    wait_for
 from tui.screens.dialogs import ConfirmDialog
 from tui.widgets.panes import EpisodesTable, FeedsPane
 
@@ -191,3 +192,24 @@ async def test_a_queue_changed_from_the_command_line_meanwhile(make_app, paths, 
         await shows(pilot, "Up Next  2 episodes")
         assert [e.episode.id for e in upnext.list_queue(conn)] == ids[1:]
     conn.close()
+
+
+async def test_a_filter_that_matches_nothing_in_a_show_still_finds_up_next_episodes(
+        make_app, paths, server):
+    """"No episode matches" belongs to the list it is about: Up Next's matches show."""
+    await subscribe(paths, server, show("Alpha", 3), show("Beta", 2))
+    conn = connect(paths.database)
+    [beta] = [id_ for id_, in conn.execute("SELECT id FROM episodes WHERE title LIKE 'Beta #1%'")]
+    upnext.add(conn, [beta])
+    conn.close()
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=2)
+        table = app.query_one(EpisodesTable)
+        await pilot.press("slash", *"beta #1")
+        await shows(pilot, "No episode matches 'beta #1'")
+        assert screen.selected_feed.title == "Alpha" and not table.display
+        await go_to(pilot, "Up Next")
+        await wait_for(pilot, lambda: table.display and highlighted_title(app) is not None
+                       and highlighted_title(app).startswith("Beta #1"), what="Up Next's match")
+        assert "No episode matches" not in screen_text(app)

@@ -4,8 +4,10 @@ A :class:`~tui.demo.server.LoopbackServer` on 127.0.0.1 serves the bundled feeds
 ``feeds/`` and short WAV files generated here; two shows are subscribed and fetched
 before the player opens, and an OPML file with more (one of them gone from its server,
 one already subscribed, one not a feed) waits in the temporary folder to be imported.
-A third show's old host goes away after its first fetch: a real failed check archives
-it, and a :class:`~tui.demo.directory.FakeDirectory` on the same server (the demo's
+A third show's old host went away: its checks have failed for as long as the archive
+rule of the config asks (``[health]``: by default 5 failed checks over 14 days, dated in
+the past), so it is archived for the reason its page gives; a
+:class:`~tui.demo.directory.FakeDirectory` on the same server (the demo's
 ``[directory]``) lists its new home, a look-alike decoy and the other demo shows, so
 archive -> search -> migrate and the directory search work offline.
 The library, logs and OPML file live in a temporary folder deleted on exit: the user's
@@ -18,8 +20,10 @@ import io
 import math
 import re
 import tempfile
+import time
 import wave
 from dataclasses import replace
+from email.utils import parsedate_to_datetime
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Sequence
@@ -45,6 +49,7 @@ DECOY = "field-recordings-for-sleep.xml"
 SERVED = (*SUBSCRIBED, "byte-sized-history.xml", MOVED, DECOY)
 OLD_HOME = f"/old-host/{MOVED}"
 OPML_NAME = "demo-subscriptions.opml"
+DAY = 86_400
 
 
 def tones_wav(seconds: int) -> bytes:
@@ -94,27 +99,48 @@ def demo_directory(server: LoopbackServer) -> FakeDirectory:
     """The directory the demo searches: the moved show's new home, a decoy, the rest."""
     author = "The podterm demo"
     return FakeDirectory(server, [
-        ListedShow("Field Recordings", author, server.url(f"/feeds/{MOVED}"), 1_000_004),
-        ListedShow("Field Recordings for Sleep", "Drowsy Media", server.url(f"/feeds/{DECOY}"),
-                   1_000_005),
-        ListedShow("Terminal Tales", author, server.url("/feeds/terminal-tales.xml"), 1_000_001),
-        ListedShow("The Quiet Hours", author, server.url("/feeds/quiet-hours.xml"), 1_000_002),
-        ListedShow("Byte-Sized History", author, server.url("/feeds/byte-sized-history.xml"),
-                   1_000_003),
+        listed(server, "Field Recordings", author, MOVED, 1_000_004),
+        listed(server, "Field Recordings for Sleep", "Drowsy Media", DECOY, 1_000_005),
+        listed(server, "Terminal Tales", author, "terminal-tales.xml", 1_000_001),
+        listed(server, "The Quiet Hours", author, "quiet-hours.xml", 1_000_002),
+        listed(server, "Byte-Sized History", author, "byte-sized-history.xml", 1_000_003),
     ])
 
 
+def listed(server: LoopbackServer, title: str, author: str, name: str,
+           itunes_id: int) -> ListedShow:
+    """A bundled show as a directory lists it: its description, episode count and
+    newest episode's date, read from the feed itself."""
+    feed = bundled(name)
+    description = re.search(r"<description>([^<]*)</description>", feed)
+    dates = [parsedate_to_datetime(d).timestamp()
+             for d in re.findall(r"<pubDate>([^<]*)</pubDate>", feed)]
+    return ListedShow(title, author, server.url(f"/feeds/{name}"), itunes_id,
+                      description=description.group(1) if description else "",
+                      episode_count=feed.count("<item>"), newest=max(dates, default=None))
+
+
 def prepare_library(paths: Paths, server: LoopbackServer, config: Config) -> None:
-    """Subscribe to the first demo shows and fetch them, before the player opens; then
-    the moved show's old host goes away and one failed check archives it."""
+    """Subscribe to the first demo shows and fetch them, before the player opens; the
+    moved show was fetched at its old host before that host went away, and its checks
+    since failed as often and as long as ``[health]`` needs to archive it."""
     conn = connect(paths.database)
     ids = [add_feed(conn, server.url(path))[0]
            for path in (*(f"/feeds/{name}" for name in SUBSCRIBED), OLD_HOME)]
     conn.close()
     settings = RefreshSettings.from_table(config["refresh"])
-    refresh(paths.database, ids, settings)
+    rule = ArchiveRule.from_table(config["health"])
+    # The failed checks span a minute more than rule.days (a span needs two checks), the
+    # last one now.
+    checks = max(2 if rule.days else 1, rule.failures)
+    span = rule.days * DAY + 60 if rule.days else 0
+    step, now = span / max(1, checks - 1), time.time()
+    refresh(paths.database, ids[:-1], settings)
+    refresh(paths.database, ids[-1:], settings, clock=lambda: now - span - DAY)
     server.remove(OLD_HOME)
-    refresh(paths.database, ids[-1:], settings, rule=ArchiveRule(failures=1, days=0))
+    for check in range(checks):
+        refresh(paths.database, ids[-1:], settings, rule=rule,
+                clock=lambda at=now - span + check * step: at)
     conn = connect(paths.database)  # Up Next: the newest episode of each subscribed show
     upnext.add(conn, [list_episodes(conn, feed_id, limit=1)[0].id
                       for feed_id in ids[:len(SUBSCRIBED)]])

@@ -3,7 +3,9 @@
 It answers in the JSON shapes of the real services, under three base paths that go in
 the ``[directory]`` config: ``/apple`` (Apple Search API: /search, /lookup), ``/pi``
 (Podcast Index: keyless /search, and /api/1.0/... checking the auth headers exactly as
-the real API does) and ``/fyyd`` (/0.2/search/podcast).
+the real API does) and ``/fyyd`` (/0.2/search/podcast). Each gives what the real one
+gives about a show: Apple its episode count and newest release date but no description,
+Podcast Index all three, fyyd the description and the newest date (``lastpub``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 from tui.demo.server import LoopbackServer, Reply, RequestInfo
@@ -23,6 +26,9 @@ class ListedShow:
     feed_url: str
     itunes_id: int | None = None
     podcast_guid: str | None = None
+    description: str = ""
+    episode_count: int | None = None
+    newest: float | None = None   # the newest episode's date, UNIX time
 
 
 class FakeDirectory:
@@ -86,7 +92,9 @@ class FakeDirectory:
     def _fyyd_search(self, request: RequestInfo) -> Reply:
         return _json({"status": 1, "msg": "ok", "data": [
             {"title": s.title, "author": s.author, "xmlURL": s.feed_url,
-             "htmlURL": "https://example.org"} for s in self._matching(_param(request, "title"))]})
+             "htmlURL": "https://example.org", "description": s.description,
+             "lastpub": _utc(s.newest, "%Y-%m-%d %H:%M:%S")}
+            for s in self._matching(_param(request, "title"))]})
 
     def _matching(self, term: str) -> list[ListedShow]:
         words = term.casefold().split()
@@ -95,12 +103,20 @@ class FakeDirectory:
 
 def _apple(show: ListedShow) -> dict[str, object]:
     return {"wrapperType": "track", "kind": "podcast", "collectionId": show.itunes_id,
-            "collectionName": show.title, "artistName": show.author, "feedUrl": show.feed_url}
+            "collectionName": show.title, "artistName": show.author, "feedUrl": show.feed_url,
+            "trackCount": show.episode_count, "releaseDate": _utc(show.newest,
+                                                                  "%Y-%m-%dT%H:%M:%SZ")}
 
 
 def _pi(show: ListedShow) -> dict[str, object]:
     return {"id": 1, "title": show.title, "author": show.author, "url": show.feed_url,
-            "itunesId": show.itunes_id, "podcastGuid": show.podcast_guid}
+            "itunesId": show.itunes_id, "podcastGuid": show.podcast_guid,
+            "description": show.description, "episodeCount": show.episode_count,
+            "newestItemPubdate": int(show.newest) if show.newest else 0}
+
+
+def _utc(when: float | None, form: str) -> str | None:
+    return datetime.fromtimestamp(when, timezone.utc).strftime(form) if when else None
 
 
 def _param(request: RequestInfo, name: str) -> str:

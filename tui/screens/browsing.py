@@ -26,7 +26,7 @@ from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.rowlist import RowList
-from tui.widgets.status import EmptyLibrary, FeedHeader
+from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch
 
 if TYPE_CHECKING:
     from library.downloader import DownloadStatus
@@ -41,7 +41,9 @@ class FilterInput(Input):
 
     def action_clear_filter(self) -> None:
         self.value = ""
-        self.screen.query_one(EpisodesTable).focus()
+        table = self.screen.query_one(EpisodesTable)
+        self.screen.query_one(NoMatch).show(None, table)  # the table is back at once
+        table.focus()
 
 
 class BrowsingScreen(Screen[None]):
@@ -142,6 +144,8 @@ class BrowsingScreen(Screen[None]):
         self.episodes = {episode.id: episode for episode in episodes}
         self.downloads.loaded(self.episodes, downloads)
         self.query_one(EpisodesTable).show(episodes, keep)
+        self.query_one(NoMatch).show(None if episodes else self.filter_text,
+                                     self.query_one(EpisodesTable))
         self._show_header()
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
@@ -159,6 +163,8 @@ class BrowsingScreen(Screen[None]):
         assert self.place is not None
         self.episodes = places.fill(self.query_one(EpisodesTable), self.place, self.lists,
                                     list(self.episodes), self.filter_text)
+        self.query_one(NoMatch).show(None if self.episodes else self.filter_text,
+                                     self.query_one(EpisodesTable))
         self._show_header()
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
@@ -189,7 +195,8 @@ class BrowsingScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self) -> None:
-        self.query_one(EpisodesTable).focus()
+        if self.query_one(EpisodesTable).display:  # hidden: nothing matched
+            self.query_one(EpisodesTable).focus()
 
     # -- what changed in the library ---------------------------------------------------
     def on_feeds_changed(self, message: FeedsChanged) -> None:

@@ -107,8 +107,16 @@ class PromptDialog(Dialog[str]):
             yield Static(Text(self.explanation), classes="body")
             yield Input(self.value, placeholder=self.placeholder, suggester=self.suggester,
                         id="prompt-input")
+            yield Static(id="prompt-error")
             yield Static(id="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
             self.dismiss(event.value.strip())
+
+    def refuse(self, reason: str) -> None:
+        """Say why what was typed cannot be used; it stays in the field to be fixed."""
+        error = self.query_one("#prompt-error", Static)
+        error.update(Text(f"✗ {reason}", style="bold"))
+        error.display = bool(reason)
+        self.query_one("#prompt-input", Input).focus()

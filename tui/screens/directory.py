@@ -17,14 +17,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import Input, OptionList, Static
 
-from library.directory import Candidate, Directory, DirectorySettings, search_all
+from library.directory import Directory, DirectorySettings, Listing, mark_subscribed, \
+    search_all
 from library.episodes import list_episodes
 from library.fallback import EVIDENCE_CANDIDATES, FallbackReport, Finding, find_candidates, \
     with_evidence
-from library.models import Feed
+from library.models import Feed, local_date
 from library.refresh import RefreshSettings
-from library.text import clean_line
-from library.text import plural
+from library.text import clean_line, plural
 from tui.librarian import Librarian
 from tui.screens.dialogs import Dialog
 
@@ -76,20 +76,32 @@ class DirectoryDialog(Dialog):
 
 class NewerVersionDialog(DirectoryDialog):
     """Candidates for a failing or archived feed's new home, best first, with how many
-    of our episodes each contains. Dismissed with the chosen :class:`Finding`."""
+    of our episodes each contains. Dismissed with the chosen :class:`Finding`.
+
+    Given the ``report`` of an earlier search (the user declined a candidate and comes
+    back to the list), it shows that again, ``highlight`` highlighted, without searching.
+    """
 
     def __init__(self, feed: Feed, librarian: Librarian, directory: DirectorySettings,
-                 refresh: RefreshSettings) -> None:
+                 refresh: RefreshSettings, report: FallbackReport | None = None,
+                 highlight: int = 0) -> None:
         super().__init__(
             f"A newer version of {clean_line(feed.display_title)}",
             "Where the directories list this show now, best first. Enter moves the "
             "subscription to the highlighted feed; played episodes and positions are kept.")
         self.feed, self.librarian = feed, librarian
         self.directory, self.refresh_settings = directory, refresh
-        self.findings: list[Finding] = []
+        self.report, self.highlight = report, highlight
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.report.findings if self.report else []
 
     def on_mount(self) -> None:
         super().on_mount()
+        if self.report is not None:  # once laid out: the list sizes itself to its options
+            self.call_after_refresh(self._show, self.report)
+            return
         self.say(f"Searching {provider_names(self.directory.providers)} for "
                  f"“{clean_line(self.feed.title)}”…")
         self.search()
@@ -108,13 +120,19 @@ class NewerVersionDialog(DirectoryDialog):
             log.exception("searching for a newer version of %s failed", self.feed.url)
             self.say(f"The search failed: {type(exc).__name__}: {exc}")
             return
-        self.findings = report.findings
-        if self.findings:
-            self.say(f"{plural(len(self.findings), 'candidate')}. Enter moves the "
+        self._show(report)
+
+    def _show(self, report: FallbackReport) -> None:
+        self.report = report
+        if report.findings:
+            self.say(f"{plural(len(report.findings), 'candidate')}. Enter moves the "
                      "subscription to the highlighted one.")
         else:
             self.say("No directory lists another feed for this show.")
-        self.show_results([finding_prompt(f) for f in self.findings], report.problems)
+        self.show_results([finding_prompt(f) for f in report.findings], report.problems)
+        if report.findings:
+            self.query_one("#search-results", OptionList).highlighted = min(
+                self.highlight, len(report.findings) - 1)
 
     def _find(self) -> FallbackReport:
         with Directory(self.directory) as directory:
@@ -148,15 +166,15 @@ def finding_prompt(finding: Finding) -> Text:
 
 
 class DirectorySearchDialog(DirectoryDialog):
-    """Search the directories by title; dismissed with the :class:`Candidate` to
-    subscribe to."""
+    """Search the directories by title; dismissed with the :class:`Listing` picked (the
+    caller subscribes to it, or selects it if it is a subscription already)."""
 
-    def __init__(self, settings: DirectorySettings) -> None:
+    def __init__(self, settings: DirectorySettings, librarian: Librarian) -> None:
         super().__init__("Search podcast directories",
                          f"Words from the show's title; enter asks "
                          f"{provider_names(settings.providers)}.")
-        self.settings = settings
-        self.candidates: list[Candidate] = []
+        self.settings, self.librarian = settings, librarian
+        self.listings: list[Listing] = []
 
     def compose_query(self) -> ComposeResult:
         yield Input(placeholder="e.g. history", id="search-term")
@@ -171,30 +189,48 @@ class DirectorySearchDialog(DirectoryDialog):
         self.say(f"Searching {provider_names(self.settings.providers)} for “{term}”…")
         try:
             shows, problems = await asyncio.to_thread(search_all, self.settings, term)
+            await self.librarian.run(mark_subscribed, shows)
         except Exception as exc:  # shown here and logged; the dialog stays usable
             log.exception("directory search for %r failed", term)
             self.say(f"The search failed: {type(exc).__name__}: {exc}")
             return
-        self.candidates = [listing.candidate for listing in shows]
+        self.listings = shows
         if shows:
             self.say(f"{plural(len(shows), 'show')} found for “{term}”. Enter subscribes "
-                     "to the highlighted one.")
+                     "to the highlighted one (one marked ✓ subscribed: goes to it).")
         elif problems and len(problems) == len(self.settings.providers):
             self.say("No directory could be searched.")
         else:
             self.say(f"Nothing found for “{term}”.")
-        self.show_results([result_prompt(l.candidate, l.listed_by) for l in shows], problems)
+        width = max(20, self.query_one("#search-status").size.width - 6)  # the list's
+        self.show_results([result_prompt(listing, width) for listing in shows], problems)
 
     @on(OptionList.OptionSelected, "#search-results")
     def picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.candidates[event.option_index])
+        self.dismiss(self.listings[event.option_index])
 
 
-def result_prompt(candidate: Candidate, listed_by: list[str]) -> Text:
-    """Title and author; the directories that list it and the feed's address."""
-    text = Text(candidate.title, style="bold")
-    if candidate.author:
-        text.append(f" — {candidate.author}")
-    text.append(f"\n  {provider_names(listed_by)}", style="dim")
-    text.append(f" · {candidate.feed_url}", style="cyan")
+def result_prompt(listing: Listing, width: int = 90) -> Text:
+    """What tells shows of one name apart: title and author (and whether it is a
+    subscription already); its description, cut to one line of ``width`` cells; how many
+    episodes, the newest one's date, the directories that list it, the feed's address."""
+    show = listing.candidate
+    text = Text()
+    text.append(show.title, style="bold")
+    if show.author:
+        text.append(f" — {show.author}")
+    if listing.subscribed:
+        text.append("  ✓ subscribed", style="bold green")
+    text.append("\n  ")
+    about = Text(show.description or "(no description)",
+                 style="" if show.description else "dim")
+    about.truncate(width, overflow="ellipsis")
+    text.append_text(about)
+    text.append("\n  ")
+    if show.episode_count is not None:
+        text.append(f"{plural(show.episode_count, 'episode')} · ", style="dim")
+    if show.newest_episode_at is not None:
+        text.append(f"newest {local_date(show.newest_episode_at)} · ", style="dim")
+    text.append(provider_names(listing.listed_by), style="dim")
+    text.append(f" · {show.feed_url}", style="cyan")
     return text

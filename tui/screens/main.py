@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from library.archive import ArchiveRule
 from tui import keys
 from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
@@ -46,7 +47,7 @@ from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.panes import EpisodesTable, FeedsPane
-from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
+from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,12 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         with Horizontal(id="library"):
             yield FeedsPane()
             with Vertical(id="right"):
-                yield FeedHeader(id="feed-header")
+                yield FeedHeader(ArchiveRule.from_table(self.services.config["health"]),
+                                 id="feed-header")
                 yield FilterInput(placeholder="Filter episodes by title (escape clears)",
                                   id="filter")
                 yield EpisodesTable(self.downloads.mark)
+                yield NoMatch(id="no-match")
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(id="refresh-status")

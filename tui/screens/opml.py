@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
+from typing import Any, Callable
 
 from rich.text import Text
 from textual import work
@@ -16,6 +18,8 @@ from textual.widgets import Button, DataTable, Input, Static
 from library.importer import ImportReport
 from tui import keys
 from tui.screens.dialogs import Dialog, PromptDialog
+
+log = logging.getLogger(__name__)
 
 OPML_SUFFIXES = (".opml", ".xml")
 MAX_LISTED = 6
@@ -61,13 +65,41 @@ class PathSuggester(Suggester):
 
 
 class PathPromptDialog(PromptDialog):
-    """Ask for a file name; tab completes it and the matching names are listed below."""
+    """Ask for a file name; tab completes it and the matching names are listed below.
+
+    With ``check``, the file is tried before the dialog closes: ``check(path)`` runs on a
+    thread; a ``ValueError`` (e.g. :class:`~library.opml.OpmlError`: no such file, not
+    OPML) is shown in the dialog, which stays open with the name as typed, and anything
+    else it returns is what the dialog is dismissed with.
+    """
 
     BINDINGS = keys.bindings("path")
 
-    def __init__(self, title: str, explanation: str, value: str = "") -> None:
+    def __init__(self, title: str, explanation: str, value: str = "",
+                 check: Callable[[Path], Any] | None = None) -> None:
         super().__init__(title, explanation, placeholder="~/Downloads/subscriptions.opml",
                          value=value, suggester=PathSuggester())
+        self.check = check
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        typed = event.value.strip()
+        if self.check is not None and typed:
+            event.prevent_default()  # not PromptDialog's: it would close the dialog
+            self.try_file(typed)
+
+    @work(exclusive=True, group="path-check", exit_on_error=False)
+    async def try_file(self, typed: str) -> None:
+        assert self.check is not None
+        try:
+            result = await asyncio.to_thread(self.check, Path(typed).expanduser())
+        except ValueError as exc:
+            self.refuse(str(exc))
+            return
+        except Exception as exc:  # shown here and logged; the dialog stays usable
+            log.exception("checking %s failed", typed)
+            self.refuse(f"{type(exc).__name__}: {exc}")
+            return
+        self.dismiss(result)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.list_matches(event.value)

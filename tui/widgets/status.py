@@ -1,30 +1,35 @@
-"""Status widgets: the selected feed's header (listening time, and the archived
-notice), refresh progress, and what to do in an empty library."""
+"""Status widgets: the selected feed's header (listening time, and the archived or
+failing notice), refresh progress, what to do in an empty library, and a filter that
+matches nothing."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Static
 
-from library.archive import archive_notice
+from library.archive import ArchiveRule, archive_notice, failing_notice
 from library.episodes import ListeningTime
 from library.models import Feed
-from library.text import clean_line
+from library.text import clean_line, plural
 from tui import formatting, keys
 from tui.actions import key
-from library.text import plural
 from tui.messages import RefreshProgress
 
 
 class FeedHeader(VerticalScroll, can_focus=False):
     """Title of the selected feed with its listening time, and why it is archived or
-    failing, if it is. On a short terminal (``compact``) the archived notice keeps only
-    when, why and the keys, so the episode list keeps its rows; what still does not fit
-    scrolls inside the header's bounded height."""
+    failing, if it is (a failing one: when ``rule`` would archive it). On a short
+    terminal (``compact``) a notice keeps only its gist and the keys, so the episode list
+    keeps its rows; what still does not fit scrolls inside the header's bounded height."""
 
     compact = False
     _shown: Text | None = None
+
+    def __init__(self, rule: ArchiveRule, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rule = rule
 
     def compose(self):
         yield Static(id="feed-header-text")
@@ -32,11 +37,13 @@ class FeedHeader(VerticalScroll, can_focus=False):
     def show(self, feed: Feed | None, listening: ListeningTime | None,
              keymap: dict[str, str]) -> None:
         self.set_class(feed is not None and feed.status == "archived", "archived")
+        self.set_class(feed is not None and feed.status != "archived"
+                       and bool(feed.consecutive_failures), "failing")
         text = Text()
         if feed is not None:
             text.append(formatting.line(feed.display_title, "bold"))
             text.append(f"  {counts(feed, listening)}", style="dim")
-            notice = feed_notice(feed, keymap, self.compact)
+            notice = feed_notice(feed, keymap, self.rule, self.compact)
             if notice is not None:
                 text.append("\n")
                 text.append(notice)
@@ -45,6 +52,7 @@ class FeedHeader(VerticalScroll, can_focus=False):
     def show_text(self, text: Text) -> None:
         """Another header than a feed's (Up Next, the inbox)."""
         self.set_class(False, "archived")
+        self.set_class(False, "failing")
         self._update(text)
 
     def _update(self, text: Text) -> None:
@@ -65,20 +73,19 @@ def counts(feed: Feed, listening: ListeningTime | None) -> str:
             f"{listening.unplayed} unplayed{left}")
 
 
-# The keys of ArchiveNotice.actions, in the same order.
+# The keys of ArchiveNotice.actions and FailingNotice.actions, in the same order.
 ARCHIVE_ACTION_KEYS = ("search_newer_version", "check_again", "edit_feed_url", "remove_feed")
+FAILING_ACTION_KEYS = ("check_again", "edit_feed_url", "search_newer_version")
 ACTION_GAP = 4
 
 
-def feed_notice(feed: Feed, keymap: dict[str, str], compact: bool = False) -> Text | None:
+def feed_notice(feed: Feed, keymap: dict[str, str], rule: ArchiveRule,
+                compact: bool = False) -> Text | None:
     if feed.status == "archived":
         return compact_archived_notice(feed, keymap) if compact else \
             archived_notice(feed, keymap)
     if feed.consecutive_failures:
-        last_ok = formatting.date(feed.last_success_at)
-        return Text(f"! The last {feed.consecutive_failures} refreshes failed "
-                    f"(last success {last_ok}): {formatting.line(feed.last_error).plain}",
-                    style="red")
+        return failing(feed, keymap, rule, compact)
     if feed.last_success_at is None:
         return Text("Not fetched yet: r fetches it.", style="dim")
     return None
@@ -93,7 +100,40 @@ def archived_notice(feed: Feed, keymap: dict[str, str]) -> Text:
                 style="dim")
     text.append(f"{clean_line(notice.why)}\n")
     text.append("\n".join(notice.what_now) + "\n", style="yellow")
-    actions = list(zip(notice.actions, ARCHIVE_ACTION_KEYS))
+    text.append(action_keys(list(zip(notice.actions, ARCHIVE_ACTION_KEYS)), keymap))
+    return text
+
+
+def compact_archived_notice(feed: Feed, keymap: dict[str, str]) -> Text:
+    """When and why, then the keys with their short names, for a short terminal."""
+    notice = archive_notice(feed)
+    text = Text()
+    text.append(f"⊘ Archived on {formatting.date(feed.archived_at)}: ", style="bold yellow")
+    text.append(f"{clean_line(notice.why)}\n")
+    text.append(short_keys(ARCHIVE_ACTION_KEYS, keymap))
+    return text
+
+
+def failing(feed: Feed, keymap: dict[str, str], rule: ArchiveRule, compact: bool) -> Text:
+    """How long it has failed, the last error, when it will be archived if it keeps
+    failing (the library's words), then a key for each thing to do now."""
+    notice = failing_notice(feed, rule)
+    text = Text()
+    if compact:
+        text.append(f"! {notice.brief}\n", style="red")
+        text.append(short_keys(FAILING_ACTION_KEYS, keymap))
+        return text
+    text.append(f"! {notice.failing}\n", style="bold red")
+    text.append(f"{notice.last_error}\n")
+    text.append(f"{notice.next}\n", style="yellow")
+    text.append(action_keys(list(zip(notice.actions, FAILING_ACTION_KEYS)), keymap))
+    return text
+
+
+def action_keys(actions: list[tuple[str, str]], keymap: dict[str, str]) -> Text:
+    """" f  search for a newer version     c  check again now", two a line, in aligned
+    columns."""
+    text = Text()
     width = max(len(action) for action, _ in actions) + ACTION_GAP
     for number, (action, key_id) in enumerate(actions):
         text.append(f" {keys.describe(key(key_id), keymap)} ", style="bold reverse")
@@ -104,13 +144,10 @@ def archived_notice(feed: Feed, keymap: dict[str, str]) -> Text:
     return text
 
 
-def compact_archived_notice(feed: Feed, keymap: dict[str, str]) -> Text:
-    """When and why, then the keys with their short names, for a short terminal."""
-    notice = archive_notice(feed)
+def short_keys(key_ids: tuple[str, ...], keymap: dict[str, str]) -> Text:
+    """The keys with their short names on one line, for a short terminal."""
     text = Text()
-    text.append(f"⊘ Archived on {formatting.date(feed.archived_at)}: ", style="bold yellow")
-    text.append(f"{clean_line(notice.why)}\n")
-    for key_id in ARCHIVE_ACTION_KEYS:
+    for key_id in key_ids:
         action = key(key_id)
         text.append(f" {keys.describe(action, keymap)} ", style="bold reverse")
         text.append(f" {action.description}  ")
@@ -165,3 +202,17 @@ class EmptyLibrary(Static):
         text.append(" to import an OPML file exported by another podcast app.\n\n")
         text.append("To try podterm without your own feeds, run: podterm demo", style="dim")
         self.update(text)
+
+
+class NoMatch(Static):
+    """Instead of an empty episode list: which filter matched nothing."""
+
+    def show(self, text: str | None, table: Widget) -> None:
+        """Say that ``text`` matched nothing, in the place of ``table``; None: nothing
+        to say (no filter, or it matched), the table is shown."""
+        self.display, table.display = bool(text), not text
+        if text:
+            message = Text("No episode matches ")
+            message.append(f"'{clean_line(text)}'", style="bold")
+            message.append(". Escape in the filter clears it.", style="dim")
+            self.update(message)
