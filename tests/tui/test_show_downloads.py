@@ -5,8 +5,9 @@ the real library; keys drive everything."""
 from __future__ import annotations
 
 from library.store import connect
+from tests.downloads.conftest import audio
 from tests.tui.conftest import quiet_config, ready, shows, subscribe, wait_for
-from tests.tui.test_downloads import channel, download_of, media, mp3  # noqa: F401 (fixture)
+from tests.tui.test_downloads import channel, download_of, media  # noqa: F401 (fixture)
 from tests.tui.test_show_settings import fill, overrides
 from tui.screens.show_settings import ShowSettingsDialog
 
@@ -35,8 +36,8 @@ async def test_the_dialog_sets_a_shows_auto_download_and_a_refresh_follows_it(
         make_app, paths, server, media, messages):
     """Global auto_newest = 1. "Eager" sets 2 and "Never" sets 0 in the dialog: the
     refresh downloads Eager's newest two and nothing of Never's."""
-    eager = [media.add(f"/eager{n}.mp3", mp3(30_000, seed=n)) for n in (3, 2, 1)]
-    never = [media.add(f"/never{n}.mp3", mp3(30_000, seed=10 + n)) for n in (2, 1)]
+    eager = [media.add(f"/eager{n}.mp3", audio(30_000, seed=n)) for n in (3, 2, 1)]
+    never = [media.add(f"/never{n}.mp3", audio(30_000, seed=10 + n)) for n in (2, 1)]
     feed_ids = await subscribe(paths, server, channel("Eager", *eager), channel("Never", *never))
     config = quiet_config()
     config["downloads"]["auto_newest"] = 1
