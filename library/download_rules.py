@@ -1,7 +1,7 @@
 """Download housekeeping: auto-download the newest episodes, auto-delete played ones,
 and keep all downloads under the size cap.
 
-The CLI's ``refresh`` (and the TUI after its refresh) calls :func:`auto_download_candidates`
+The CLI's ``refresh`` (and the TUI after its refresh) calls :func:`auto_downloads`
 and hands the ids to a :class:`library.downloader.Downloader`, then :func:`tidy`. The
 rules, as README promises them:
 
@@ -22,6 +22,7 @@ from typing import Callable
 
 from library.downloads import (BUSY, Download, DownloadSettings, delete_download,
                                list_downloads, process_alive)
+from library.showsettings import ShowDefaults, show_settings
 
 DAY_S = 86_400
 
@@ -90,13 +91,24 @@ def tidy(conn: sqlite3.Connection, settings: DownloadSettings,
     return removed
 
 
+def auto_downloads(conn: sqlite3.Connection, feed_ids: list[int], default: int) -> list[int]:
+    """Episodes to download after a refresh of ``feed_ids``, each show by its own
+    auto-download setting (``podterm settings FEED --auto-download N``; 0: none), a show
+    without one by ``default`` (``[downloads] auto_newest``)."""
+    defaults = ShowDefaults(auto_download_newest=default)
+
+    def newest_for(feed_id: int) -> int:
+        return show_settings(conn, feed_id, defaults).auto_download_newest
+
+    return auto_download_candidates(conn, feed_ids, newest_for)
+
+
 def auto_download_candidates(conn: sqlite3.Connection, feed_ids: list[int],
                              newest_for: Callable[[int], int]) -> list[int]:
     """Episodes to download after a refresh of ``feed_ids``: of each feed's newest
     ``newest_for(feed_id)`` episodes with audio, the unplayed ones not downloaded yet.
 
-    ``newest_for`` is the hook for per-show settings; the CLI passes the ``auto_newest``
-    default for every feed.
+    ``newest_for`` says how many; :func:`auto_downloads` asks each show's settings.
     """
     chosen: list[int] = []
     for feed_id in feed_ids:

@@ -1,15 +1,17 @@
-"""Per-show playback settings: speed, volume boost, skipped intro and outro, auto-queue.
+"""Per-show settings: speed, volume boost, skipped intro and outro, auto-queue, and how
+many of the newest episodes to download automatically after a refresh.
 
 A show's row in ``show_settings`` holds only what the listener changed for it; NULL
-means "the global default", which comes from config.toml's ``[player]`` table. So
-changing a global value later changes every show that never overrode it.
+means "the global default", which comes from config.toml's ``[player]`` table (for
+auto-download: ``[downloads] auto_newest``). So changing a global value later changes
+every show that never overrode it.
 """
 
 from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from library.store import transaction
@@ -33,7 +35,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class ShowDefaults:
-    """The global values that shows without an override use (``[player]``)."""
+    """The global values that shows without an override use (``[player]``, and
+    ``[downloads] auto_newest``)."""
 
     speed: float = 1.0
     volume: int = 100
@@ -41,6 +44,7 @@ class ShowDefaults:
     skip_outro_s: int = 0
     auto_queue: bool = False
     remember_speed: bool = True
+    auto_download_newest: int = 0
 
     @classmethod
     def from_table(cls, player: dict[str, Any]) -> "ShowDefaults":
@@ -50,6 +54,12 @@ class ShowDefaults:
                    skip_intro_s=int(player["skip_intro_s"]),
                    skip_outro_s=int(player["skip_outro_s"]),
                    remember_speed=bool(player["remember_speed_per_show"]))
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "ShowDefaults":
+        """From the whole config: ``[player]`` and ``[downloads] auto_newest``."""
+        return replace(cls.from_table(config["player"]),
+                       auto_download_newest=max(0, int(config["downloads"]["auto_newest"])))
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,8 @@ class ShowOverrides:
     auto_download_newest: int | None = None   # None: [downloads] auto_newest
 
 
-_EFFECTIVE = ("speed", "volume", "skip_intro_s", "skip_outro_s", "auto_queue")
+_EFFECTIVE = ("speed", "volume", "skip_intro_s", "skip_outro_s", "auto_queue",
+              "auto_download_newest")
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,7 @@ class ShowSettings:
     skip_intro_s: int
     skip_outro_s: int
     auto_queue: bool
+    auto_download_newest: int
     overrides: ShowOverrides
     defaults: ShowDefaults
 

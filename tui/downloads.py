@@ -25,12 +25,11 @@ from rich.text import Text
 from textual.keys import format_key
 
 from library.config import ConfigError
-from library.download_rules import (auto_download_candidates, tidy, unplayed_to_make_room,
+from library.download_rules import (auto_downloads, tidy, unplayed_to_make_room,
                                     used_bytes)
 from library.downloads import (BUSY, INTERRUPTED, Download, DownloadSettings,
                                delete_download, get_download, list_downloads, record_finished)
 from library.models import Episode, Feed
-from library.showsettings import get_overrides
 from library.text import clean_line, plural
 from tui.download_batch import Batch, DownloadsView, download_mark, human_size
 from tui.messages import DownloadReported, DownloadsChanged
@@ -360,7 +359,7 @@ class Downloads:
             self._forget(removed)
             self.host.notify(f"Deleted {plural(len(removed), 'download')} of played episodes "
                              f"({human_size(sum(d.bytes for d in removed))}).", markup=False)
-        wanted = await librarian.run(auto_candidates, feed_ids, settings.auto_newest)
+        wanted = await librarian.run(auto_downloads, feed_ids, settings.auto_newest)
         wanted = [i for i in wanted if i not in self._mine and i not in self._declined]
         if wanted and settings.cap_bytes:
             wanted = await self._make_room(settings, wanted)
@@ -418,15 +417,6 @@ def _status(d: Download) -> DownloadStatus:
                               d.path)
     return DownloadStatus(d.episode_id, d.title, d.state, d.bytes, d.total_bytes, d.error,
                           d.path)
-
-
-def auto_candidates(conn: sqlite3.Connection, feed_ids: list[int], default: int) -> list[int]:
-    """What auto-download fetches: each show's own "newest N" setting, else ``default``."""
-    def newest_for(feed_id: int) -> int:
-        own = get_overrides(conn, feed_id).auto_download_newest
-        return default if own is None else own
-
-    return auto_download_candidates(conn, feed_ids, newest_for)
 
 
 def room_for(conn: sqlite3.Connection, episode_ids: list[int],

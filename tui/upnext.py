@@ -54,7 +54,7 @@ def read_lists(conn: sqlite3.Connection) -> Lists:
 class UpNext:
     def __init__(self, host: Host) -> None:
         self.host = host
-        self.defaults = ShowDefaults.from_table(host.services.config["player"])
+        self.defaults = ShowDefaults.from_config(host.services.config)
 
     def reload(self) -> None:
         """Read both lists again (after a refresh, or before showing one)."""

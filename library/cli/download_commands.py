@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from library.cli.commands import CommandError, Context, print_json
-from library.download_rules import auto_download_candidates, tidy, unplayed_to_make_room
+from library.download_rules import auto_downloads, tidy, unplayed_to_make_room
 from library.download_verify import VerifyReport, fix_downloads, verify_downloads
 from library.downloads import (BUSY, Download, DownloadSettings, delete_download,
                                get_download, list_downloads)
@@ -275,11 +275,11 @@ def human_size(size: int | None) -> str:
 
 def after_refresh(ctx: Context, feed_ids: list[int], args: argparse.Namespace) -> None:
     """Auto-delete played downloads past their grace period, keep the cap, then download
-    each refreshed show's newest episodes when ``auto_newest`` asks for it."""
+    each refreshed show's newest episodes when its settings or ``auto_newest`` ask for it."""
     config = settings(ctx)
     conn = ctx.db()
     removed = tidy(conn, config)
-    wanted = auto_download_candidates(conn, feed_ids, lambda feed_id: config.auto_newest)
+    wanted = auto_downloads(conn, feed_ids, config.auto_newest)
     conn.close()
     quiet = getattr(args, "json", False)
     if removed and not quiet:

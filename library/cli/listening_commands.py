@@ -62,7 +62,7 @@ def register(command: Callable[[str, Handler, str], argparse.ArgumentParser],
     json_flag(p)
 
     p = command("settings", _one_line(cmd_settings),
-                "a show's playback settings: show them, or change some "
+                "a show's playback and auto-download settings: show them, or change some "
                 "(any value can be 'default')")
     feed_arg(p)
     for flag, name, kind, metavar, help in (
@@ -71,7 +71,10 @@ def register(command: Callable[[str, Handler, str], argparse.ArgumentParser],
             ("--skip-intro", "skip_intro_s", int, "S", "skip the first S seconds (0-600)"),
             ("--skip-outro", "skip_outro_s", int, "S", "skip the last S seconds (0-600)"),
             ("--auto-queue", "auto_queue", _on_off, "on|off",
-             "on: new episodes go straight to the end of the queue")):
+             "on: new episodes go straight to the end of the queue"),
+            ("--auto-download", "auto_download_newest", int, "N",
+             "download the newest N episodes after each refresh (0-100; 0: none for "
+             "this show; default: [downloads] auto_newest)")):
         p.add_argument(flag, dest=name, type=_or_default(kind), default=argparse.SUPPRESS,
                        metavar=metavar, help=help)
     json_flag(p)
@@ -220,12 +223,13 @@ def cmd_mark(args: argparse.Namespace, ctx: Context) -> None:
 # Per-show settings
 
 _LABELS = {"speed": "speed", "volume": "volume", "skip_intro_s": "skip intro",
-           "skip_outro_s": "skip outro", "auto_queue": "auto-queue"}
+           "skip_outro_s": "skip outro", "auto_queue": "auto-queue",
+           "auto_download_newest": "auto-download"}
 
 
 def cmd_settings(args: argparse.Namespace, ctx: Context) -> None:
     changes = {name: getattr(args, name) for name in _LABELS if hasattr(args, name)}
-    defaults = ShowDefaults.from_table(ctx.config["player"])
+    defaults = ShowDefaults.from_config(ctx.config)
     conn = ctx.db()
     feed = feeds_mod.resolve_feed(conn, args.feed)
     if changes:
@@ -246,7 +250,8 @@ def cmd_settings(args: argparse.Namespace, ctx: Context) -> None:
 def _setting(settings: ShowSettings, name: str) -> Text:
     value = getattr(settings, name)
     shown = {"speed": f"{value:.1f}×", "volume": f"{value} %", "auto_queue":
-             "on" if value else "off"}.get(name, f"{value} s")
+             "on" if value else "off", "auto_download_newest":
+             f"newest {value}" if value else "none"}.get(name, f"{value} s")
     if settings.is_default(name):
         return Text(f"default ({shown})", style="dim")
     return Text(shown)

@@ -177,7 +177,8 @@ def test_settings_show_defaults_overrides_and_refuse_bad_values(server, podterm,
     changed = as_json(podterm, "settings", "1", "--speed", "1.5", "--volume", "130",
                       "--skip-intro", "30", "--auto-queue", "on")
     assert changed["effective"] == {"speed": 1.5, "volume": 130, "skip_intro_s": 30,
-                                    "skip_outro_s": 15, "auto_queue": True}
+                                    "skip_outro_s": 15, "auto_queue": True,
+                                    "auto_download_newest": 0}
     assert changed["overrides"]["skip_outro_s"] is None and changed["feed_title"] == "Settable"
     shown = podterm("settings", "settable").stdout
     assert "1.5×" in shown and "default (1.5×)" not in shown and "130 %" in shown

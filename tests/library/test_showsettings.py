@@ -47,7 +47,7 @@ def test_overrides_are_kept_and_can_go_back_to_the_default(db):
     assert settings.is_default("volume") and not settings.is_default("speed")
     assert settings.to_json()["overrides"] == {"speed": 1.5, "volume": None,
                                                "skip_intro_s": 30, "skip_outro_s": 20,
-                                               "auto_queue": True}
+                                               "auto_queue": True, "auto_download_newest": None}
     conn.close()
 
 

@@ -238,10 +238,10 @@ def test_show_settings_dialog(snap_compare, snapshot_paths, server):
     async def run_before(pilot):
         await ready(pilot, feeds=1)
         await pilot.press("o")
-        await shows(pilot, "Settings: Nonlinear Thoughts", "default (100 %)")
-        pilot.app.screen.query_one("#setting-volume").value = "200"
+        await shows(pilot, "Settings: Nonlinear Thoughts", "default (none)")
+        pilot.app.screen.query_one("#setting-auto_download_newest").value = "200"
         await pilot.press("enter")
-        await shows(pilot, "volume must be a whole number from 0 to 150 %, not 200")
+        await shows(pilot, "auto-download newest must be a whole number from 0 to 100")
 
     assert snap_compare(app_for(snapshot_paths), terminal_size=(80, 24), run_before=run_before)
 

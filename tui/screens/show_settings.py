@@ -1,6 +1,8 @@
-"""The settings dialog of one show: speed, volume, skipped intro and outro, auto-queue.
+"""The settings dialog of one show: speed, volume, skipped intro and outro, auto-queue,
+and how many of its newest episodes to download after each refresh.
 
-An empty field follows config.toml's ``[player]`` value and says so ("default (1.0×)").
+An empty field follows config.toml's value (``[player]``; for auto-download
+``[downloads] auto_newest``) and says so ("default (1.0×)").
 Enter (or Save) checks every field with the library's own rules; a bad value keeps the
 dialog open with the reason under the fields and nothing is saved. The result is the
 changed settings only (``None`` for "back to the default"), so a value changed from the
@@ -16,11 +18,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
-from library.showsettings import SKIP_MAX_S, SPEED_MAX, SPEED_MIN, VOLUME_MAX, \
-    SettingsError, ShowSettings, check
+from library.showsettings import AUTO_DOWNLOAD_MAX, SKIP_MAX_S, SPEED_MAX, SPEED_MIN, \
+    VOLUME_MAX, SettingsError, ShowSettings, check
 from tui.screens.dialogs import Dialog
 
 ON, OFF = ("on", "yes", "true"), ("off", "no", "false")
+# Under the fields until a value is refused (then the reason takes its place).
+HINT = Text("An empty field follows config.toml; type “default” to go back.", style="dim")
 
 
 def _number(kind: Callable[[str], Any], label: str) -> Callable[[str], Any]:
@@ -55,6 +59,8 @@ def _shown(name: str, value: Any) -> str:
         return f"{value} %"
     if name == "auto_queue":
         return "on" if value else "off"
+    if name == "auto_download_newest":
+        return f"newest {value}" if value else "none"
     return f"{value} s"
 
 
@@ -65,6 +71,8 @@ FIELDS: tuple[tuple[str, str, Callable[[str], Any], str], ...] = (
     ("skip_intro_s", "Skip intro", _number(int, "skip intro"), f"seconds, 0-{SKIP_MAX_S}"),
     ("skip_outro_s", "Skip outro", _number(int, "skip outro"), f"seconds, 0-{SKIP_MAX_S}"),
     ("auto_queue", "Auto-queue", _on_off, "on: new episodes go to Up Next"),
+    ("auto_download_newest", "Download", _number(int, "auto-download"),
+     f"newest N after refresh, 0-{AUTO_DOWNLOAD_MAX}"),
 )
 
 
@@ -77,9 +85,6 @@ class ShowSettingsDialog(Dialog[dict[str, Any]]):
 
     def compose(self) -> ComposeResult:
         with self.box(f"Settings: {self.show_title}"):
-            yield Static(Text("An empty field follows the default from config.toml "
-                              "([player]); type “default” or clear it to go back."),
-                         classes="body")
             for name, label, _parse, accepts in FIELDS:
                 with Horizontal(classes="setting"):
                     yield Label(label)
@@ -88,7 +93,7 @@ class ShowSettingsDialog(Dialog[dict[str, Any]]):
                     yield Input("" if override is None else _typed(name, override),
                                 placeholder=f"default ({default})", id=f"setting-{name}")
                     yield Static(Text(accepts, style="dim"), classes="accepts")
-            yield Static(id="settings-error")
+            yield Static(HINT, id="settings-status")
             with Horizontal(classes="buttons"):
                 yield Button("Save (enter)", id="save", variant="primary")
                 yield Button("Cancel (esc)", id="cancel")
@@ -113,7 +118,7 @@ class ShowSettingsDialog(Dialog[dict[str, Any]]):
             try:
                 value = None if text in ("", "default") else check(name, parse(text))
             except SettingsError as exc:
-                self.query_one("#settings-error", Static).update(Text(str(exc), style="red"))
+                self.query_one("#settings-status", Static).update(Text(str(exc), style="red"))
                 field.focus()
                 return
             if value != getattr(self.settings.overrides, name):
