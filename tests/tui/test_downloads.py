@@ -280,6 +280,7 @@ async def test_removing_a_show_without_downloads_asks_the_plain_question(
         await ready(pilot, feeds=1)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert not isinstance(app.screen, RemoveFeedDialog)  # no files, no checkbox
         await pilot.press("y")
         await ready(pilot, feeds=0)
     assert messages.notified("Removed Plain.")

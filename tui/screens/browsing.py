@@ -15,11 +15,12 @@ from textual import on, work
 from textual.screen import Screen
 from textual.widgets import Input
 
+from library.download_actions import feed_downloads
 from library.episodes import ListeningTime, list_episodes, listening_time
 from library.feeds import list_feeds
 from library.models import Episode, Feed
 from tui import keys, places
-from tui.downloads import Downloads, feed_downloads
+from tui.downloads import Downloads
 from tui.messages import EpisodeChanged, FeedsChanged, LibraryChanged, UpNextChanged
 from tui.services import Services
 from tui.upnext import Lists, UpNext

@@ -57,15 +57,20 @@ class ConfirmDialog(Dialog[bool]):
     def compose(self) -> ComposeResult:
         with self.box(self.title_text):
             yield Static(self.question, classes="body")
+            yield from self.options()
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no", variant="primary")
+
+    def options(self) -> ComposeResult:
+        """What stands between the question and the buttons (nothing here)."""
+        return iter(())
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
