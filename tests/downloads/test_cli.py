@@ -107,9 +107,12 @@ def test_download_list_and_delete(media, tmp_path):
 def start_held_download(media, tmp_path, held: int) -> tuple[int, bytes, subprocess.Popen]:
     body = audio(1_000_000, 7)
     ids = subscribe(media, tmp_path, {"Long": body}, hold_after=held)
+    # As from a terminal: a test run started in the background (a CI job, nohup) passes
+    # on an ignored SIGINT, and Python keeps ignoring it.
     process = subprocess.Popen([PODTERM, "download", str(ids["Long"])],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=environment(tmp_path))
+                               env=environment(tmp_path),
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     wait_until(lambda: [p.stat().st_size for p in part_files(tmp_path)] == [held])
     return ids["Long"], body, process
 
