@@ -24,11 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from typing import Callable
-
-import sqlite3
 
 from library import upnext
 from library.downloads import feed_address, playable_source
@@ -88,11 +87,6 @@ class Playback:
         self._pending: Step | None = None
         self._last_saved = 0.0
         self._unsubscribe: Callable[[], None] | None = None
-
-    @property
-    def following(self) -> list[Episode]:
-        """What plays after the episode when Up Next is empty (play_next)."""
-        return self.order.following
 
     @property
     def _read_only(self) -> bool:

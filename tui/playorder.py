@@ -49,14 +49,6 @@ class PlayOrder:
         self.at = -1            # where in ``around`` the last episode played from it is
         self.history: list[Episode] = []
 
-    @property
-    def following(self) -> list[Episode]:
-        return self.around[self.at + 1:]
-
-    @property
-    def preceding(self) -> list[Episode]:
-        return self.around[:max(0, self.at)]
-
     def started(self, current: Episode | None, step: Step) -> None:
         """``step`` is playing now, instead of ``current``."""
         if current is not None and not step.back and current.id != step.episode.id:
