@@ -49,14 +49,15 @@ def make_room(conn: sqlite3.Connection, cap_bytes: int, incoming: int,
 
 def unplayed_to_make_room(conn: sqlite3.Connection, cap_bytes: int, incoming: int,
                           keep: frozenset[int] | set[int] = frozenset()) -> list[Download]:
-    """The unplayed downloads (oldest first) that would also have to go for ``incoming``
-    bytes to fit, once every played one is gone: what to ask the user about."""
+    """The unplayed downloads (the one asked for longest ago first) that would also have
+    to go for ``incoming`` bytes to fit, once every played one is gone: what to ask the
+    user about. Downloads run in parallel, so the order they finished in says nothing."""
     played = sum(d.bytes for d in _played_oldest_first(conn, keep))
     over = used_bytes(conn, keep) - played + incoming - cap_bytes
     chosen: list[Download] = []
     unplayed = [d for d in list_downloads(conn)
                 if d.state == "done" and not d.played and d.episode_id not in keep]
-    for download in sorted(unplayed, key=lambda d: (d.finished_at or 0, d.episode_id)):
+    for download in sorted(unplayed, key=lambda d: (d.queued_at, d.episode_id)):
         if over <= 0:
             break
         chosen.append(download)

@@ -112,16 +112,24 @@ class _Pool:
                 future.cancel()
             if not future.set_running_or_notify_cancel():
                 continue
+            result: ParsedFeed | None = None
+            error: BaseException | None = None
             try:
                 if worker is not None and worker.memory_mb != budget.memory_mb:
                     worker = self._retire(worker)
                 if worker is None:
                     worker = self._start(budget.memory_mb)
-                future.set_result(worker.parse(body, budget))
+                result = worker.parse(body, budget)
             except BaseException as exc:
-                future.set_exception(exc)
+                error = exc
+            # A stopped worker is reaped before its parse is answered: whoever waits for
+            # the answer finds no worker left behind.
             if worker is not None and not worker.usable:
                 worker = self._retire(worker)
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)
         if worker is not None:
             self._retire(worker)
 

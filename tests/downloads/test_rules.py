@@ -71,7 +71,8 @@ def test_the_cap_deletes_the_oldest_played_first_and_never_an_unplayed_one(libra
     removed, fits = make_room(library.conn, 3 * MB, 2 * MB)  # needs 2 MB more
     assert [x.episode_id for x in removed] == [a] and not fits
     assert sorted(x.episode_id for x in list_downloads(library.conn)) == [c, d]
-    # What would have to go, and would be asked about: the oldest unplayed first.
+    # What would have to go, and would be asked about: the one asked for first (all were
+    # queued together, so the oldest episode), whichever download finished first.
     assert [x.episode_id for x in unplayed_to_make_room(library.conn, 3 * MB, 2 * MB)] == [c]
 
 
