@@ -6,8 +6,8 @@ Before its k-th operation the worker waits until the queue holds a matching shar
 GATE_IDS (episodes that other processes add), so its edits interleave with theirs from
 first to last.
 ROLE ``append`` adds its ids to the end and moves each one up two places; ROLE ``top``
-puts each at the top ("play next") and moves some other queued episode; ROLE ``churn``
-adds each id and removes it again.
+puts each at the top ("play next") and moves another queued episode that nobody
+removes; ROLE ``churn`` adds each id and removes it again.
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ def main(argv: list[str]) -> None:
             upnext.move_by(conn, episode_id, -2)
         elif role == "top":
             queue = upnext.play_next(conn, episode_id)
-            upnext.move_to(conn, queue[-1].episode.id, k % len(queue) + 1)
+            # The last entry that stays queued: the churn worker may take its own away
+            # before this move, and moving an absent episode is (rightly) an error.
+            stays = [e.episode.id for e in queue if e.episode.id in gate | set(own)]
+            upnext.move_to(conn, stays[-1], k % len(queue) + 1)
         elif role == "churn":
             upnext.add(conn, [episode_id])
             upnext.remove(conn, [episode_id])
