@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 from library.episodes import get_episode
 from library.store import connect
 from tests.feedgen import Channel, Item, show
 from tests.tui.conftest import feed_row, playable_show, quiet_config, ready, screen_text, \
     shows, subscribe, wait_for
+from tui.messages import LibraryChanged
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary
 
@@ -50,6 +54,36 @@ async def test_feeds_episodes_durations_and_details(make_app, paths, server):
         assert table.cursor_row == 0
         await pilot.press("shift+tab")
         assert app.focused is feeds
+
+
+async def test_a_reload_arriving_after_the_user_moved_keeps_the_cursor_where_it_went(
+        make_app, paths, server):
+    """A sync or refresh reloads the episodes on the library's thread; the user moves on
+    meanwhile, and the reloaded list must not pull the cursor back (then ``+`` would queue
+    the wrong episode)."""
+    await subscribe(paths, server, show("Alpha Show", 3))
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        await pilot.press("tab")
+
+        def reloading() -> bool:
+            return any(w.group == "episodes" and w.is_running for w in screen.workers)
+
+        await wait_for(pilot, lambda: not reloading(), what="the first screen's reload")
+        library_busy = threading.Event()
+        held = asyncio.ensure_future(
+            screen.services.librarian.run(lambda conn: library_busy.wait(60)))
+        screen.post_message(LibraryChanged())  # its reload waits for the library
+        await wait_for(pilot, reloading, what="the reload to start")
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        library_busy.set()
+        await held
+        await wait_for(pilot, lambda: not reloading(), what="the reload")
+        assert table.cursor_row == 2
+        await shows(pilot, "Alpha Show #0")
 
 
 async def test_feed_text_is_literal_never_markup_or_escapes(make_app, paths, server):

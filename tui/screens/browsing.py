@@ -128,7 +128,9 @@ class BrowsingScreen(Screen[None]):
 
     @work(exclusive=True, group="episodes", exit_on_error=False)
     async def load_episodes(self, keep: int | None = None) -> None:
-        """Load the selected feed's episodes (filtered), keeping the cursor on ``keep``."""
+        """Load the selected feed's episodes (filtered) and put the cursor on ``keep``;
+        without it, on the episode it is on when they arrive (the user may have moved
+        while they were read)."""
         feed_id = self.selected_feed_id
         if self.place is not None:
             self.show_place()
@@ -224,7 +226,7 @@ class BrowsingScreen(Screen[None]):
 
     def on_library_changed(self, _message: LibraryChanged) -> None:
         self.load_feeds()
-        self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+        self.load_episodes()
 
     # -- what the keys do here ---------------------------------------------------------
     def open_filter(self) -> None:

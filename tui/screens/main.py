@@ -188,7 +188,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.sync.start()
         # the rest of a long feed, and the download marks (rows that did not change
         # are not drawn again)
-        self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+        self.load_episodes()
         why = self.read_only  # known: the library was opened to read the first view
         if why:
             self.notify(f"{why}\nShowing it read-only: nothing you do can be saved.",
@@ -254,7 +254,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         outcome = message.outcome
         if outcome.outcome == "updated":
             if outcome.feed_id == self.selected_feed_id:
-                self.load_episodes(keep=self.query_one(EpisodesTable).highlighted_id)
+                self.load_episodes()
             if message.time - self._last_feeds_reload > RELOAD_DURING_REFRESH_S:
                 self._last_feeds_reload = message.time
                 self.load_feeds()
