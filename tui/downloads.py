@@ -31,6 +31,7 @@ from library.download_rules import auto_downloads, tidy
 from library.downloads import BUSY, Download, DownloadSettings, list_downloads
 from library.models import Episode, Feed
 from library.text import clean_line, plural
+from tui import heap
 from tui.download_batch import Batch, DownloadsView, download_mark, human_size
 from tui.messages import DownloadReported, DownloadsChanged
 from tui.screens.dialogs import ConfirmDialog
@@ -104,6 +105,7 @@ class Downloads:
                 await asyncio.to_thread(downloader.close)
                 return None
             self._downloader = downloader
+            heap.freeze_long_lived()  # with its HTTP client and the modules it loaded
             return downloader
 
     def _bridge(self, event: DownloadEvent) -> None:

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from library.archive import ArchiveRule
-from tui import keys
+from tui import heap, keys
 from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
 from tui.downloads import Downloads
@@ -125,6 +125,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.subscriptions.stop()
         self.sync.stop()
         self.downloads.stop()
+        heap.thaw()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """This screen's workers never take the app down: log the error, say so briefly."""
@@ -183,6 +184,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.call_after_refresh(self._after_first_screen)
 
     def _after_first_screen(self) -> None:
+        heap.freeze_long_lived()
         self.playback.start()
         self.mpris.start()
         self.sync.start()
