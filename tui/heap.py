@@ -10,10 +10,10 @@ Those objects live as long as the app. :func:`freeze_long_lived` moves the ones 
 now into CPython's permanent generation (:func:`gc.freeze`), which collections skip;
 objects made later are collected as before, and reference counting frees frozen ones
 that are dropped; only a cycle that was already garbage when frozen (young garbage is
-collected first) waits until the app closes. It is called once the first screen is drawn and again when a
-long-lived service (the downloader, with its HTTP client) has started. :func:`thaw`
-gives them back to the collector when the app closes (tests run many apps in one
-process).
+collected first) waits until the app closes. It is called once the first screen is
+drawn and again when a long-lived service (the downloader, with its HTTP client) has
+started. :func:`thaw` gives them back to the collector when the app closes (tests run
+many apps in one process).
 """
 
 from __future__ import annotations
