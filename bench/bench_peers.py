@@ -204,20 +204,27 @@ def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
     return {"cold": cold[:2], "warm": warm[:2]}
 
 
-def run_podterm(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
-    exe = str(Path(sys.executable).parent / "podterm")
+def run_podterm(work: Path, urls: list[str], source: Path | None = None
+                ) -> dict[str, tuple[float, float]]:
+    """podterm as installed, or (``source``) the checkout in that directory, run with
+    this venv's packages."""
     env = {**os.environ, "PODTERM_DATA_DIR": str(work / "podterm"),
            "PODTERM_CONFIG": str(work / "none.toml")}
+    if source is None:
+        exe = [str(Path(sys.executable).parent / "podterm")]
+    else:
+        exe = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
+        env["PYTHONPATH"] = str(source)
     subs = work / "subs.opml"
     subs.write_text(opml(urls))
-    subprocess.run([exe, "import", str(subs), "--no-refresh", "--json"], check=True,
+    subprocess.run([*exe, "import", str(subs), "--no-refresh", "--json"], check=True,
                    env={k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"},
                    stdout=subprocess.DEVNULL)
-    cold = timed([exe, "refresh", "--json"], env)
+    cold = timed([*exe, "refresh", "--json"], env)
     outcomes = json.loads(cold[2])
     failed = [o for o in outcomes if o["outcome"] != "updated"]
     assert not failed, failed[:3]
-    warm = timed([exe, "refresh", "--json"], env)
+    warm = timed([*exe, "refresh", "--json"], env)
     assert all(o["outcome"] == "not_modified" for o in json.loads(warm[2]))
     return {"cold": cold[:2], "warm": warm[:2]}
 
@@ -247,14 +254,21 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--only", nargs="*", choices=["floor", "podterm", "castero"],
                         help="run only these clients")
+    parser.add_argument("--compare-with", type=Path, metavar="CHECKOUT",
+                        help="add podterm from this source tree (e.g. an older commit's "
+                             "`git archive`) as another client, \"podterm (before)\"")
     args = parser.parse_args()
     clients = {"floor": run_floor, "podterm": run_podterm}
+    if args.compare_with:
+        source = args.compare_with.resolve()
+        clients["podterm (before)"] = lambda work, urls: run_podterm(work, urls, source)
     if CASTERO.exists():
         clients["castero"] = run_castero
     else:
         print("castero is not installed (run bench/install_peers.sh); skipping it")
     if args.only:
-        clients = {name: run for name, run in clients.items() if name in args.only}
+        clients = {name: run for name, run in clients.items()
+                   if name.split()[0] in args.only}
     sizes = corpus_sizes(args.feeds)
     ready, stop = multiprocessing.Queue(), multiprocessing.Event()
     server = multiprocessing.Process(target=serve, args=(sizes, ready, stop), daemon=True)
@@ -292,6 +306,10 @@ def main() -> None:
     if "podterm" in med and "floor" in med:
         print(f"\npodterm / floor: cold {med['podterm']['cold'] / med['floor']['cold']:.2f}x, "
               f"warm {med['podterm']['warm'] / med['floor']['warm']:.2f}x")
+    if "podterm (before)" in med:
+        print(f"podterm / podterm (before): cold "
+              f"{med['podterm']['cold'] / med['podterm (before)']['cold']:.2f}x, warm "
+              f"{med['podterm']['warm'] / med['podterm (before)']['warm']:.2f}x")
     if "podterm" in med and "castero" in med:
         print(f"podterm / castero import: cold "
               f"{med['podterm']['cold'] / med['castero']['cold']:.2f}x")
