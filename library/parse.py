@@ -168,17 +168,19 @@ def episode_identity(guid: str | None, enclosure_url: str | None, link: str | No
 
 
 def _enclosure(enclosures: list[dict]) -> dict | None:
-    usable = [e for e in enclosures if _url(e.get("href"))]
-    for enclosure in usable:
+    usable = [(e, url) for e in enclosures if (url := _url(e.get("href")))]
+    for enclosure, url in usable:
         if str(enclosure.get("type", "")).startswith(("audio/", "video/")):
-            return {**enclosure, "href": _url(enclosure["href"])}
-    return {**usable[0], "href": _url(usable[0]["href"])} if usable else None
+            return {**enclosure, "href": url}
+    return {**usable[0][0], "href": usable[0][1]} if usable else None
 
 
 def _url(value: object) -> str | None:
     """Only http(s) links and relative ones (resolved later against the feed's address)
     are kept: a feed's ``javascript:`` link is never shown as one."""
-    text = clean_line(str(value or ""))
+    if not value:
+        return None
+    text = clean_line(value if isinstance(value, str) else str(value))
     return text if text.lower().startswith(("http://", "https://")) or (
         text and not _SCHEME.match(text)) else None
 
