@@ -20,10 +20,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from library import __version__
 from library.contentcoding import too_large
+from library.httpclient import httpx
 from library.netpolicy import is_private_address, peer_address, refusal
 from library.pinning import CheckedTransport, PrivateAddress
 from library.urls import UnsupportedURL, check_feed_url, join_url, shown_url
