@@ -126,10 +126,9 @@ async def fetch_feed(client: HostClients, url: str, limits: FetchLimits,
     (:mod:`library.contentcoding`); the cap here is then on the bytes received.
     """
     try:
-        return await asyncio.wait_for(
-            _fetch(client, url, limits, etag, last_modified, named_by, decode),
-            timeout=limits.timeout_s)
-    except (asyncio.TimeoutError, httpx.TimeoutException):
+        async with asyncio.timeout(limits.timeout_s):  # (wait_for would add a task)
+            return await _fetch(client, url, limits, etag, last_modified, named_by, decode)
+    except (TimeoutError, httpx.TimeoutException):
         return _error(url, "timeout", f"timed out after {limits.timeout_s:g} s")
 
 
