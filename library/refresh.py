@@ -269,13 +269,21 @@ def _apply_move(conn: sqlite3.Connection, feed: Feed, result: FetchResult) -> No
                            "the server redirected permanently (HTTP 301/308)")
 
 
+def _writer_connection(db_path: Path) -> sqlite3.Connection:
+    """A connection with a page cache of 8 MB (SQLite's default is 2 MB): storing 50,000
+    new episodes re-read index pages it had just written, and took an eighth more CPU."""
+    conn = connect(db_path)
+    conn.execute("PRAGMA cache_size = -8192")
+    return conn
+
+
 class _Writer:
     """One thread with its own SQLite connection; all database work goes through it."""
 
     def __init__(self, db_path: Path, rule: ArchiveRule, clock: Callable[[], float]) -> None:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="podterm-db")
         try:
-            self._conn = self._executor.submit(connect, db_path).result()
+            self._conn = self._executor.submit(_writer_connection, db_path).result()
         except BaseException:
             self._executor.shutdown()
             raise
