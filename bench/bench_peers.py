@@ -169,8 +169,9 @@ class TreeMemory:
         return sum(self.peaks.values()) / 1024, len(self.peaks)
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``command``; returns (wall seconds, peak RSS of its process tree in MB, stdout).
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, tuple[float, int], str]:
+    """Run ``command``; returns (wall seconds, (peak RSS of its process tree in MB,
+    processes in that tree), stdout).
 
     Python may cache bytecode (as after a normal install, where pip compiles it): an
     environment that forbids it would make podterm's editable install compile its
@@ -181,7 +182,7 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     memory = TreeMemory(proc.pid)
     out, err = proc.communicate()
     elapsed = time.perf_counter() - start
-    peak, _count = memory.stop()
+    peak = memory.stop()
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return elapsed, peak, out.decode()
@@ -193,7 +194,7 @@ def opml(urls: list[str]) -> str:
                       for n, url in enumerate(urls)) + "</body></opml>")
 
 
-def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
+def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, tuple[float, int]]]:
     state = work / "floor.json"
     state.write_text(json.dumps({"urls": urls}))
     command = [sys.executable, str(BENCH / "floor.py"), str(state)]
@@ -205,7 +206,7 @@ def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def run_podterm(work: Path, urls: list[str], source: Path | None = None
-                ) -> dict[str, tuple[float, float]]:
+                ) -> dict[str, tuple[float, tuple[float, int]]]:
     """podterm as installed, or (``source``) the checkout in that directory, run with
     this venv's packages."""
     env = {**os.environ, "PODTERM_DATA_DIR": str(work / "podterm"),
@@ -229,7 +230,7 @@ def run_podterm(work: Path, urls: list[str], source: Path | None = None
     return {"cold": cold[:2], "warm": warm[:2]}
 
 
-def run_castero(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
+def run_castero(work: Path, urls: list[str]) -> dict[str, tuple[float, tuple[float, int]]]:
     home = work / "castero-home"
     home.mkdir()
     subs = work / "subs-castero.opml"
@@ -277,7 +278,7 @@ def main() -> None:
     print(f"corpus: {len(sizes)} feeds, {sum(sizes):,} episodes, {total_bytes / 1e6:.1f} MB "
           f"of XML, gzip-compressed from {len(HOSTS)} loopback hosts; "
           f"{args.rounds} interleaved rounds")
-    results: dict[str, dict[str, list[tuple[float, float]]]] = {name: {} for name in clients}
+    results: dict[str, dict[str, list[tuple[float, tuple[float, int]]]]] = {name: {} for name in clients}
     names = list(clients)
     try:
         for round_no in range(args.rounds):
@@ -298,9 +299,9 @@ def main() -> None:
     for name in names:
         cold = [t for t, _ in results[name]["cold"]]
         warm = [t for t, _ in results[name].get("warm", [])]
-        rss = max(m for _, m in results[name]["cold"])
+        rss, processes = max(m for _, m in results[name]["cold"])
         print(f"| {name} | {median_range(cold)} | {median_range(warm) if warm else '—'} "
-              f"| {rss:.0f} MB |")
+              f"| {rss:.0f} MB ({processes} processes) |")
     med = {name: {kind: statistics.median(t for t, _ in values)
                   for kind, values in results[name].items()} for name in names}
     if "podterm" in med and "floor" in med:
