@@ -301,7 +301,7 @@ def main() -> None:
         warm = [t for t, _ in results[name].get("warm", [])]
         rss, processes = max(m for _, m in results[name]["cold"])
         print(f"| {name} | {median_range(cold)} | {median_range(warm) if warm else '—'} "
-              f"| {rss:.0f} MB ({processes} processes) |")
+              f"| {rss:.0f} MB ({processes} process{'es' if processes != 1 else ''}) |")
     med = {name: {kind: statistics.median(t for t, _ in values)
                   for kind, values in results[name].items()} for name in names}
     if "podterm" in med and "floor" in med:
