@@ -169,8 +169,9 @@ class TreeMemory:
         return sum(self.peaks.values()) / 1024, len(self.peaks)
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``command``; returns (wall seconds, peak RSS of its process tree in MB, stdout).
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, tuple[float, int], str]:
+    """Run ``command``; returns (wall seconds, (peak RSS of its process tree in MB,
+    processes in that tree), stdout).
 
     Python may cache bytecode (as after a normal install, where pip compiles it): an
     environment that forbids it would make podterm's editable install compile its
@@ -181,7 +182,7 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     memory = TreeMemory(proc.pid)
     out, err = proc.communicate()
     elapsed = time.perf_counter() - start
-    peak, _count = memory.stop()
+    peak = memory.stop()
     if proc.returncode:
         raise SystemExit(f"{command[0]} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return elapsed, peak, out.decode()
@@ -193,7 +194,7 @@ def opml(urls: list[str]) -> str:
                       for n, url in enumerate(urls)) + "</body></opml>")
 
 
-def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
+def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, tuple[float, int]]]:
     state = work / "floor.json"
     state.write_text(json.dumps({"urls": urls}))
     command = [sys.executable, str(BENCH / "floor.py"), str(state)]
@@ -204,25 +205,32 @@ def run_floor(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
     return {"cold": cold[:2], "warm": warm[:2]}
 
 
-def run_podterm(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
-    exe = str(Path(sys.executable).parent / "podterm")
+def run_podterm(work: Path, urls: list[str], source: Path | None = None
+                ) -> dict[str, tuple[float, tuple[float, int]]]:
+    """podterm as installed, or (``source``) the checkout in that directory, run with
+    this venv's packages."""
     env = {**os.environ, "PODTERM_DATA_DIR": str(work / "podterm"),
            "PODTERM_CONFIG": str(work / "none.toml")}
+    if source is None:
+        exe = [str(Path(sys.executable).parent / "podterm")]
+    else:
+        exe = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
+        env["PYTHONPATH"] = str(source)
     subs = work / "subs.opml"
     subs.write_text(opml(urls))
-    subprocess.run([exe, "import", str(subs), "--no-refresh", "--json"], check=True,
+    subprocess.run([*exe, "import", str(subs), "--no-refresh", "--json"], check=True,
                    env={k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"},
                    stdout=subprocess.DEVNULL)
-    cold = timed([exe, "refresh", "--json"], env)
+    cold = timed([*exe, "refresh", "--json"], env)
     outcomes = json.loads(cold[2])
     failed = [o for o in outcomes if o["outcome"] != "updated"]
     assert not failed, failed[:3]
-    warm = timed([exe, "refresh", "--json"], env)
+    warm = timed([*exe, "refresh", "--json"], env)
     assert all(o["outcome"] == "not_modified" for o in json.loads(warm[2]))
     return {"cold": cold[:2], "warm": warm[:2]}
 
 
-def run_castero(work: Path, urls: list[str]) -> dict[str, tuple[float, float]]:
+def run_castero(work: Path, urls: list[str]) -> dict[str, tuple[float, tuple[float, int]]]:
     home = work / "castero-home"
     home.mkdir()
     subs = work / "subs-castero.opml"
@@ -247,14 +255,21 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--only", nargs="*", choices=["floor", "podterm", "castero"],
                         help="run only these clients")
+    parser.add_argument("--compare-with", type=Path, metavar="CHECKOUT",
+                        help="add podterm from this source tree (e.g. an older commit's "
+                             "`git archive`) as another client, \"podterm (before)\"")
     args = parser.parse_args()
     clients = {"floor": run_floor, "podterm": run_podterm}
+    if args.compare_with:
+        source = args.compare_with.resolve()
+        clients["podterm (before)"] = lambda work, urls: run_podterm(work, urls, source)
     if CASTERO.exists():
         clients["castero"] = run_castero
     else:
         print("castero is not installed (run bench/install_peers.sh); skipping it")
     if args.only:
-        clients = {name: run for name, run in clients.items() if name in args.only}
+        clients = {name: run for name, run in clients.items()
+                   if name.split()[0] in args.only}
     sizes = corpus_sizes(args.feeds)
     ready, stop = multiprocessing.Queue(), multiprocessing.Event()
     server = multiprocessing.Process(target=serve, args=(sizes, ready, stop), daemon=True)
@@ -263,7 +278,7 @@ def main() -> None:
     print(f"corpus: {len(sizes)} feeds, {sum(sizes):,} episodes, {total_bytes / 1e6:.1f} MB "
           f"of XML, gzip-compressed from {len(HOSTS)} loopback hosts; "
           f"{args.rounds} interleaved rounds")
-    results: dict[str, dict[str, list[tuple[float, float]]]] = {name: {} for name in clients}
+    results: dict[str, dict[str, list[tuple[float, tuple[float, int]]]]] = {name: {} for name in clients}
     names = list(clients)
     try:
         for round_no in range(args.rounds):
@@ -284,14 +299,18 @@ def main() -> None:
     for name in names:
         cold = [t for t, _ in results[name]["cold"]]
         warm = [t for t, _ in results[name].get("warm", [])]
-        rss = max(m for _, m in results[name]["cold"])
+        rss, processes = max(m for _, m in results[name]["cold"])
         print(f"| {name} | {median_range(cold)} | {median_range(warm) if warm else '—'} "
-              f"| {rss:.0f} MB |")
+              f"| {rss:.0f} MB ({processes} process{'es' if processes != 1 else ''}) |")
     med = {name: {kind: statistics.median(t for t, _ in values)
                   for kind, values in results[name].items()} for name in names}
     if "podterm" in med and "floor" in med:
         print(f"\npodterm / floor: cold {med['podterm']['cold'] / med['floor']['cold']:.2f}x, "
               f"warm {med['podterm']['warm'] / med['floor']['warm']:.2f}x")
+    if "podterm (before)" in med:
+        print(f"podterm / podterm (before): cold "
+              f"{med['podterm']['cold'] / med['podterm (before)']['cold']:.2f}x, warm "
+              f"{med['podterm']['warm'] / med['podterm (before)']['warm']:.2f}x")
     if "podterm" in med and "castero" in med:
         print(f"podterm / castero import: cold "
               f"{med['podterm']['cold'] / med['castero']['cold']:.2f}x")

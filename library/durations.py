@@ -47,14 +47,15 @@ def parse_duration(value: object) -> int | None:
     text = value.strip()
     if len(text) > _MAX_TEXT_LENGTH:
         return None
-    if match := _SECONDS_ONLY.fullmatch(text):
+    colons = text.count(":")  # (the three shapes differ in it: try only the one)
+    if colons == 0 and (match := _SECONDS_ONLY.fullmatch(text)):
         return _checked(float(match[1]))
-    if match := _MINUTES_SECONDS.fullmatch(text):
+    if colons == 1 and (match := _MINUTES_SECONDS.fullmatch(text)):
         minutes, seconds = int(match[1]), float(match[2])
         if seconds >= 60:
             return None
         return _checked(minutes * 60 + seconds)
-    if match := _HOURS_MINUTES_SECONDS.fullmatch(text):
+    if colons == 2 and (match := _HOURS_MINUTES_SECONDS.fullmatch(text)):
         hours, minutes, seconds = int(match[1]), int(match[2]), float(match[3])
         if minutes >= 60 or seconds >= 60:
             return None

@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from library.feeditems import (
-    HTML_TYPES, URI_SLASHES, Entry, attributes, check_attributes, content_text, href_link,
-    link_text, repaired, text,
+    HTML_TYPES, Entry, attributes, check_attributes, content_text, href_link,
+    link_text, repaired, text, tidy_slashes,
 )
 from library.feednames import (
     FEED_ROLES, IMAGE_CHILDREN, OWNER_CHILDREN, PERSON_CHILDREN, READ_KEYS, Unsupported,
@@ -74,7 +74,7 @@ class Channel(Entry):
     def link(self, element: ET.Element) -> None:
         attrs = href_link(attributes(element))
         rel = attrs.get("rel", "alternate")
-        href = URI_SLASHES.sub(r"\1", attrs["href"]) if "href" in attrs else None
+        href = tidy_slashes(attrs["href"]) if "href" in attrs else None
         if rel == "self":  # the feed's own address: the first link that says so
             self.entry.setdefault("self_link", href)
         if href is None:

@@ -21,6 +21,12 @@ URI_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+,\-.]*://)/+")
 HTML_TYPES = frozenset(("text/html", "html", "application/xhtml+xml", "xhtml"))
 _ALLOWED_TYPES = frozenset(("text", "html", "text/plain", "text/html", "plain"))
 _ENTITY_LIKE = re.compile(r"&([A-Za-z0-9_]+);")
+
+
+def tidy_slashes(value: str) -> str:
+    """"http:///x" as feedparser hands it on: "http://x". (Most values have no ":///",
+    and looking for it first is a tenth of the cost of the substitution.)"""
+    return URI_SLASHES.sub(r"\1", value) if ":///" in value else value
 # Roles read inline by Entry.read when the element has no attributes; with attributes,
 # the method of that name reads it.
 _TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
@@ -60,7 +66,7 @@ def text(element: ET.Element, *, uri: bool = False, repair: bool = True) -> str:
 
 def repaired(value: str, uri: bool = False, repair: bool = True) -> str:
     if uri and value:
-        value = URI_SLASHES.sub(r"\1", value)
+        value = tidy_slashes(value)
     if repair and not value.isascii():
         try:
             value = value.encode("iso-8859-1").decode("utf-8")
@@ -93,7 +99,7 @@ def link_text(element: ET.Element, *, in_entry: bool) -> str:
     value = text(element, uri=True)
     if in_entry:
         value = value.replace("&amp;", "&")
-    return _ENTITY_LIKE.sub(r"&\1", value)
+    return _ENTITY_LIKE.sub(r"&\1", value) if "&" in value else value
 
 
 def href_link(attrs: dict[str, str]) -> dict[str, str]:
@@ -143,7 +149,7 @@ class Entry:
                 value = child.text
                 value = value.strip() if value else ""
                 if role == "guid" and value:  # a guid is a permalink unless it says not
-                    value = URI_SLASHES.sub(r"\1", value)
+                    value = tidy_slashes(value)
                 if not value.isascii():
                     value = repaired(value)
                 if role == "title":
@@ -204,7 +210,7 @@ class Entry:
             return
         if len(element):
             raise Unsupported("child elements in a link")
-        href = URI_SLASHES.sub(r"\1", attrs["href"])
+        href = tidy_slashes(attrs["href"])
         rel = attrs.setdefault("rel", "alternate")
         kind = attrs.setdefault("type", "application/atom+xml" if rel == "self" else "text/html")
         if rel == "alternate" and kind in HTML_TYPES:

@@ -20,9 +20,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from library import __version__
+from library.contentcoding import too_large
+from library.httpclient import httpx
 from library.netpolicy import is_private_address, peer_address, refusal
 from library.pinning import CheckedTransport, PrivateAddress
 from library.urls import UnsupportedURL, check_feed_url, join_url, shown_url
@@ -49,6 +49,7 @@ class FetchResult:
     error: str | None = None
     retry_after_s: float | None = None
     public_host: str | None = None  # the answering host, when its address is public
+    content_encoding: str | None = None  # codings ``body`` still has (decode=False)
 
 
 @dataclass
@@ -115,23 +116,25 @@ class HostClients:
 
 async def fetch_feed(client: HostClients, url: str, limits: FetchLimits,
                      etag: str | None = None, last_modified: str | None = None, *,
-                     named_by: str | None = None) -> FetchResult:
+                     named_by: str | None = None, decode: bool = True) -> FetchResult:
     """Fetch ``url`` with conditional headers, within ``limits.timeout_s`` overall.
 
     ``named_by`` is the public host that named ``url`` (a feed announcing its new address,
-    a web page linking to a feed): ``url`` is then held to the redirect rule.
+    a web page linking to a feed): ``url`` is then held to the redirect rule. With
+    ``decode=False`` the body is left as it came (``content_encoding`` says how it is
+    compressed) for a parser process to decode within ``limits.max_bytes``
+    (:mod:`library.contentcoding`); the cap here is then on the bytes received.
     """
     try:
-        return await asyncio.wait_for(
-            _fetch(client, url, limits, etag, last_modified, named_by), timeout=limits.timeout_s
-        )
-    except (asyncio.TimeoutError, httpx.TimeoutException):
+        async with asyncio.timeout(limits.timeout_s):  # (wait_for would add a task)
+            return await _fetch(client, url, limits, etag, last_modified, named_by, decode)
+    except (TimeoutError, httpx.TimeoutException):
         return _error(url, "timeout", f"timed out after {limits.timeout_s:g} s")
 
 
 async def _fetch(client: HostClients, url: str, limits: FetchLimits,
                  etag: str | None, last_modified: str | None,
-                 named_by: str | None) -> FetchResult:
+                 named_by: str | None, decode: bool) -> FetchResult:
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -161,7 +164,7 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
                         moved_to = target
                     current, sent_by = target, public_host
                     continue
-                result = await _read(response, current, limits)
+                result = await _read(response, current, limits, decode)
                 result.public_host = public_host
         except PrivateAddress as exc:
             return _error(current, "private_network", refusal(sent_by or "", current, exc.ip))
@@ -178,7 +181,8 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
     return _error(current, "redirects", f"more than {MAX_REDIRECTS} redirects")
 
 
-async def _read(response: httpx.Response, url: str, limits: FetchLimits) -> FetchResult:
+async def _read(response: httpx.Response, url: str, limits: FetchLimits,
+                decode: bool) -> FetchResult:
     status = response.status_code
     validators = {"etag": response.headers.get("etag"),
                   "last_modified": response.headers.get("last-modified")}
@@ -194,12 +198,14 @@ async def _read(response: httpx.Response, url: str, limits: FetchLimits) -> Fetc
     if declared.isdigit() and int(declared) > limits.max_bytes:
         return _too_large(url, limits, status)
     chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.aiter_bytes() if decode else response.aiter_raw():
         size += len(chunk)
         if size > limits.max_bytes:
             return _too_large(url, limits, status)
         chunks.append(chunk)
-    return FetchResult("ok", url, b"".join(chunks), status, **validators)
+    coding = None if decode else response.headers.get("content-encoding")
+    return FetchResult("ok", url, b"".join(chunks), status, **validators,
+                       content_encoding=coding)
 
 
 def describe_transport_error(exc: BaseException) -> tuple[str, str]:
@@ -244,7 +250,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def _too_large(url: str, limits: FetchLimits, status: int) -> FetchResult:
-    result = _error(url, "too_large", f"too large: over {limits.max_bytes // (1024 * 1024)} MB")
+    result = _error(url, "too_large", too_large(limits.max_bytes))
     result.http_status = status
     return result
 

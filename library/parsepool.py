@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from library.parse import FeedParseError, ParsedFeed
-from library.parseworker import HEADER, REQUEST
+from library.parseworker import HEADER, REQUEST, ParseJob
 
 # A worker imports feedparser before it takes work: seconds on a busy machine at most.
 STARTUP_TIMEOUT_S = 60.0
@@ -56,14 +56,18 @@ class ParseBudgetExceeded(FeedParseError):
     """The parse was stopped. ``kind``: 'parse_timeout', 'parse_memory' or 'parser_died'."""
 
 
-def submit_parse(body: bytes, budget: ParseBudget = ParseBudget()) -> "Future[ParsedFeed]":
+def submit_parse(body: bytes, budget: ParseBudget = ParseBudget(),
+                 job: ParseJob | None = None) -> "Future[ParsedFeed | None]":
     """Parse ``body`` in a worker process; the future raises :class:`FeedParseError` when
-    it is no feed, :class:`ParseBudgetExceeded` when the budget ran out."""
+    it is no feed, :class:`ParseBudgetExceeded` when the budget ran out, and gives None
+    when the body is the one ``job.known_hash`` names (see :class:`ParseJob`; the
+    budget's ``max_episodes`` counts unless a job is given)."""
     global _pool
+    job = job or ParseJob(budget.max_episodes)
     with _lock:
         if _pool is None:
             _pool = _Pool(max(1, min(4, os.cpu_count() or 1)))
-        return _pool.submit(body, budget)
+        return _pool.submit(body, budget, job)
 
 
 @atexit.register
@@ -88,9 +92,10 @@ class _Pool:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, body: bytes, budget: ParseBudget) -> "Future[ParsedFeed]":
-        future: Future[ParsedFeed] = Future()
-        self._tasks.put((body, budget, future))
+    def submit(self, body: bytes, budget: ParseBudget,
+               job: ParseJob) -> "Future[ParsedFeed | None]":
+        future: Future[ParsedFeed | None] = Future()
+        self._tasks.put((body, budget, job, future))
         return future
 
     def shutdown(self) -> None:
@@ -107,7 +112,7 @@ class _Pool:
         """One thread's loop: it owns one worker at a time, started when needed."""
         worker: _Worker | None = None
         while (task := self._tasks.get()) is not None:
-            body, budget, future = task
+            body, budget, job, future = task
             if self._closing:
                 future.cancel()
             if not future.set_running_or_notify_cancel():
@@ -119,7 +124,7 @@ class _Pool:
                     worker = self._retire(worker)
                 if worker is None:
                     worker = self._start(budget.memory_mb)
-                result = worker.parse(body, budget)
+                result = worker.parse(body, budget, job)
             except BaseException as exc:
                 error = exc
             # A stopped worker is reaped before its parse is answered: whoever waits for
@@ -189,10 +194,14 @@ class _Worker:
                 "parser_died", f"the parser process could not start ({self._how_it_ended()})"
             ) from None
 
-    def parse(self, body: bytes, budget: ParseBudget) -> ParsedFeed:
+    def parse(self, body: bytes, budget: ParseBudget, job: ParseJob) -> ParsedFeed | None:
+        """The parsed feed; None if it was not parsed, being the one ``job.known_hash``
+        names."""
+        job_bytes = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             assert self.process.stdin is not None
-            self.process.stdin.write(REQUEST.pack(len(body), budget.max_episodes))
+            self.process.stdin.write(REQUEST.pack(len(body), len(job_bytes)))
+            self.process.stdin.write(job_bytes)
             self.process.stdin.write(body)
             self.process.stdin.flush()
         except BrokenPipeError:
@@ -212,6 +221,8 @@ class _Worker:
                                f"({self._how_it_ended()})") from None
         if kind == "ok":
             return payload
+        if kind == "unchanged":
+            return None
         # After running out of memory or an unexpected error the worker exits.
         self.usable = isinstance(payload, FeedParseError)
         if kind == "memory":

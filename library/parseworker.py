@@ -4,8 +4,11 @@ Started by :mod:`library.parsepool` as ``python -m library.parseworker MEMORY_BY
 Every message is a frame: an 8-byte big-endian length, then that many bytes.
 
 - The worker first sends an empty frame: it has imported the parser and is ready.
-- A request is a 16-byte header (the feed's length, ``max_episodes``) and the feed's bytes.
+- A request is a 16-byte header (the feed's length, the job's length), the job (a
+  pickled :class:`ParseJob` as a plain tuple) and the feed's bytes, as they came over
+  the wire: the worker undoes their Content-Encoding (:mod:`library.contentcoding`).
 - An answer is a frame holding a pickled ``(kind, payload)``: ``("ok", ParsedFeed)``,
+  ``("unchanged", None)`` (the body's hash is the job's ``known_hash``: not parsed),
   ``("error", exception)`` or ``("memory", None)``.
 
 Its address space is capped at MEMORY_BYTES (RLIMIT_AS): a feed that needs more fails
@@ -19,6 +22,7 @@ long parse goes too.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import queue
@@ -26,13 +30,26 @@ import resource
 import struct
 import sys
 import threading
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
+from library import contentcoding
+from library.feedurls import resolve_in_place
 from library.parse import FeedParseError, ParsedEpisode, parse_feed
 
 HEADER = struct.Struct(">Q")
 REQUEST = struct.Struct(">QQ")
 _OUT_OF_MEMORY = object()
+_DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+
+class ParseJob(NamedTuple):
+    """What to do with one body besides parsing it."""
+
+    max_episodes: int = 10_000          # only the newest are kept
+    base_url: str | None = None         # relative addresses are resolved against it
+    content_encoding: str | None = None  # the codings to undo (the response's header)
+    max_bytes: int | None = None        # the cap on the decoded body
+    known_hash: str | None = None       # the SHA-256 of the body last parsed: skip if same
 
 
 def main() -> None:
@@ -53,7 +70,7 @@ def main() -> None:
         except Exception as exc:  # an exception that cannot be pickled
             data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {payload}")))
         write_frame(answers, data)
-        if kind != "ok" and not isinstance(payload, FeedParseError):
+        if kind not in ("ok", "unchanged") and not isinstance(payload, FeedParseError):
             os._exit(0)  # after running out of memory or a crash: start afresh
 
 
@@ -63,22 +80,27 @@ def _read_requests(stdin: BinaryIO, requests: queue.Queue) -> None:
         header = stdin.read(REQUEST.size)
         if len(header) < REQUEST.size:
             os._exit(0)
-        length, max_episodes = REQUEST.unpack(header)
+        length, job_length = REQUEST.unpack(header)
+        job = stdin.read(job_length)
         try:
             body = stdin.read(length)
         except MemoryError:
             requests.put(_OUT_OF_MEMORY)
             return  # the main thread answers and exits
-        if len(body) < length:
+        if len(body) < length or len(job) < job_length:
             os._exit(0)
-        requests.put((body, max_episodes))
+        requests.put((body, ParseJob(*pickle.loads(job))))
 
 
 def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
     if request is _OUT_OF_MEMORY:
         return "memory", None
-    body, max_episodes = request  # type: ignore[misc]
+    body, job = request  # type: ignore[misc]
     try:
+        body = _decoded(body, job)
+        body_hash = hashlib.sha256(body).hexdigest()
+        if body_hash == job.known_hash:
+            return "unchanged", None
         parsed = parse_feed(body)
     except FeedParseError as exc:
         return "error", exc
@@ -89,8 +111,24 @@ def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
     except Exception as exc:
         # Running out of memory deep inside a C parser surfaces as other errors.
         return ("memory", None) if _reached(memory_bytes) else ("error", exc)
-    parsed.episodes = newest(parsed.episodes, max_episodes)
+    parsed.episodes = newest(parsed.episodes, job.max_episodes)
+    if job.base_url:
+        resolve_in_place(parsed, job.base_url)
+    parsed.body_hash = body_hash
     return "ok", parsed
+
+
+def _decoded(body: bytes, job: ParseJob) -> bytes:
+    """The body with its Content-Encoding undone (a FeedParseError if that fails)."""
+    if not job.content_encoding:
+        return body
+    max_bytes = job.max_bytes or _DEFAULT_MAX_BYTES
+    try:
+        return contentcoding.decode(body, job.content_encoding, max_bytes)
+    except contentcoding.TooLarge:
+        raise FeedParseError("too_large", contentcoding.too_large(max_bytes)) from None
+    except contentcoding.DecodingFailed as exc:
+        raise FeedParseError("network", f"network error: {str(exc)[:160]}") from None
 
 
 def newest(episodes: list[ParsedEpisode], count: int) -> list[ParsedEpisode]:

@@ -27,8 +27,8 @@ import ssl
 from typing import Any, Iterable
 
 import httpcore
-import httpx
 
+from library.httpclient import httpx
 from library.netpolicy import is_private_address
 
 

@@ -1,8 +1,9 @@
 """CLI commands for downloads: ``download``, ``downloads``, and the download side of
 ``refresh`` (auto-download, auto-delete) and ``remove`` (delete the show's files?).
 
-httpx and rich.progress are imported only by the commands that download, so ``podterm
---help`` and ``podterm feeds`` stay fast.
+httpx and rich.progress are imported only by the commands that download, and rich's
+tables and texts only where something is drawn, so ``podterm --help``, ``podterm feeds``
+and ``podterm refresh --json`` stay fast.
 """
 
 from __future__ import annotations
@@ -10,10 +11,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from typing import Any, Callable
-
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, Callable
 
 from library.cli.commands import CommandError, Context, print_json
 from library.download_rules import auto_downloads, tidy, unplayed_to_make_room
@@ -22,6 +20,9 @@ from library.downloads import (BUSY, Download, DownloadSettings, delete_download
                                get_download, list_downloads)
 from library.models import Feed
 from library.text import plural
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 Command = Callable[..., argparse.ArgumentParser]
 
@@ -61,6 +62,7 @@ def interactive(ctx: Context) -> bool:
 
 
 def ask(ctx: Context, question: str) -> bool:
+    from rich.text import Text
     from rich.prompt import Confirm
 
     return Confirm.ask(Text(question), console=ctx.console, default=False)
@@ -148,6 +150,7 @@ def _offer_room(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection
 
 
 def _delete(args: argparse.Namespace, ctx: Context, ids: list[int]) -> None:
+    from rich.text import Text
     conn = ctx.db()
     problems = []
     for episode_id in ids:
@@ -169,6 +172,8 @@ def _delete(args: argparse.Namespace, ctx: Context, ids: list[int]) -> None:
 
 
 def _results_table(ids: list[int], final: dict[int, dict[str, Any]]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
     done = sum(final[i]["state"] == "done" for i in ids)
     table = Table(title=f"Downloads: {done} of {len(ids)} done", title_justify="left")
     table.add_column("id", justify="right")
@@ -231,6 +236,7 @@ def _verify(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection,
 
 
 def _show_report(ctx: Context, report: VerifyReport) -> None:
+    from rich.text import Text
     say = ctx.console.print
     for download in report.missing:
         say(Text(f"missing: {download.title}: {download.path} is gone (will be forgotten)"))
@@ -242,6 +248,8 @@ def _show_report(ctx: Context, report: VerifyReport) -> None:
 
 
 def _downloads_table(downloads: list[Download]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
     table = Table(title=plural(len(downloads), "download"), title_justify="left")
     for name, justify in (("id", "right"), ("show", "left"), ("episode", "left"),
                           ("state", "left"), ("size", "right"), ("file or error", "left")):

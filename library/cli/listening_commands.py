@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-from typing import Any, Callable
-
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, Callable
 
 from library import feeds as feeds_mod
 from library import inbox, upnext
@@ -16,6 +13,9 @@ from library.cli.commands import CommandError, Context, print_json
 from library.durations import format_duration
 from library.showsettings import SettingsError, ShowDefaults, ShowSettings
 from library.showsettings import show_settings, update_show_settings
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 Handler = Callable[[argparse.Namespace, Context], None]
 
@@ -147,6 +147,8 @@ def cmd_queue_clear(args: argparse.Namespace, ctx: Context) -> None:
 
 def _show_queue(args: argparse.Namespace, ctx: Context, entries: list[upnext.QueueEntry],
                 done: str = "") -> None:
+    from rich.table import Table
+    from rich.text import Text
     if args.json:
         print_json([entry.to_json() for entry in entries])
         return
@@ -228,6 +230,8 @@ _LABELS = {"speed": "speed", "volume": "volume", "skip_intro_s": "skip intro",
 
 
 def cmd_settings(args: argparse.Namespace, ctx: Context) -> None:
+    from rich.table import Table
+    from rich.text import Text
     changes = {name: getattr(args, name) for name in _LABELS if hasattr(args, name)}
     defaults = ShowDefaults.from_config(ctx.config)
     conn = ctx.db()
@@ -248,6 +252,7 @@ def cmd_settings(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def _setting(settings: ShowSettings, name: str) -> Text:
+    from rich.text import Text
     value = getattr(settings, name)
     shown = {"speed": f"{value:.1f}×", "volume": f"{value} %", "auto_queue":
              "on" if value else "off", "auto_download_newest":

@@ -12,15 +12,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
-from rich.table import Table
-from rich.text import Text
-
 from library.durations import format_duration
 from library.models import Episode, Feed, local_date
 from library.text import clean_line, plural
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
     from library.directory import Listing
     from library.importer import ImportReport
@@ -35,6 +34,7 @@ ABOUT_CHARS = 90
 
 def clip(text: str | None, limit: int = CELL_CHARS, style: str = "") -> Text:
     """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    from rich.text import Text
     line = clean_line(text or "")
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
@@ -59,6 +59,7 @@ def progress_bar(console: Console, description: str, total: int,
 
 
 def feeds_table(feeds: list[Feed]) -> Table:
+    from rich.table import Table
     table = Table(title=plural(len(feeds), "subscription"), title_justify="left")
     for name, justify in (("id", "right"), ("title", "left"), ("episodes", "right"),
                           ("unplayed", "right"), ("total", "right"),
@@ -72,6 +73,7 @@ def feeds_table(feeds: list[Feed]) -> Table:
 
 
 def feed_status(feed: Feed) -> Text:
+    from rich.text import Text
     if feed.status == "archived":
         return Text(f"archived {local_date(feed.archived_at)}", style="yellow")
     if feed.consecutive_failures:
@@ -82,6 +84,7 @@ def feed_status(feed: Feed) -> Text:
 
 
 def episodes_table(episodes: list[Episode], show_feed: bool) -> Table:
+    from rich.table import Table
     table = Table(title=f"{plural(len(episodes), 'episode')}, newest first", title_justify="left")
     table.add_column("id", justify="right")
     table.add_column("date")
@@ -110,6 +113,8 @@ def _listened(episode: Episode) -> str:
 def refresh_table(outcomes: list[FeedOutcome]) -> Table:
     """One row per feed; a feed this refresh archived says so, and why, in its row and in
     the title (it will not be checked again: it must not drop out of sight silently)."""
+    from rich.table import Table
+    from rich.text import Text
     count = {kind: sum(o.outcome == kind for o in outcomes)
              for kind in ("updated", "not_modified", "skipped", "failed")}
     skipped = f"{count['skipped']} skipped, " if count["skipped"] else ""
@@ -140,6 +145,8 @@ def refresh_table(outcomes: list[FeedOutcome]) -> Table:
 
 
 def import_table(report: ImportReport) -> Table:
+    from rich.table import Table
+    from rich.text import Text
     table = Table(title=f"Import: {report.count('added')} added, "
                         f"{report.count('already subscribed')} already subscribed, "
                         f"{report.count('skipped')} skipped", title_justify="left")
@@ -158,6 +165,8 @@ def search_table(listings: list[Listing], term: str) -> Table:
     """What a person chooses a show by: title and author, a line of description, how
     many episodes and the newest one's date, the directories that list it, its address;
     a show already subscribed says so (and which feed it is)."""
+    from rich.table import Table
+    from rich.text import Text
     table = Table(title=Text(f"{plural(len(listings), 'result')} for {term!r}"),
                   title_justify="left")
     table.add_column("show", overflow="fold", ratio=3)

@@ -6,9 +6,6 @@ import argparse
 import sqlite3
 from contextlib import closing
 
-from rich.table import Table
-from rich.text import Text
-
 from library.backups import (Backup, BackupError, backup_dir, damaged_reason, list_backups,
                              restore, when)
 from library.cli.commands import CommandError, Context
@@ -23,6 +20,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> None:
+    from rich.text import Text
     database = ctx.paths.database
     found = list_backups(database)
     if args.number is None:
@@ -43,6 +41,8 @@ def cmd_restore(args: argparse.Namespace, ctx: Context) -> None:
 
 
 def _show(ctx: Context, found: list[Backup]) -> None:
+    from rich.table import Table
+    from rich.text import Text
     reason = damaged_reason(ctx.paths.database)
     if reason is not None:
         ctx.console.print(Text(f"The library is damaged ({reason}); podterm does not change "

@@ -10,12 +10,13 @@ import getpass
 import sys
 import time
 from dataclasses import replace
-from typing import Callable
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Callable
 
 from library.cli.commands import CommandError, Context, print_json
 from library.sync.settings import SyncError, SyncSettings, default_device
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 GPODDER_NET = "https://gpodder.net"
 
@@ -41,6 +42,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> None:
+    from rich.text import Text
     from library.sync.engine import sync
 
     settings = _settings(ctx)
@@ -80,6 +82,7 @@ class _TerminalPrompt:
         self.ctx = ctx
 
     def say(self, text: str) -> None:
+        from rich.text import Text
         self.ctx.console.print(Text(text))
 
     def ask(self, question: str, default: str = "") -> str:
@@ -199,6 +202,7 @@ def _fetch(ctx: Context, ids: list[int], args: argparse.Namespace):
 
 
 def _summary(ctx: Context, report) -> None:
+    from rich.text import Text
     say: Callable[[Text], None] = ctx.console.print
     for url in report.added:
         say(Text(f"+ {url}", style="green"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 import threading
 import time
 
@@ -66,6 +67,38 @@ def test_gzip_bodies_are_decoded(server, db):
     feed_id = subscribe(conn, url)
     assert refresh(path, [feed_id], FAST)[0].new_episodes == 4
     assert "gzip" in server.requests[-1].headers["accept-encoding"]
+
+
+def test_a_gzip_bomb_stops_at_the_cap_on_decoded_bytes(server, db):
+    path, conn = db
+    bomb = gzip.compress(b"<rss>" + b" " * (3 * 1024 * 1024))  # 3 MB that zip to 3 KB
+    url = server.route("/feed.xml", lambda req: Reply(
+        200, bomb, {"Content-Encoding": "gzip", "Content-Type": "text/xml"}))
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.error_kind == "too_large" and "over 1 MB" in outcome.error
+
+
+def test_a_body_that_is_not_what_its_encoding_says_is_a_network_error(server, db):
+    path, conn = db
+    url = server.route("/feed.xml", lambda req: Reply(
+        200, b"this is not gzip", {"Content-Encoding": "gzip", "Content-Type": "text/xml"}))
+    [outcome] = refresh(path, [subscribe(conn, url)], FAST)
+    assert outcome.error_kind == "network" and "decompressing" in outcome.error
+
+
+def test_deflate_raw_or_wrapped_and_identical_compressed_bodies_are_not_parsed_again(
+        server, db):
+    path, conn = db
+    body = rss(show("Deflated", 3))
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    bodies = [zlib.compress(body), raw.compress(body) + raw.flush()]
+    url = server.route("/feed.xml", lambda req: Reply(
+        200, bodies.pop(0) if len(bodies) > 1 else bodies[0],
+        {"Content-Encoding": "deflate", "Content-Type": "text/xml"}))
+    feed_id = subscribe(conn, url)
+    assert refresh(path, [feed_id], FAST)[0].new_episodes == 3
+    # The same document, compressed differently: decoded, found the same, not stored anew.
+    assert refresh(path, [feed_id], FAST)[0].outcome == "not_modified"
 
 
 def test_refresh_keeps_played_state_and_positions_and_never_duplicates(server, db):
