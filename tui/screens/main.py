@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from library.archive import ArchiveRule
-from tui import keys
+from tui import collector, keys
 from tui.actions import ACTIONS, BY_ID, Action
 from tui.commands import ActionCommands
 from tui.downloads import Downloads
@@ -41,6 +41,7 @@ from tui.startup import FirstView, first_view
 from tui.state import UiState, save_state
 from tui.subscriptions import Subscriptions
 from tui.sync import Sync
+from tui.terminal import start_resource_tracker
 from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.downloads_bar import DownloadsBar
@@ -183,6 +184,8 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.call_after_refresh(self._after_first_screen)
 
     def _after_first_screen(self) -> None:
+        collector.resume()
+        start_resource_tracker()  # before sync or a refresh starts a child process
         self.playback.start()
         self.mpris.start()
         self.sync.start()
