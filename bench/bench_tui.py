@@ -10,8 +10,9 @@ Run:  .venv/bin/python bench/bench_tui.py [--rounds 5] [--load 2] [--feeds 200]
    library's own upsert), next to a bare Textual app (bench/tui_hello.py) to "Hello".
    Both are started the same way (a fresh interpreter of this venv; podterm by its
    console script, without refresh at start), in rounds of rotating order; medians
-   and their ratio to the bare app. Then the end key moves to the last feed and, a
-   second later, podterm's peak RSS is read.
+   and their ratio to the bare app, also of the CPU time each process had used by
+   then (on a machine shared with others, time also counts waiting for a CPU). Then
+   the end key moves to the last feed and, a second later, podterm's peak RSS is read.
 2. Stalls: ``--feeds`` feeds served by a child process on loopback; the app (headless,
    in this process) refreshes them all (the R key), and again in a fresh library
    with ``[refresh] on_start`` (from the first screen on), while ``--load`` busy loops
@@ -103,21 +104,25 @@ def first_screens(root: Path, feeds: int, sizes: list[int], rounds: int) -> None
                         terminal_env(PODTERM_DATA_DIR=str(data), PODTERM_CONFIG=str(config),
                                      PODTERM_VLC_ARGS="--aout=dummy")))
     times: dict[str, list[float]] = {name: [] for name, *_ in runners}
+    cpu: dict[str, list[float]] = {name: [] for name, *_ in runners}
     rss: dict[str, list[float]] = {name: [] for name, *_ in runners}
     for round_ in range(rounds):
         shift = round_ % len(runners)
         for name, argv, needles, env in runners[shift:] + runners[:shift]:
             shown = first_screen(argv, needles, env, then=END_KEY, settle_s=1.0)
             times[name].append(shown.seconds)
+            cpu[name].append(shown.cpu_seconds)
             rss[name].append(shown.peak_rss_mb)
     base = statistics.median(times[runners[0][0]])
+    base_cpu = statistics.median(cpu[runners[0][0]])
     print(f"\nfirst screen, process start to drawn (120x36, median of {rounds} rounds, "
-          f"range), peak RSS after moving to the last feed:")
+          f"range); the CPU time the process used until then (all its threads; "
+          f"fairer than time on a loaded machine); peak RSS after moving to the last feed:")
     for name, values in times.items():
-        median = statistics.median(values)
+        median, median_cpu = statistics.median(values), statistics.median(cpu[name])
         print(f"  {name:28s} {median * 1000:5.0f} ms ({min(values) * 1000:.0f}-"
-              f"{max(values) * 1000:.0f})  {median / base:4.2f}x  "
-              f"RSS {max(rss[name]):5.1f} MB")
+              f"{max(values) * 1000:.0f})  {median / base:4.2f}x  CPU {median_cpu * 1000:4.0f} "
+              f"ms {median_cpu / base_cpu:4.2f}x  RSS {max(rss[name]):5.1f} MB")
 
 
 def serve(feeds: int, episodes_per_feed: int, urls: multiprocessing.Queue,

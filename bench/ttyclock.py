@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Shown:
     seconds: float           # from fork to every needle written to the terminal
+    cpu_seconds: float       # CPU time the process (all its threads) had used by then
     peak_rss_mb: float       # VmHWM after ``then`` was typed and had time to settle
 
 
@@ -43,13 +44,13 @@ def first_screen(argv: list[str], needles: list[bytes], env: dict[str, str],
             if time.perf_counter() - start > timeout_s or not _read(fd, 1.0, output):
                 raise RuntimeError(f"{argv} did not show {needles} in {timeout_s:.0f} s; "
                                    f"its last output:\n{bytes(output[-2000:])!r}")
-        seen = time.perf_counter() - start
+        seen, cpu = time.perf_counter() - start, _cpu_seconds(pid)
         if then:
             os.write(fd, then)
         end = time.perf_counter() + settle_s
         while time.perf_counter() < end and _read(fd, 0.1, bytearray()):
             pass
-        return Shown(seen, _peak_rss_mb(pid))
+        return Shown(seen, cpu, _peak_rss_mb(pid))
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -68,6 +69,13 @@ def _read(fd: int, wait_s: float, output: bytearray) -> bool:
         return False
     output += data
     return bool(data)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of ``pid`` so far (its children not included)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float:
