@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Shown:
     seconds: float           # from fork to every needle written to the terminal
+    cpu_seconds: float       # CPU time the process (all its threads) had used by then
     peak_rss_mb: float       # VmHWM after ``then`` was typed and had time to settle
 
 
@@ -43,13 +44,13 @@ def first_screen(argv: list[str], needles: list[bytes], env: dict[str, str],
             if time.perf_counter() - start > timeout_s or not _read(fd, 1.0, output):
                 raise RuntimeError(f"{argv} did not show {needles} in {timeout_s:.0f} s; "
                                    f"its last output:\n{bytes(output[-2000:])!r}")
-        seen = time.perf_counter() - start
+        seen, cpu = time.perf_counter() - start, _cpu_seconds(pid)
         if then:
             os.write(fd, then)
         end = time.perf_counter() + settle_s
         while time.perf_counter() < end and _read(fd, 0.1, bytearray()):
             pass
-        return Shown(seen, _peak_rss_mb(pid))
+        return Shown(seen, cpu, _peak_rss_mb(pid))
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -68,6 +69,13 @@ def _read(fd: int, wait_s: float, output: bytearray) -> bool:
         return False
     output += data
     return bool(data)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of ``pid`` so far (its children not included)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -100,61 +108,81 @@ class BusyLoops:
 @dataclass
 class StallClock:
     """Ticks every ``tick_s`` on the running event loop and records how late each tick
-    ran: the time the loop could not answer a key. With ``explain``, a thread samples
-    the loop thread's stack while a tick is overdue by more than ``explain_after_s``."""
+    ran: the time the loop could not answer a key, and the CPU time the loop's own
+    thread used between two ticks (its work: on a machine loaded by others a tick is
+    also late while the thread waits for a CPU; the work is not). With ``explain``, a
+    thread samples the loop thread's stack while the loop has worked for more than
+    ``explain_after_s`` since the last tick, and :meth:`report` shows where the longest
+    pieces of work were."""
 
     tick_s: float = 0.005
     explain: bool = False
     explain_after_s: float = 0.02
-    marks: list[tuple[float, float]] = field(default_factory=list)   # (when, lateness)
+    marks: list[tuple[float, float, float]] = field(default_factory=list)  # (when, late, work)
     stacks: list[tuple[float, Counter]] = field(default_factory=list)
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._due = self._loop.time() + self.tick_s
+        self._cpu = time.thread_time()
         self._handle = self._loop.call_later(self.tick_s, self._tick)
         self._current: Counter = Counter()
         self._stop = threading.Event()
         if self.explain:
             self._loop_thread = threading.get_ident()
+            self._loop_clock = time.pthread_getcpuclockid(self._loop_thread)
             threading.Thread(target=self._sample, daemon=True).start()
 
     def stop(self) -> None:
         self._handle.cancel()
         self._stop.set()
 
-    def since(self, moment: float) -> list[float]:
-        return [late for when, late in self.marks if when >= moment]
+    def since(self, moment: float) -> tuple[list[float], list[float]]:
+        """(lateness, work) of the ticks from ``moment`` on."""
+        ticks = [(late, work) for when, late, work in self.marks if when >= moment]
+        return [late for late, _ in ticks], [work for _, work in ticks]
 
     def _tick(self) -> None:
-        now = self._loop.time()
-        late = now - self._due
-        self.marks.append((now, late))
+        now, cpu = self._loop.time(), time.thread_time()
+        late, work = now - self._due, cpu - self._cpu
+        self.marks.append((now, late, work))
+        self._cpu = cpu
         if self._current:
-            if late > self.explain_after_s:
-                self.stacks.append((late, self._current))
+            if work > self.explain_after_s:
+                self.stacks.append((work, self._current))
             self._current = Counter()
         self._due = now + self.tick_s
         self._handle = self._loop.call_later(self.tick_s, self._tick)
 
     def _sample(self) -> None:
         while not self._stop.wait(0.002):
-            if self._loop.time() - self._due > self.explain_after_s:
+            if time.clock_gettime(self._loop_clock) - self._cpu > self.explain_after_s:
                 frame = sys._current_frames().get(self._loop_thread)
                 if frame is not None:
-                    stack = traceback.extract_stack(frame)[-12:]
-                    self._current[" < ".join(f"{s.name} ({os.path.basename(s.filename)}:"
-                                             f"{s.lineno})" for s in reversed(stack))] += 1
+                    self._current[_where(traceback.extract_stack(frame))] += 1
 
     def report(self, top: int = 5) -> str:
         lines = []
-        for late, stacks in sorted(self.stacks, key=lambda s: -s[0])[:top]:
-            lines.append(f"  stall of {late * 1000:.0f} ms, where the loop was:")
+        for work, stacks in sorted(self.stacks, key=lambda s: -s[0])[:top]:
+            lines.append(f"  {work * 1000:.0f} ms of the loop's work between two ticks, "
+                         "where it was:")
             lines += [f"    {count:3d}x {stack}" for stack, count in stacks.most_common(3)]
         return "\n".join(lines)
 
 
-def summary(lateness: list[float]) -> tuple[float, float]:
+PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _where(stack: traceback.StackSummary) -> str:
+    """The innermost frames, then podterm's own frames further out (the handler)."""
+    inner = list(stack)[-6:]
+    ours = [s for s in list(stack)[:-6] if s.filename.startswith(PROJECT)
+            and "/bench/" not in s.filename and "/.venv/" not in s.filename][-3:]
+    return " < ".join(f"{s.name} ({os.path.basename(s.filename)}:{s.lineno})"
+                      for s in reversed(ours + inner))
+
+
+def summary(seconds: list[float]) -> tuple[float, float]:
     """(longest, p99) in ms."""
-    ordered = sorted(lateness)
+    ordered = sorted(seconds)
     return ordered[-1] * 1000, ordered[int(len(ordered) * 0.99)] * 1000

@@ -13,9 +13,12 @@ from typing import Iterable
 from library.models import Episode
 from library.store import transaction
 
+# CROSS JOIN: read the inbox first, then each of its episodes. Left to choose, SQLite
+# walked every episode looking for inbox rows (28 ms at 100,000 episodes, for an empty
+# inbox, before the player's first screen).
 _LIST = """
     SELECT e.*, f.title AS feed_title FROM inbox i
-    JOIN episodes e ON e.id = i.episode_id JOIN feeds f ON f.id = e.feed_id
+    CROSS JOIN episodes e ON e.id = i.episode_id JOIN feeds f ON f.id = e.feed_id
 """
 _NEWEST_FIRST = " ORDER BY COALESCE(e.published_at, i.arrived_at) DESC, e.id DESC"
 
@@ -45,8 +48,8 @@ def inbox_count(conn: sqlite3.Connection) -> int:
 
 def inbox_counts(conn: sqlite3.Connection) -> dict[int, int]:
     """New episodes per feed id (feeds without any are absent)."""
-    return dict(conn.execute("SELECT e.feed_id, COUNT(*) FROM inbox i "
-                             "JOIN episodes e ON e.id = i.episode_id GROUP BY e.feed_id"))
+    return dict(conn.execute("SELECT e.feed_id, COUNT(*) FROM inbox i CROSS JOIN episodes "
+                             "e ON e.id = i.episode_id GROUP BY e.feed_id"))
 
 
 def dismiss(conn: sqlite3.Connection, episode_ids: Iterable[int]) -> list[Episode]:

@@ -8,7 +8,6 @@ it; the app only holds what lives as long as it does (:class:`~tui.services.Serv
 from __future__ import annotations
 
 import os
-from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Sequence
 
@@ -71,10 +70,6 @@ def build_app(paths: Paths, config: Config, engine_factory: EngineFactory | None
     :class:`player.Player`); ``notices`` are shown as notifications once the app opens;
     ``librarian`` may have begun reading the library already (:func:`tui.main.open_player`).
     """
-    # Feed parsing runs in worker processes, and multiprocessing starts its resource
-    # tracker (once) with sys.stderr's descriptor. While Textual runs, sys.stderr is a
-    # capture object whose fileno() is -1, which would fail every refresh: start it now.
-    resource_tracker.ensure_running()
     keymap, key_warnings = keys.keymap_from_config(config["keys"], ALL_KEYS)
     services = Services(paths, config, keymap, librarian or Librarian(paths.database),
                         engine_factory or libvlc_player,

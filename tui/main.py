@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from tui import heap
 from tui.terminal import screen_on_own_descriptor
 
 if TYPE_CHECKING:
@@ -28,13 +29,14 @@ PLAYER_OPTIONS = ("--data-dir", "--config")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from library.cli.app import common_options, run
-
     argv = sys.argv[1:] if argv is None else argv
     if opens_player(argv):
+        heap.pause()  # until the first screen is drawn (tui.heap)
+        from library.cli.app import common_options, run
+
         player = argparse.ArgumentParser(prog="podterm", parents=[common_options()])
         return run(player, argv, default=run_tui)
-    from library.cli.app import build_parser
+    from library.cli.app import build_parser, run
 
     parser, commands = build_parser()
     demo = commands.add_parser(

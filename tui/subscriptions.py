@@ -28,6 +28,7 @@ from tui.downloads import Downloads
 from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
 from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.services import Host
+from tui.terminal import start_resource_tracker
 
 if TYPE_CHECKING:
     from library.refresh import FeedOutcome
@@ -207,6 +208,7 @@ class Subscriptions:
             self.refreshing = False
             return
         self.host.post_message(RefreshStarted(len(feed_ids)))
+        start_resource_tracker()  # for the refresh's child process
         self.host.run_worker(lambda: self._run_refresh(feed_ids), thread=True,
                              group="refresh", exit_on_error=False)
 

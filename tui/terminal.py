@@ -29,3 +29,24 @@ def screen_on_own_descriptor() -> Iterator[None]:
     finally:
         sys.__stderr__, sys.stderr = saved  # type: ignore[misc]
         stream.close()
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (once; a refresh's child process needs
+    it) on the terminal's descriptor.
+
+    The tracker is started with ``sys.stderr``'s descriptor, and while Textual runs
+    ``sys.stderr`` is a capture object whose ``fileno()`` is -1, which would fail every
+    refresh. Call this on the UI loop: it lends ``sys.stderr`` the real stream for the
+    moment it takes. Started here, when the first refresh begins, rather than before the
+    first screen: it is another Python process starting, which took CPU from the first
+    screen on a small machine.
+    """
+    from multiprocessing import resource_tracker
+
+    captured = sys.stderr
+    sys.stderr = sys.__stderr__ or captured
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured

@@ -4,6 +4,7 @@ engine or refresh; a library podterm cannot open is a one-line error before the 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ from pathlib import Path
 from library.store import connect
 from tests.feedgen import show
 from tests.tui.conftest import ready, shows, subscribe, wait_for
+from tui import heap
 from tui.startup import FIRST_PAGE
 from tui.state import UiState, save_state
 from tui.widgets.panes import EpisodesTable
@@ -72,6 +74,25 @@ async def test_first_screen_loads_no_network_parser_or_audio_code(paths, server)
     shown = json.loads(result.stdout.splitlines()[-1])
     assert "Quick #2: a conversation about things" in shown["titles"]
     assert [name for name in NOT_FOR_THE_FIRST_SCREEN if name in shown["modules"]] == []
+
+
+async def test_the_garbage_collector_runs_again_once_the_first_screen_is_drawn(
+        make_app, paths, server):
+    """`podterm` pauses Python's cyclic collector while it starts (tui.heap); if the
+    app did not turn it on again, memory held in cycles would never be freed."""
+    await subscribe(paths, server, show("Quick", 3))
+    heap.pause()  # as tui.main does before the imports
+    try:
+        assert not gc.isenabled()
+        app = make_app()
+        async with app.run_test(size=(120, 36)) as pilot:
+            await ready(pilot, feeds=1)
+            await wait_for(pilot, gc.isenabled, what="the collector running again")
+            assert gc.get_freeze_count() > 0   # what start-up made is left out of it
+            await pilot.press("q")
+    finally:
+        heap.freeze_long_lived()
+        heap.thaw()
 
 
 async def test_reopens_on_its_episode_deep_in_a_long_feed(make_app, paths, server):

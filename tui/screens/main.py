@@ -41,6 +41,7 @@ from tui.startup import FirstView, first_view
 from tui.state import UiState, save_state
 from tui.subscriptions import Subscriptions
 from tui.sync import Sync
+from tui.terminal import start_resource_tracker
 from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.downloads_bar import DownloadsBar
@@ -185,6 +186,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
 
     def _after_first_screen(self) -> None:
         heap.freeze_long_lived()
+        start_resource_tracker()  # before sync or a refresh starts a child process
         self.playback.start()
         self.mpris.start()
         self.sync.start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -16,6 +17,8 @@ from library.text import clean_line, plural
 from tui import formatting, keys
 from tui.actions import key
 from tui.messages import RefreshProgress
+
+REFRESH_STATUS_EVERY_S = 0.25
 
 
 class FeedHeader(VerticalScroll, can_focus=False):
@@ -57,8 +60,22 @@ class FeedHeader(VerticalScroll, can_focus=False):
 
     def _update(self, text: Text) -> None:
         if text != self._shown:  # a refresh shows the same header often: no new layout
-            self._shown = text
-            self.query_one("#feed-header-text", Static).update(text)
+            shown, self._shown = self._shown, text
+            static = self.query_one("#feed-header-text", Static)
+            # New counts on as many lines, none of them wrapped: the header keeps its
+            # height, so only its own lines are drawn again, not the lists below it.
+            lines = _unwrapped_lines(text, static.size.width)
+            same = (shown is not None and lines is not None
+                    and lines == _unwrapped_lines(shown, static.size.width))
+            static.update(text, layout=not same)
+
+
+def _unwrapped_lines(text: Text, width: int) -> int | None:
+    """How many lines ``text`` takes, or None when one would wrap at ``width``."""
+    lines = text.split("\n", allow_blank=True)
+    if width <= 0 or any(line.cell_len > width for line in lines):
+        return None
+    return len(lines)
 
 
 def counts(feed: Feed, listening: ListeningTime | None) -> str:
@@ -156,25 +173,40 @@ def short_keys(key_ids: tuple[str, ...], keymap: dict[str, str]) -> Text:
 
 
 class RefreshStatus(Static):
-    """"Refreshing 37/200 feeds, 2 failed …" while a refresh runs; hidden otherwise."""
+    """"Refreshing 37/200 feeds, 2 failed …" while a refresh runs; hidden otherwise.
+
+    Drawn at most every :data:`REFRESH_STATUS_EVERY_S`, not for each of a refresh's
+    many feeds: a line at the bottom that changes in the same frame as a row near the
+    top makes Textual draw everything between them again (it redraws the box around
+    all the changes)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.failed = 0
+        self._latest: tuple[int, int, str] = (0, 0, "")
+        self._timer: Timer | None = None
 
     def start(self, total: int) -> None:
         self.failed = 0
-        self._show(0, total, "")
+        self._latest = (0, total, "")
+        self._draw()
         self.display = True
 
     def progress(self, message: RefreshProgress) -> None:
         self.failed += message.outcome.outcome == "failed"
-        self._show(message.done, message.total, message.outcome.title)
+        self._latest = (message.done, message.total, message.outcome.title)
+        if self._timer is None:
+            self._timer = self.set_timer(REFRESH_STATUS_EVERY_S, self._draw)
 
     def finish(self) -> None:
         self.display = False
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
-    def _show(self, done: int, total: int, last_title: str) -> None:
+    def _draw(self) -> None:
+        self._timer = None
+        done, total, last_title = self._latest
         text = Text(f"Refreshing {done}/{plural(total, 'feed')}", style="bold")
         if self.failed:
             text.append(f", {self.failed} failed", style="red")
