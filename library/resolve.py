@@ -8,7 +8,6 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from library import parsepool
-from library.feedurls import absolute_url as absolute_url  # (callers import it from here)
 from library.parse import ParsedFeed
 from library.parsepool import ParseBudget, ParseJob
 
