@@ -175,8 +175,10 @@ def describe_transport_error(exc: BaseException) -> tuple[str, str]:
     httpx = sys.modules.get("httpx")  # (an httpx error means httpx is loaded)
     if httpx is not None and isinstance(exc, httpx.TimeoutException):
         return "timeout", "timed out"
-    if isinstance(exc, ProtocolError):
+    if isinstance(exc, ProtocolError):  # (podterm's own words, as RemoteClosed's)
         return "network", f"the server's answer is not valid HTTP: {exc}"
+    if isinstance(exc, RemoteClosed):
+        return "network", f"the server closed the connection: {exc}"
     if any(isinstance(c, socket.gaierror) for c in chain) or "name or service not known" in text \
             or "name resolution" in text or "nodename nor servname" in text:
         return "dns", "the address does not resolve (DNS lookup failed)"
@@ -184,7 +186,7 @@ def describe_transport_error(exc: BaseException) -> tuple[str, str]:
         return "refused", "connection refused by the server"
     if any(isinstance(c, ssl.SSLError) for c in chain) or "certificate" in text or "ssl" in text:
         return "tls", "secure connection failed (TLS): " + _last_words(chain)
-    if isinstance(exc, (RemoteClosed, ConnectionResetError, BrokenPipeError)) or (
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError)) or (
             httpx is not None and isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError))):
         return "network", "the server closed the connection: " + _last_words(chain)
     return "network", "network error: " + _last_words(chain)
