@@ -172,8 +172,9 @@ def describe_transport_error(exc: BaseException) -> tuple[str, str]:
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(c) for c in chain).lower()
     httpx = sys.modules.get("httpx")  # (an httpx error means httpx is loaded)
-    if httpx is not None and isinstance(exc, httpx.TimeoutException):
-        return "timeout", "timed out"
+    if isinstance(exc, TimeoutError) or (httpx is not None and
+                                         isinstance(exc, httpx.TimeoutException)):
+        return "timeout", "timed out"  # (TimeoutError: connecting took over 10 s)
     if isinstance(exc, ProtocolError):  # (podterm's own words, as RemoteClosed's)
         return "network", f"the server's answer is not valid HTTP: {exc}"
     if isinstance(exc, RemoteClosed):

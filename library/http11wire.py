@@ -66,13 +66,14 @@ class Head:
 
 
 async def read_head(reader: asyncio.StreamReader) -> Head:
-    """The next final answer's head (1xx answers are read and skipped)."""
-    first = True
-    while True:
-        head = await _read_one_head(reader, first)
-        first = False
+    """The next final answer's head (up to ten 1xx answers are read and skipped)."""
+    for interim in range(11):
+        head = await _read_one_head(reader, interim == 0)
+        if head.status == 101:  # a GET asks for no other protocol
+            raise ProtocolError("the server switched protocols")
         if not 100 <= head.status < 200:
             return head
+    raise ProtocolError("too many informational (1xx) answers")
 
 
 async def _read_one_head(reader: asyncio.StreamReader, first: bool) -> Head:

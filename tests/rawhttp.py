@@ -21,7 +21,8 @@ class RawServer:
     def __init__(self) -> None:
         self.answers: dict[str, list[bytes]] = {}
         self.connections = 0
-        self.requests: list[str] = []
+        self.requests: list[str] = []   # the paths asked for, in order
+        self.heads: list[bytes] = []      # the request heads as they came
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self._stop = threading.Event()
@@ -63,6 +64,7 @@ class RawServer:
                     return
                 path = request.split(b" ", 2)[1].decode("ascii")
                 self.requests.append(path)
+                self.heads.append(request)
                 for part in self.answers.get(path, [b"HTTP/1.1 404 Not Found\r\n"
                                                     b"Content-Length: 0\r\n\r\n"]):
                     if part == CLOSE:

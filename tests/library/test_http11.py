@@ -31,6 +31,11 @@ def test_a_chunked_feed_with_trailers_is_read_whole(raw, db):
     [outcome] = refresh(path, [feed_id], ONE_AT_A_TIME)
     assert (outcome.outcome, outcome.new_episodes) == ("updated", 30), outcome.error
     assert len(list_episodes(conn, feed_id)) == 30
+    port = raw.url("").rsplit(":", 1)[1]
+    request = raw.heads[0].decode("ascii").split("\r\n")
+    assert request[0] == "GET /feed.xml HTTP/1.1"
+    assert f"Host: 127.0.0.1:{port}" in request  # the port, as it is not the default
+    assert "Accept-Encoding: gzip, deflate" in request
 
 
 def test_feeds_on_one_host_share_one_kept_alive_connection(raw, db):
