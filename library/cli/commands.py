@@ -148,7 +148,7 @@ def cmd_refresh(args: argparse.Namespace, ctx: Context) -> int:
     if args.feeds:
         ids = [feeds_mod.resolve_feed(conn, query).id for query in args.feeds]
     else:
-        ids = [feed.id for feed in feeds_mod.list_feeds(conn) if feed.status == "active"]
+        ids = feeds_mod.active_feed_ids(conn)  # (list_feeds would add up every episode)
     conn.close()
     outcomes = run_refresh(ctx, ids, args)
     if args.json:
