@@ -104,7 +104,7 @@ class Client:
             try:
                 connection.writer.write(request)
                 head = await read_head(connection.reader)
-            except (RemoteClosed, ConnectionError) as exc:
+            except (RemoteClosed, ConnectionError, ssl.SSLError) as exc:  # (a dead TLS one)
                 connection.close()
                 if not reused or not getattr(exc, "nothing_received", True):
                     raise
