@@ -122,6 +122,7 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
                     if all_permanent:
                         moved_to = target
                     current, sent_by = target, public_host
+                    await response.skip()  # (the next hop may be on the same host)
                     continue
                 result = await _read(response, current, limits, decode)
                 result.public_host = public_host
@@ -148,6 +149,7 @@ async def _read(response: Response, url: str, limits: FetchLimits,
         result = _error(url, "gone" if status == 410 else "http", http_status_text(status))
         result.http_status = status
         result.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
+        await response.skip()
         return result
     coding = response.headers.get("content-encoding")
     try:

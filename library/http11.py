@@ -10,9 +10,11 @@ Connections are kept per (scheme, host:port, public_only), at most
 (a refresh asks at most ``per_host`` requests of a host at a time). A connection is put
 back only after its answer was read to the end, and only if the server allows it
 (``Connection: close``, HTTP/1.0 and bodies read to the end of the connection close it).
-A kept connection the server closed while idle is the normal end of keep-alive: when a
-reused connection ends before any byte of the answer arrived, the GET is sent once more
-on a new connection (idempotent; urllib3 and http.client do the same).
+The small body of a redirect or an error page is read and dropped (:meth:`Response.skip`)
+so the connection stays usable. A kept connection the server closed while idle is the
+normal end of keep-alive: when a reused connection ends before any byte of the answer
+arrived, the GET is sent once more on a new connection (idempotent; urllib3 and
+http.client do the same).
 
 Requests with ``public_only`` resolve the name once, refuse it
 (:class:`~library.netpolicy.PrivateAddress`) if any address is private, and connect to
@@ -31,10 +33,13 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 from urllib.parse import unquote, urlsplit
 
-from library.http11wire import MAX_HEAD_BYTES, Body, Head, RemoteClosed, read_head
+from library.http11wire import (MAX_HEAD_BYTES, Body, Head, ProtocolError, RemoteClosed,
+                                TooLarge, read_head)
 from library.netpolicy import checked_addresses
 
 MAX_IDLE_PER_HOST = 4
+SKIPPED_BODY_MAX = 64 * 1024
+SKIPPED_BODY_WAIT_S = 2.0
 _UNSENDABLE = {chr(c) for c in range(32)} | {"\x7f"}
 
 
@@ -49,6 +54,17 @@ class Response:
     @property
     def has_redirect_location(self) -> bool:
         return self.status_code in (301, 302, 303, 307, 308) and "location" in self.headers.headers
+
+    async def skip(self) -> None:
+        """Read a small body that is not wanted (a redirect's, an error page), so the
+        connection can serve the next request; a large, slow or broken one closes it."""
+        if self._body.until_close:
+            return
+        try:
+            async with asyncio.timeout(SKIPPED_BODY_WAIT_S):
+                await self.read(SKIPPED_BODY_MAX)
+        except (TooLarge, ProtocolError, RemoteClosed, OSError):  # (TimeoutError too)
+            pass
 
     async def read(self, max_bytes: int) -> bytes:
         """The body as it came (Content-Encoding not undone), at most ``max_bytes`` long

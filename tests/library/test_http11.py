@@ -49,6 +49,17 @@ def test_feeds_on_one_host_share_one_kept_alive_connection(raw, db):
     assert raw.connections == 1
 
 
+def test_a_redirect_on_the_same_host_reuses_the_connection(raw, db):
+    path, conn = db
+    page = b"<html>Moved</html>"
+    raw.answers["/old.xml"] = [b"HTTP/1.1 301 Moved Permanently\r\nLocation: /new.xml\r\n"
+                               b"Content-Length: %d\r\n\r\n" % len(page) + page]
+    raw.answers["/new.xml"] = [ok(rss(show("Moved", 1)))]
+    [outcome] = refresh(path, subscribe(conn, raw, "/old.xml"), ONE_AT_A_TIME)
+    assert (outcome.outcome, outcome.moved_to) == ("updated", raw.url("/new.xml"))
+    assert raw.connections == 1
+
+
 def test_connection_close_is_honoured(raw, db):
     """The server says it closes: the next feed asks on a new connection (the old one
     would never answer)."""
