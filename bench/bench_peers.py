@@ -214,8 +214,17 @@ def run_podterm(work: Path, urls: list[str], source: Path | None = None
     if source is None:
         exe = [str(Path(sys.executable).parent / "podterm")]
     else:
-        exe = [sys.executable, "-c", "import sys; from tui.main import main; sys.exit(main())"]
+        # -P: without it, ``-c`` puts the current directory first on sys.path, and run
+        # from a checkout, "before" imported that checkout's code instead of ``source``.
+        exe = [sys.executable, "-P", "-c",
+               "import sys; from tui.main import main; sys.exit(main())"]
         env["PYTHONPATH"] = str(source)
+    # Byte-code for every module, as an installed package has: with PYTHONDONTWRITEBYTECODE
+    # set, the modules only a refresh imports were compiled again on every run.
+    subprocess.run([sys.executable, "-m", "compileall", "-q",
+                    *(str((source or BENCH.parent) / package)
+                      for package in ("library", "tui", "player"))],
+                   check=True, stdout=subprocess.DEVNULL)
     subs = work / "subs.opml"
     subs.write_text(opml(urls))
     subprocess.run([*exe, "import", str(subs), "--no-refresh", "--json"], check=True,

@@ -9,7 +9,6 @@ Unknown keys are reported as warnings, never silently ignored; a malformed file 
 from __future__ import annotations
 
 import copy
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +96,8 @@ def load_config(path: Path | None) -> Config:
     if path is None or not path.exists():
         return config
     config.path = path
+    import tomllib  # (here: most start-ups have no config file)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

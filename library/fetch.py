@@ -13,18 +13,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import sys
 import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
-from typing import Any
 from urllib.parse import urlsplit
 
-from library import __version__
+from library import __version__, contentcoding
 from library.contentcoding import too_large
-from library.httpclient import httpx
-from library.netpolicy import is_private_address, peer_address, refusal
-from library.pinning import CheckedTransport, PrivateAddress
+from library.http11 import Client, Response
+from library.http11wire import ProtocolError, RemoteClosed, TooLarge
+from library.netpolicy import PrivateAddress, is_private_address, peer_address, refusal
 from library.urls import UnsupportedURL, check_feed_url, join_url, shown_url
 
 USER_AGENT = f"podterm/{__version__} (terminal podcast player)"
@@ -62,56 +61,17 @@ def make_client(limits: FetchLimits, max_connections: int) -> "HostClients":
     return HostClients(limits, max_connections)
 
 
-class HostClients:
-    """An HTTP client per scheme and host, used like one httpx.AsyncClient (``stream``);
-    requests with ``public_only`` go through a client of their own whose connections go
-    only to checked public addresses (:mod:`library.pinning`).
-
-    httpx's connection pool looks at every connection it holds whenever a request starts
-    or ends; a pool per host holds one or two, where one shared pool held sixteen and a
-    warm refresh spent a third of its HTTP time there. A redirect is requested anew (see
-    _fetch), so each hop goes to its own host's client. Certificates are loaded once, for
-    the first https host; clients for plain-HTTP hosts never speak TLS and get a context
-    that trusts nothing.
-    """
+class HostClients(Client):
+    """The feed fetcher's HTTP client (:mod:`library.http11`): keeps connections per
+    scheme, host and ``public_only``, sends podterm's User-Agent and asks for gzip. Only
+    feed fetches use it (refresh, subscribe, probe); downloads and directory searches
+    keep httpx (:mod:`library.pinning`). ``max_connections`` is how many requests the
+    caller runs at once (it bounds them itself): no host keeps more idle."""
 
     def __init__(self, limits: FetchLimits, max_connections: int) -> None:
-        self._limits, self._max_connections = limits, max_connections
-        self._clients: dict[tuple[str, str], httpx.AsyncClient] = {}
-        self._verified: ssl.SSLContext | None = None
-
-    def stream(self, method: str, url: str, *, public_only: bool = False,
-               **kwargs: Any) -> Any:
-        parts = urlsplit(url)
-        key = (parts.scheme.lower(), parts.netloc.lower(), public_only)
-        client = self._clients.get(key)
-        if client is None:
-            client = self._clients[key] = self._new_client(key[0] == "https", public_only)
-        return client.stream(method, url, **kwargs)
-
-    def _new_client(self, tls: bool, public_only: bool) -> httpx.AsyncClient:
-        if tls and self._verified is None:
-            self._verified = httpx.create_ssl_context(trust_env=False)
-        verify = self._verified if tls and self._verified else \
-            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        limits = httpx.Limits(max_connections=self._max_connections,
-                              max_keepalive_connections=4)
-        return httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(self._limits.timeout_s,
-                                  connect=min(10.0, self._limits.timeout_s)),
-            limits=limits, verify=verify, trust_env=False,
-            transport=CheckedTransport(verify=verify, limits=limits) if public_only else None,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
-        )
-
-    async def __aenter__(self) -> "HostClients":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        for client in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
+        super().__init__({"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+                         connect_timeout_s=min(10.0, limits.timeout_s),
+                         max_idle_per_host=max_connections)
 
 
 async def fetch_feed(client: HostClients, url: str, limits: FetchLimits,
@@ -128,7 +88,7 @@ async def fetch_feed(client: HostClients, url: str, limits: FetchLimits,
     try:
         async with asyncio.timeout(limits.timeout_s):  # (wait_for would add a task)
             return await _fetch(client, url, limits, etag, last_modified, named_by, decode)
-    except (TimeoutError, httpx.TimeoutException):
+    except TimeoutError:
         return _error(url, "timeout", f"timed out after {limits.timeout_s:g} s")
 
 
@@ -148,8 +108,7 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
     sent_by = named_by  # the public host that sent us to ``current``, if one did
     for _hop in range(MAX_REDIRECTS + 1):
         try:
-            async with client.stream("GET", current, headers=headers,
-                                     public_only=bool(sent_by)) as response:
+            async with client.get(current, headers, public_only=bool(sent_by)) as response:
                 peer = peer_address(response)
                 public_host = None if peer and is_private_address(peer) else \
                     urlsplit(current).hostname
@@ -163,61 +122,65 @@ async def _fetch(client: HostClients, url: str, limits: FetchLimits,
                     if all_permanent:
                         moved_to = target
                     current, sent_by = target, public_host
+                    await response.skip()  # (the next hop may be on the same host)
                     continue
                 result = await _read(response, current, limits, decode)
                 result.public_host = public_host
         except PrivateAddress as exc:
             return _error(current, "private_network", refusal(sent_by or "", current, exc.ip))
-        except httpx.RemoteProtocolError as exc:
-            if invalid_location(exc):
-                return _error(current, "unsupported", REDIRECT_REFUSED + "not a valid address")
+        except (OSError, ProtocolError, RemoteClosed) as exc:
             return _error(current, *describe_transport_error(exc))
-        except httpx.HTTPError as exc:
-            return _error(current, *describe_transport_error(exc))
-        except (httpx.InvalidURL, UnicodeError) as exc:  # e.g. a host label over 63 chars
+        except UnicodeError as exc:  # e.g. a host label over 63 chars
             return _error(current, "unsupported", f"invalid address: {exc}")
         result.moved_to = moved_to
         return result
     return _error(current, "redirects", f"more than {MAX_REDIRECTS} redirects")
 
 
-async def _read(response: httpx.Response, url: str, limits: FetchLimits,
+async def _read(response: Response, url: str, limits: FetchLimits,
                 decode: bool) -> FetchResult:
     status = response.status_code
     validators = {"etag": response.headers.get("etag"),
                   "last_modified": response.headers.get("last-modified")}
     if status == 304:
-        await response.aread()  # no body, but read to its end the connection can be reused
+        await response.read(0)  # no body, but read to its end the connection can be reused
         return FetchResult("not_modified", url, http_status=304, **validators)
     if status >= 400:
         result = _error(url, "gone" if status == 410 else "http", http_status_text(status))
         result.http_status = status
         result.retry_after_s = parse_retry_after(response.headers.get("retry-after"))
+        await response.skip()
         return result
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limits.max_bytes:
+    coding = response.headers.get("content-encoding")
+    try:
+        body = await response.read(limits.max_bytes)
+        if decode and coding:
+            body, coding = contentcoding.decode(body, coding, limits.max_bytes), None
+    except (TooLarge, contentcoding.TooLarge):
         return _too_large(url, limits, status)
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes() if decode else response.aiter_raw():
-        size += len(chunk)
-        if size > limits.max_bytes:
-            return _too_large(url, limits, status)
-        chunks.append(chunk)
-    coding = None if decode else response.headers.get("content-encoding")
-    return FetchResult("ok", url, b"".join(chunks), status, **validators,
-                       content_encoding=coding)
+    except contentcoding.DecodingFailed as exc:
+        return _error(url, "network", f"network error: {str(exc)[:160]}")
+    return FetchResult("ok", url, body, status, **validators,
+                       content_encoding=None if decode else coding)
 
 
 def describe_transport_error(exc: BaseException) -> tuple[str, str]:
-    """(kind, reason) for a network failure: DNS, refused, timeout, TLS or other."""
+    """(kind, reason) for a network failure: DNS, refused, timeout, TLS or other; of
+    :mod:`library.http11` (feeds) or of httpx (downloads, searches, sync)."""
     chain: list[BaseException] = []
     cause: BaseException | None = exc
     while cause is not None and len(chain) < 10:
         chain.append(cause)
         cause = cause.__cause__ or cause.__context__
     text = " ".join(str(c) for c in chain).lower()
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout", "timed out"
+    httpx = sys.modules.get("httpx")  # (an httpx error means httpx is loaded)
+    if isinstance(exc, TimeoutError) or (httpx is not None and
+                                         isinstance(exc, httpx.TimeoutException)):
+        return "timeout", "timed out"  # (TimeoutError: connecting took over 10 s)
+    if isinstance(exc, ProtocolError):  # (podterm's own words, as RemoteClosed's)
+        return "network", f"the server's answer is not valid HTTP: {exc}"
+    if isinstance(exc, RemoteClosed):
+        return "network", f"the server closed the connection: {exc}"
     if any(isinstance(c, socket.gaierror) for c in chain) or "name or service not known" in text \
             or "name resolution" in text or "nodename nor servname" in text:
         return "dns", "the address does not resolve (DNS lookup failed)"
@@ -225,14 +188,16 @@ def describe_transport_error(exc: BaseException) -> tuple[str, str]:
         return "refused", "connection refused by the server"
     if any(isinstance(c, ssl.SSLError) for c in chain) or "certificate" in text or "ssl" in text:
         return "tls", "secure connection failed (TLS): " + _last_words(chain)
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError)) or (
+            httpx is not None and isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError))):
         return "network", "the server closed the connection: " + _last_words(chain)
     return "network", "network error: " + _last_words(chain)
 
 
-def invalid_location(exc: httpx.RemoteProtocolError) -> bool:
-    """httpx parses a redirect's Location itself, even when not following it, and raises
-    this error for one it cannot read (control characters, say)."""
+def invalid_location(exc: BaseException) -> bool:
+    """httpx (downloads, searches) parses a redirect's Location itself, even when not
+    following it, and raises RemoteProtocolError for one it cannot read (control
+    characters, say)."""
     return "location header" in str(exc).lower()
 
 
@@ -243,6 +208,8 @@ def parse_retry_after(value: str | None) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    from email.utils import parsedate_to_datetime  # (rarely needed; email is slow to import)
+
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):

@@ -9,8 +9,9 @@ metadata service, and report what it answered.
 
 DNS can answer differently each time it is asked (DNS rebinding), so a request that must
 stay public resolves the host once, checks every address, and connects to one of exactly
-those (:mod:`library.pinning`); the address a response came from (:func:`peer_address`)
-says whether the next hop is held to the rule.
+those (:func:`checked_addresses`, used by :mod:`library.http11` and :mod:`library.pinning`);
+the address a response came from (:func:`peer_address`) says whether the next hop is held
+to the rule.
 
 The player keeps its own copy of :data:`PRIVATE_NETWORKS` (player/netpolicy.py: player and
 library never import each other); tests/test_boundaries.py checks that both agree.
@@ -47,8 +48,30 @@ def is_private_address(ip: str) -> bool:
     return any(address in network for network in PRIVATE_NETWORKS)
 
 
+class PrivateAddress(Exception):
+    """A request that must stay public was about to connect to ``ip``."""
+
+    def __init__(self, host: str, ip: str) -> None:
+        super().__init__(f"{host} resolves to {ip}, an address in the private network")
+        self.host, self.ip = host, ip
+
+
+def checked_addresses(host: str, infos: list[tuple[Any, ...]]) -> list[str]:
+    """The addresses to try from ``getaddrinfo``'s ``infos``, in the resolver's order;
+    :class:`PrivateAddress` if any is private (an attacker's name may list a public
+    address first)."""
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    for ip in addresses:
+        if is_private_address(ip):
+            raise PrivateAddress(host, ip)
+    return addresses
+
+
 def peer_address(response: Any) -> str | None:
-    """The IP address an httpx response came from, if the transport says."""
+    """The IP address a response came from, if the transport says: ``peer`` of a
+    :mod:`library.http11` response, or the network stream of an httpx one."""
+    if (peer := getattr(response, "peer", None)) is not None:
+        return str(peer)
     stream = response.extensions.get("network_stream")
     try:
         server = stream.get_extra_info("server_addr") if stream is not None else None

@@ -12,8 +12,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "podterm"
 
 
@@ -35,17 +33,22 @@ class Paths:
 
 
 def resolve_paths(data_dir: str | None = None, config: str | None = None) -> Paths:
-    """Apply the override order: argument, then environment, then platformdirs."""
+    """Apply the override order: argument, then environment, then platformdirs
+    (imported only then: tests, demos and benchmarks override both)."""
     data_override = data_dir or os.environ.get("PODTERM_DATA_DIR")
     config_override = config or os.environ.get("PODTERM_CONFIG")
     if data_override:
         data = Path(data_override).expanduser()
         logs = data / "logs"
     else:
+        import platformdirs
+
         data = Path(platformdirs.user_data_dir(APP_NAME))
         logs = Path(platformdirs.user_log_dir(APP_NAME))
     if config_override:
         config_file = Path(config_override).expanduser()
     else:
+        import platformdirs
+
         config_file = Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
     return Paths(data_dir=data, config_file=config_file, log_dir=logs)

@@ -7,7 +7,9 @@ answer differently the second time (DNS rebinding: a public address for the chec
 127.0.0.1 for the connection), and the request reaches the private host before any check
 of the connected address can refuse its answer. So such requests go through a client
 whose connections resolve the name once, refuse (:class:`PrivateAddress`) if any of its
-addresses is private, and connect to one of exactly those addresses. TLS is unchanged:
+addresses is private, and connect to one of exactly those addresses
+(:func:`library.netpolicy.checked_addresses`; feed fetches do the same in
+:mod:`library.http11`). TLS is unchanged:
 httpcore still sends SNI and ``Host`` for the name and verifies the certificate for it.
 
 Each checked client only ever makes checked connections, so its kept-alive connections
@@ -29,25 +31,9 @@ from typing import Any, Iterable
 import httpcore
 
 from library.httpclient import httpx
-from library.netpolicy import is_private_address
+from library.netpolicy import PrivateAddress, checked_addresses
 
-
-class PrivateAddress(Exception):
-    """A request that must stay public was about to connect to ``ip``."""
-
-    def __init__(self, host: str, ip: str) -> None:
-        super().__init__(f"{host} resolves to {ip}, an address in the private network")
-        self.host, self.ip = host, ip
-
-
-def _checked(host: str, infos: list[tuple[Any, ...]]) -> list[str]:
-    """The addresses to try, in the resolver's order; :class:`PrivateAddress` if any is
-    private (an attacker's name may list a public address first)."""
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    for ip in addresses:
-        if is_private_address(ip):
-            raise PrivateAddress(host, ip)
-    return addresses
+__all__ = ["CheckedClients", "CheckedSyncTransport", "CheckedTransport", "PrivateAddress"]
 
 
 class _CheckedBackend(httpcore.AsyncNetworkBackend):
@@ -66,7 +52,7 @@ class _CheckedBackend(httpcore.AsyncNetworkBackend):
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(str(exc)) from exc
         error: Exception | None = None
-        for ip in _checked(host, infos):
+        for ip in checked_addresses(host, infos):
             try:
                 return await self._inner.connect_tcp(ip, port, timeout, local_address,
                                                      socket_options)
@@ -95,7 +81,7 @@ class _CheckedSyncBackend(httpcore.NetworkBackend):
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(str(exc)) from exc
         error: Exception | None = None
-        for ip in _checked(host, infos):
+        for ip in checked_addresses(host, infos):
             try:
                 return self._inner.connect_tcp(ip, port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:

@@ -50,6 +50,33 @@ def test_listing_commands_start_without_the_ui_the_http_client_or_the_feed_parse
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "LOADED []"
     assert "A show" in result.stdout or "--help" in argv or "episodes" in argv
+def test_refresh_fetches_without_the_ui_or_httpx(server, tmp_path):
+    """`podterm refresh` fetches feeds with library/http11.py: httpx and its stack (~80 ms
+    to import, and more per request) stay out, and so does the UI."""
+    from tests.feedgen import rss, show
+
+    url = server.add("/feed.xml", rss(show("Imports", 2)), "application/rss+xml")
+    code = ("import sys\nfrom library.feeds import add_feed\nfrom library.store import connect\n"
+            f"conn = connect(__import__('pathlib').Path({str(tmp_path / 'data')!r}) "
+            "/ 'library.sqlite3')\n"
+            f"add_feed(conn, {url!r}, 'A show'); conn.close()\n"
+            "from tui.main import main\n"
+            "try:\n"
+            "    main(['refresh', '--json'])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "heavy = ('textual', 'httpx', 'httpcore', 'h11', 'anyio', 'sniffio', 'tui.app',\n"
+            "         'player', 'vlc')\n"
+            "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))")
+    env = {"PODTERM_DATA_DIR": str(tmp_path / "data"),
+           "PODTERM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert '"new_episodes": 2' in result.stdout
+    assert result.stdout.splitlines()[-1] == "LOADED []"
+
+
 def test_player_and_library_agree_on_the_private_network():
     """player/ and library/ each keep the list (they never import each other)."""
     from library import netpolicy as library_rule

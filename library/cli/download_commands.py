@@ -1,9 +1,10 @@
 """CLI commands for downloads: ``download``, ``downloads``, and the download side of
 ``refresh`` (auto-download, auto-delete) and ``remove`` (delete the show's files?).
 
-httpx and rich.progress are imported only by the commands that download, and rich's
-tables and texts only where something is drawn, so ``podterm --help``, ``podterm feeds``
-and ``podterm refresh --json`` stay fast.
+httpx and rich.progress are imported only by the commands that download, the download
+rules and checks only by the functions that apply them, and rich's tables and texts only
+where something is drawn, so ``podterm --help``, ``podterm feeds`` and ``podterm refresh
+--json`` stay fast (the parser imports this module for every command).
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ import sys
 from typing import TYPE_CHECKING, Any, Callable
 
 from library.cli.commands import CommandError, Context, print_json
-from library.download_rules import auto_downloads, tidy, unplayed_to_make_room
-from library.download_verify import VerifyReport, fix_downloads, verify_downloads
 from library.downloads import (BUSY, Download, DownloadSettings, delete_download,
                                get_download, list_downloads)
 from library.models import Feed
 from library.text import plural
 
 if TYPE_CHECKING:
+    from library.download_verify import VerifyReport
     from rich.table import Table
 
 Command = Callable[..., argparse.ArgumentParser]
@@ -138,6 +138,8 @@ def _offer_room(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection
     incoming = sum(row[0] or 0 for row in conn.execute(
         f"SELECT enclosure_length FROM episodes WHERE id IN ({','.join('?' * len(ids))})",
         ids))
+    from library.download_rules import unplayed_to_make_room
+
     victims = unplayed_to_make_room(conn, config.cap_bytes, incoming, keep=set(ids))
     if not victims:
         return
@@ -214,6 +216,8 @@ def cmd_downloads(args: argparse.Namespace, ctx: Context) -> None:
 
 def _verify(args: argparse.Namespace, ctx: Context, conn: sqlite3.Connection,
             config: DownloadSettings) -> None:
+    from library.download_verify import fix_downloads, verify_downloads
+
     report = verify_downloads(conn, config.dir)
     fix = False
     if report.problems:
@@ -284,6 +288,8 @@ def human_size(size: int | None) -> str:
 def after_refresh(ctx: Context, feed_ids: list[int], args: argparse.Namespace) -> None:
     """Auto-delete played downloads past their grace period, keep the cap, then download
     each refreshed show's newest episodes when its settings or ``auto_newest`` ask for it."""
+    from library.download_rules import auto_downloads, tidy
+
     config = settings(ctx)
     conn = ctx.db()
     removed = tidy(conn, config)

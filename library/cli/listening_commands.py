@@ -11,15 +11,13 @@ from library import inbox, upnext
 from library.cli import output
 from library.cli.commands import CommandError, Context, print_json
 from library.durations import format_duration
-from library.showsettings import SettingsError, ShowDefaults, ShowSettings
-from library.showsettings import show_settings, update_show_settings
 
 if TYPE_CHECKING:
+    from library.showsettings import ShowSettings
     from rich.text import Text
 
 Handler = Callable[[argparse.Namespace, Context], None]
 
-_LIBRARY_ERRORS = (upnext.QueueError, upnext.UnknownEpisodes, inbox.InboxError, SettingsError)
 
 
 def register(command: Callable[[str, Handler, str], argparse.ArgumentParser],
@@ -89,9 +87,13 @@ def _one_line(handler: Handler) -> Handler:
     """Report the library's refusals as one-line errors (nothing was changed)."""
     @functools.wraps(handler)
     def run(args: argparse.Namespace, ctx: Context) -> None:
+        # (imported here: the parser imports this module for every command)
+        from library.showsettings import SettingsError
+
         try:
             handler(args, ctx)
-        except _LIBRARY_ERRORS as exc:
+        except (upnext.QueueError, upnext.UnknownEpisodes, inbox.InboxError,
+                SettingsError) as exc:
             raise CommandError(str(exc)) from None
     return run
 
@@ -232,6 +234,9 @@ _LABELS = {"speed": "speed", "volume": "volume", "skip_intro_s": "skip intro",
 def cmd_settings(args: argparse.Namespace, ctx: Context) -> None:
     from rich.table import Table
     from rich.text import Text
+
+    from library.showsettings import ShowDefaults, show_settings, update_show_settings
+
     changes = {name: getattr(args, name) for name in _LABELS if hasattr(args, name)}
     defaults = ShowDefaults.from_config(ctx.config)
     conn = ctx.db()

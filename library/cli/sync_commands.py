@@ -1,6 +1,7 @@
 """CLI commands for sync: ``podterm sync [--json] [--yes] [--full]`` and ``podterm sync login``.
 
-Heavy modules (httpx, the sync engine) are imported inside the functions that need them.
+Heavy modules (httpx, the sync engine, its settings) are imported inside the functions
+that need them: the parser imports this module for every command.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from library.cli.commands import CommandError, Context, print_json
-from library.sync.settings import SyncError, SyncSettings, default_device
 
 if TYPE_CHECKING:
+    from library.sync.settings import SyncSettings
     from rich.text import Text
 
 GPODDER_NET = "https://gpodder.net"
@@ -96,7 +97,7 @@ class _TerminalPrompt:
 def login(ctx: Context, prompt: _TerminalPrompt) -> None:
     """The interactive set-up; writes the [sync] table at the end."""
     from library.sync.client import open_api
-    from library.sync.settings import write_sync_table
+    from library.sync.settings import SyncError, SyncSettings, default_device, write_sync_table
 
     current = SyncSettings.from_table(ctx.config["sync"])
     prompt.say("Sync shares subscriptions, positions and played episodes with a server.\n"
@@ -149,7 +150,7 @@ def _offer_linking(client, prompt: _TerminalPrompt) -> None:
 
 
 def _password_choice(prompt: _TerminalPrompt, password: str) -> dict[str, str]:
-    from library.sync.settings import run_password_command
+    from library.sync.settings import SyncError, run_password_command
 
     prompt.say("How should podterm get the password next time?\n"
                "  1) from a command that prints it, e.g. `pass show podterm` (nothing is "
@@ -217,6 +218,8 @@ def _summary(ctx: Context, report) -> None:
 
 
 def _settings(ctx: Context) -> SyncSettings:
+    from library.sync.settings import SyncError, SyncSettings
+
     try:
         return SyncSettings.from_table(ctx.config["sync"]).checked()
     except SyncError as exc:

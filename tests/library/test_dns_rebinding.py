@@ -130,6 +130,8 @@ asyncio.run(main())
 
 
 def test_a_feed_fetch_connects_to_the_address_it_checked(rebinding, public_origin):
+    """Feeds go through library/http11.py: a second lookup after the check (connecting
+    by name) would reach the private server."""
     public_origin.add("rebound.xml", rss(show("The public show", 1)))
     rebinding.private.add("/rebound.xml", rss(show("Router admin", 1)), "text/xml")
     url = public_origin.redirecting_to(rebinding.base) + "/rebound.xml"

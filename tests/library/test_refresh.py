@@ -286,14 +286,24 @@ def test_tls_failures_are_named(server, db):
     assert outcome.error_kind == "tls" and outcome.error.startswith("secure connection failed")
 
 
-def test_the_http_stack_finds_its_event_loop_helper_installed(server, db):
-    """httpcore looks sniffio up on every request; missing, the import is retried each time."""
+def test_the_download_client_finds_its_event_loop_helper_installed(server):
+    """httpcore (downloads and searches; feeds use library/http11.py) looks sniffio up on
+    every request; missing, the import is retried each time."""
+    import subprocess
     import sys
 
-    path, conn = db
-    url = server.add("/feed.xml", rss(show("Sniff", 1)), "application/rss+xml")
-    refresh(path, [subscribe(conn, url)], FAST)
-    assert "sniffio" in sys.modules
+    url = server.add("/episode.mp3", b"ID3" + bytes(500), "audio/mpeg")
+    code = ("import asyncio, sys\n"
+            "from library.download_fetch import make_download_client\n"
+            "async def main():\n"
+            "    async with make_download_client(5.0, 1) as client:\n"
+            "        assert (await client.pick(False).get(sys.argv[1])).status_code == 200\n"
+            "asyncio.run(main())\n"
+            "print('sniffio' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
 
 
 def test_not_modified_answers_keep_the_connection_for_the_next_feed(db):
