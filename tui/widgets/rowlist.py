@@ -109,6 +109,8 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._index: dict[RowKey, int] = {}     # item id -> row
         self._lines: dict[tuple[int, int], Strip] = {}   # (row, width) -> drawn row
         self._highlighted: RowKey | None = None
+        self._styles: tuple[Style, Style] | None = None   # see _row_styles
+        self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
     def cells(self, item: Item) -> Sequence[Text | str]:
@@ -241,21 +243,35 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
 
     # -- drawing -----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._row_width()
+        base, cursor = self._row_styles()
         if y < self._header_height:
             return self._draw(self._header_cells(), width,
                               self.get_component_rich_style("rowlist--header"))
         row = int(self.scroll_y) + y - self._header_height
         if row >= len(self.items):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         line = self._lines.get((row, width))
         if line is None:
-            style = self.rich_style
-            if row == self.cursor_row:
-                style += self.get_component_rich_style("rowlist--cursor")
             line = self._lines[(row, width)] = self._draw(
-                self.cells(self.items[row]), width, style)
+                self.cells(self.items[row]), width, cursor if row == self.cursor_row else base)
         return line
+
+    def _row_width(self) -> int:
+        """The rows' width: the content's, less the scrollbar (per size and scrollbar,
+        not per line: Textual computes it from the styles each time)."""
+        key = (self.size, self.show_vertical_scrollbar)
+        if self._width_for is None or self._width_for[0] != key:
+            self._width_for = (key, self.scrollable_content_region.width)
+        return self._width_for[1]
+
+    def _row_styles(self) -> tuple[Style, Style]:
+        """The style of a row and of the cursor's row, until the styles change (Textual
+        blends every ancestor's background each time it is asked, for every line)."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = (base, base + self.get_component_rich_style("rowlist--cursor"))
+        return self._styles
 
     def _draw(self, cells: Sequence[Text | str], width: int, style: Style) -> Strip:
         text = Text(end="", no_wrap=True)
@@ -329,13 +345,17 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._scroll_to_cursor()
 
     def on_focus(self) -> None:
-        self._lines.clear()
-        self.refresh()
+        self._restyle()
 
     def on_blur(self) -> None:
-        self._lines.clear()
-        self.refresh()
+        self._restyle()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._styles = None
+
+    def _restyle(self) -> None:
+        self._lines.clear()
+        self._styles = None
+        self.refresh()
