@@ -32,6 +32,7 @@ from textual.strip import Strip
 from tui import keys
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
+LINES_PER_FRAME = 10   # changed lines drawn in one frame (see RowList._paint_some)
 FLEX_MIN_WIDTH = 8
 
 
@@ -110,6 +111,8 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._lines: dict[tuple[int, int], Strip] = {}   # (row, width) -> drawn row
         self._highlighted: RowKey | None = None
         self._styles: tuple[Style, Style] | None = None   # see _row_styles
+        self._unpainted: set[int] = set()   # lines to draw again in a later frame
+        self._painting = False              # a later frame's drawing is scheduled
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
@@ -140,10 +143,18 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._index = {item.id: row for row, item in enumerate(items)}
         target = select if select in self._index else current
         self.cursor_row = self._index.get(target, 0) if target is not None else 0
-        self.virtual_size = Size(0, len(self.items) + self._header_height)
+        self._set_virtual_size(Size(0, len(self.items) + self._header_height))
         self._scroll_to_cursor()
         self._repaint(before)
         self._announce()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """As setting ``virtual_size`` does (a layout, for the scrollbar), without
+        marking every line to draw again: :meth:`_repaint` draws the lines that changed."""
+        if size != self.virtual_size:
+            self.set_reactive(RowList.virtual_size, size)
+            self.clear_cached_dimensions()
+            self.refresh(layout=True, repaint=False)
 
     def update_row(self, item: Item) -> None:
         """Redraw the row of ``item`` (same id, new values, or how it is drawn changed)."""
@@ -316,10 +327,28 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         """Draw again the lines that show something else than ``before``."""
         self._lines.clear()
         after = self._on_screen()
+        self._unpainted.update(line for line in before.keys() | after.keys()
+                               if before.get(line) != after.get(line))
+        self._paint_some()
+
+    def _paint_some(self) -> None:
+        """Mark up to :data:`LINES_PER_FRAME` of the lines to draw again for the next
+        frame, and the rest for the frames after it: a frame that draws a whole pane
+        of changed rows (a refresh changes every count in the list) held the UI loop
+        for tens of milliseconds on a loaded machine; a few frames of a few rows each
+        leave it free in between. Until then a line shows its previous row."""
+        lines = sorted(self._unpainted)[:LINES_PER_FRAME]
+        self._unpainted.difference_update(lines)
         width = self.size.width
-        for line in before.keys() | after.keys():
-            if before.get(line) != after.get(line):
-                self.refresh(Region(0, line + self._header_height, width, 1))
+        for line in lines:
+            self.refresh(Region(0, line + self._header_height, width, 1))
+        if self._unpainted and not self._painting:
+            self._painting = True
+            self.call_after_refresh(self._paint_later)
+
+    def _paint_later(self) -> None:
+        self._painting = False
+        self._paint_some()
 
     def _scroll_to_cursor(self) -> None:
         top, visible = int(self.scroll_y), self._visible_rows
