@@ -27,7 +27,7 @@ from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.rowlist import RowList
-from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch
+from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, not_fetched
 
 if TYPE_CHECKING:
     from library.downloader import DownloadStatus
@@ -154,12 +154,16 @@ class BrowsingScreen(Screen[None]):
         self.update_key_hints()
 
     def _show_header(self) -> None:
+        """The header, and what the episode list says when it is empty."""
+        keymap = self.services.keymap
         if self.place is not None:
             self.query_one(FeedHeader).show_text(places.header(self.place, self.lists,
-                                                               self.services.keymap))
+                                                               keymap))
+            self.query_one(EpisodesTable).set_empty_text(None)
         else:
-            self.query_one(FeedHeader).show(self.selected_feed, self.listening,
-                                            self.services.keymap)
+            self.query_one(FeedHeader).show(self.selected_feed, self.listening, keymap)
+            self.query_one(EpisodesTable).set_empty_text(not_fetched(self.selected_feed,
+                                                                     keymap))
 
     def show_place(self) -> None:
         """Show Up Next or the inbox; the cursor stays on its episode (or its row)."""

@@ -111,6 +111,7 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._lines: dict[tuple[int, int], Strip] = {}   # (row, width) -> drawn row
         self._highlighted: RowKey | None = None
         self._styles: tuple[Style, Style] | None = None   # see _row_styles
+        self.empty_text: Text | None = None   # shown in the first row of an empty list
         self._unpainted: set[int] = set()   # lines to draw again in a later frame
         self._painting = False              # a later frame's drawing is scheduled
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
@@ -179,6 +180,13 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
 
     def clear(self) -> None:
         self.set_rows(())
+
+    def set_empty_text(self, text: Text | None) -> None:
+        """What an empty list says in its first row (None: nothing)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            if not self.items:
+                self.refresh(Region(0, self._header_height, self.size.width, 1))
 
     @property
     def row_count(self) -> int:
@@ -260,6 +268,8 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
             return self._draw(self._header_cells(), width,
                               self.get_component_rich_style("rowlist--header"))
         row = int(self.scroll_y) + y - self._header_height
+        if row == 0 and not self.items and self.empty_text is not None:
+            return self._draw_text(self.empty_text, width, base)
         if row >= len(self.items):
             return Strip.blank(width, base)
         line = self._lines.get((row, width))
@@ -297,6 +307,14 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
             text.append(("" if right else gap) + pad)
         text.truncate(width, pad=True)
         segments = Segment.apply_style(text.render(self.app.console), style)
+        return Strip(list(segments), width).simplify()
+
+    def _draw_text(self, text: Text, width: int, style: Style) -> Strip:
+        """One line of ``text`` across the columns."""
+        line = Text(" " * CELL_PADDING, end="", no_wrap=True)
+        line.append_text(text)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = Segment.apply_style(line.render(self.app.console), style)
         return Strip(list(segments), width).simplify()
 
     def _header_cells(self) -> list[Text]:

@@ -109,9 +109,18 @@ def feed_notice(feed: Feed, keymap: dict[str, str], rule: ArchiveRule,
             archived_notice(feed, keymap)
     if feed.consecutive_failures:
         return failing(feed, keymap, rule, compact)
-    if feed.last_success_at is None:
-        return Text("Not fetched yet: r fetches it.", style="dim")
     return None
+
+
+def not_fetched(feed: Feed | None, keymap: dict[str, str]) -> Text | None:
+    """What the empty episode list of a feed never fetched says (in the list, not the
+    header: the header keeps its height when the first fetch fills the list, so the list
+    does not move and the whole screen is not laid out and drawn again)."""
+    if (feed is None or feed.last_success_at is not None or feed.status == "archived"
+            or feed.consecutive_failures):  # the header says what is wrong
+        return None
+    return Text(f"Not fetched yet: {keys.describe(key('refresh_feed'), keymap)} fetches it.",
+                style="dim")
 
 
 def archived_notice(feed: Feed, keymap: dict[str, str]) -> Text:
