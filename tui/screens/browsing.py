@@ -150,6 +150,12 @@ class BrowsingScreen(Screen[None]):
         self.query_one(NoMatch).show(None if episodes else self.filter_text,
                                      self.query_one(EpisodesTable))
         self._show_header()
+        # The notes and the keys in the frame after the list's: drawn with it, they
+        # made the longest frame of a refresh that fills the list (the UI loop is free
+        # in between).
+        self.call_after_refresh(self._show_highlighted)
+
+    def _show_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
 
