@@ -150,9 +150,9 @@ class BrowsingScreen(Screen[None]):
         self.query_one(NoMatch).show(None if episodes else self.filter_text,
                                      self.query_one(EpisodesTable))
         self._show_header()
-        # The notes and the keys in the frame after the list's: drawn with it, they
-        # made the longest frame of a refresh that fills the list (the UI loop is free
-        # in between).
+        # The notes and the keys in the frame after the list's (also when the cursor
+        # moves): drawn with it, they made the longest frame of a refresh that fills
+        # the list (the UI loop is free in between).
         self.call_after_refresh(self._show_highlighted)
 
     def _show_highlighted(self) -> None:
@@ -197,8 +197,7 @@ class BrowsingScreen(Screen[None]):
 
     @on(RowList.Highlighted, "#episodes")
     def episode_highlighted(self) -> None:
-        self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        self.update_key_hints()
+        self.call_after_refresh(self._show_highlighted)  # the rows first (see above)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

@@ -32,7 +32,7 @@ from textual.strip import Strip
 from tui import keys
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
-LINES_PER_FRAME = 10   # changed lines drawn in one frame (see RowList._paint_some)
+LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
 FLEX_MIN_WIDTH = 8
 
 
