@@ -64,3 +64,22 @@ async def test_cursor_and_notes_stay_where_they_are_when_a_refresh_adds_episodes
         assert table.highlighted_id == watched.id
         assert table.cursor_row == 4
         assert details.scroll_y == reading_at
+
+
+async def test_every_line_shows_its_new_row_when_a_refresh_moves_them_all(
+        make_app, paths, server):
+    """A refresh that adds episodes above the rest changes every line of the list (the
+    cursor stays on its episode, three rows down); the lines are drawn again a few per
+    frame, and all of them end up showing their row."""
+    await subscribe(paths, server, show("Long", 40))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        await shows(pilot, title(39), title(39 - 15))
+        server.add("/feeds/0.xml", rss(show("Long", 43)), "application/rss+xml")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: table.row_count == 43, what="three new episodes")
+        top, visible = int(table.scroll_y), table.scrollable_content_region.height - 1
+        assert (top, table.cursor_row) == (0, 3) and visible > 15  # (and the header)
+        await shows(pilot, *(episode.title for episode in table.items[top:top + visible]))

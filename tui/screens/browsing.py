@@ -27,7 +27,7 @@ from tui.upnext import Lists, UpNext
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.rowlist import RowList
-from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch
+from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, not_fetched
 
 if TYPE_CHECKING:
     from library.downloader import DownloadStatus
@@ -150,16 +150,26 @@ class BrowsingScreen(Screen[None]):
         self.query_one(NoMatch).show(None if episodes else self.filter_text,
                                      self.query_one(EpisodesTable))
         self._show_header()
+        # The notes and the keys in the frame after the list's (also when the cursor
+        # moves): drawn with it, they made the longest frame of a refresh that fills
+        # the list (the UI loop is free in between).
+        self.call_after_refresh(self._show_highlighted)
+
+    def _show_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
         self.update_key_hints()
 
     def _show_header(self) -> None:
+        """The header, and what the episode list says when it is empty."""
+        keymap = self.services.keymap
         if self.place is not None:
             self.query_one(FeedHeader).show_text(places.header(self.place, self.lists,
-                                                               self.services.keymap))
+                                                               keymap))
+            self.query_one(EpisodesTable).set_empty_text(None)
         else:
-            self.query_one(FeedHeader).show(self.selected_feed, self.listening,
-                                            self.services.keymap)
+            self.query_one(FeedHeader).show(self.selected_feed, self.listening, keymap)
+            self.query_one(EpisodesTable).set_empty_text(not_fetched(self.selected_feed,
+                                                                     keymap))
 
     def show_place(self) -> None:
         """Show Up Next or the inbox; the cursor stays on its episode (or its row)."""
@@ -187,8 +197,7 @@ class BrowsingScreen(Screen[None]):
 
     @on(RowList.Highlighted, "#episodes")
     def episode_highlighted(self) -> None:
-        self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        self.update_key_hints()
+        self.call_after_refresh(self._show_highlighted)  # the rows first (see above)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

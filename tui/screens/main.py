@@ -88,7 +88,8 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
                 yield NoMatch(id="no-match")
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
-        yield RefreshStatus(id="refresh-status")
+        yield RefreshStatus(keys.describe(BY_ID["refresh_all"], self.services.keymap),
+                            id="refresh-status")
         yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
         yield DownloadsBar(self.downloads.view)
         yield NowPlayingBar(self.playback.view, self.sleep.label)
@@ -264,7 +265,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
                 self.load_feeds()
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
-        self.query_one(RefreshStatus).finish()
+        self.query_one(RefreshStatus).finish(message.outcomes, message.error)
         self.subscriptions.finished(message)
         self.load_feeds()
         self.downloads.after_refresh([outcome.feed_id for outcome in message.outcomes])

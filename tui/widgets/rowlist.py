@@ -32,6 +32,7 @@ from textual.strip import Strip
 from tui import keys
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
+LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
 FLEX_MIN_WIDTH = 8
 
 
@@ -109,6 +110,11 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._index: dict[RowKey, int] = {}     # item id -> row
         self._lines: dict[tuple[int, int], Strip] = {}   # (row, width) -> drawn row
         self._highlighted: RowKey | None = None
+        self._styles: tuple[Style, Style] | None = None   # see _row_styles
+        self.empty_text: Text | None = None   # shown in the first row of an empty list
+        self._unpainted: set[int] = set()   # lines to draw again in a later frame
+        self._painting = False              # a later frame's drawing is scheduled
+        self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
     def cells(self, item: Item) -> Sequence[Text | str]:
@@ -138,10 +144,18 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._index = {item.id: row for row, item in enumerate(items)}
         target = select if select in self._index else current
         self.cursor_row = self._index.get(target, 0) if target is not None else 0
-        self.virtual_size = Size(0, len(self.items) + self._header_height)
+        self._set_virtual_size(Size(0, len(self.items) + self._header_height))
         self._scroll_to_cursor()
         self._repaint(before)
         self._announce()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """As setting ``virtual_size`` does (a layout, for the scrollbar), without
+        marking every line to draw again: :meth:`_repaint` draws the lines that changed."""
+        if size != self.virtual_size:
+            self.set_reactive(RowList.virtual_size, size)
+            self.clear_cached_dimensions()
+            self.refresh(layout=True, repaint=False)
 
     def update_row(self, item: Item) -> None:
         """Redraw the row of ``item`` (same id, new values, or how it is drawn changed)."""
@@ -166,6 +180,13 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
 
     def clear(self) -> None:
         self.set_rows(())
+
+    def set_empty_text(self, text: Text | None) -> None:
+        """What an empty list says in its first row (None: nothing)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            if not self.items:
+                self.refresh(Region(0, self._header_height, self.size.width, 1))
 
     @property
     def row_count(self) -> int:
@@ -241,21 +262,37 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
 
     # -- drawing -----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._row_width()
+        base, cursor = self._row_styles()
         if y < self._header_height:
             return self._draw(self._header_cells(), width,
                               self.get_component_rich_style("rowlist--header"))
         row = int(self.scroll_y) + y - self._header_height
+        if row == 0 and not self.items and self.empty_text is not None:
+            return self._draw_text(self.empty_text, width, base)
         if row >= len(self.items):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         line = self._lines.get((row, width))
         if line is None:
-            style = self.rich_style
-            if row == self.cursor_row:
-                style += self.get_component_rich_style("rowlist--cursor")
             line = self._lines[(row, width)] = self._draw(
-                self.cells(self.items[row]), width, style)
+                self.cells(self.items[row]), width, cursor if row == self.cursor_row else base)
         return line
+
+    def _row_width(self) -> int:
+        """The rows' width: the content's, less the scrollbar (per size and scrollbar,
+        not per line: Textual computes it from the styles each time)."""
+        key = (self.size, self.show_vertical_scrollbar)
+        if self._width_for is None or self._width_for[0] != key:
+            self._width_for = (key, self.scrollable_content_region.width)
+        return self._width_for[1]
+
+    def _row_styles(self) -> tuple[Style, Style]:
+        """The style of a row and of the cursor's row, until the styles change (Textual
+        blends every ancestor's background each time it is asked, for every line)."""
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = (base, base + self.get_component_rich_style("rowlist--cursor"))
+        return self._styles
 
     def _draw(self, cells: Sequence[Text | str], width: int, style: Style) -> Strip:
         text = Text(end="", no_wrap=True)
@@ -270,6 +307,14 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
             text.append(("" if right else gap) + pad)
         text.truncate(width, pad=True)
         segments = Segment.apply_style(text.render(self.app.console), style)
+        return Strip(list(segments), width).simplify()
+
+    def _draw_text(self, text: Text, width: int, style: Style) -> Strip:
+        """One line of ``text`` across the columns."""
+        line = Text(" " * CELL_PADDING, end="", no_wrap=True)
+        line.append_text(text)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        segments = Segment.apply_style(line.render(self.app.console), style)
         return Strip(list(segments), width).simplify()
 
     def _header_cells(self) -> list[Text]:
@@ -300,10 +345,28 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         """Draw again the lines that show something else than ``before``."""
         self._lines.clear()
         after = self._on_screen()
+        self._unpainted.update(line for line in before.keys() | after.keys()
+                               if before.get(line) != after.get(line))
+        self._paint_some()
+
+    def _paint_some(self) -> None:
+        """Mark up to :data:`LINES_PER_FRAME` of the lines to draw again for the next
+        frame, and the rest for the frames after it: a frame that draws a whole pane
+        of changed rows (a refresh changes every count in the list) held the UI loop
+        for tens of milliseconds on a loaded machine; a few frames of a few rows each
+        leave it free in between. Until then a line shows its previous row."""
+        lines = sorted(self._unpainted)[:LINES_PER_FRAME]
+        self._unpainted.difference_update(lines)
         width = self.size.width
-        for line in before.keys() | after.keys():
-            if before.get(line) != after.get(line):
-                self.refresh(Region(0, line + self._header_height, width, 1))
+        for line in lines:
+            self.refresh(Region(0, line + self._header_height, width, 1))
+        if self._unpainted and not self._painting:
+            self._painting = True
+            self.call_after_refresh(self._paint_later)
+
+    def _paint_later(self) -> None:
+        self._painting = False
+        self._paint_some()
 
     def _scroll_to_cursor(self) -> None:
         top, visible = int(self.scroll_y), self._visible_rows
@@ -329,13 +392,17 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._scroll_to_cursor()
 
     def on_focus(self) -> None:
-        self._lines.clear()
-        self.refresh()
+        self._restyle()
 
     def on_blur(self) -> None:
-        self._lines.clear()
-        self.refresh()
+        self._restyle()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._styles = None
+
+    def _restyle(self) -> None:
+        self._lines.clear()
+        self._styles = None
+        self.refresh()
