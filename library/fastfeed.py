@@ -83,16 +83,18 @@ class Reader:
         self.root: ET.Element | None = None
 
     def take(self, events) -> None:
+        """(This loop runs for every element of the document.)"""
         entry_tags = ("item", f"{{{ATOM}}}entry")
+        read_items, root = self.read_items, self.root
         for event, value in events:
             if event == "end":
-                self.root = value
+                root = value
                 if value.tag in entry_tags:
-                    entry = Entry(self).read(value)
-                    self.read_items[id(value)] = entry
+                    read_items[id(value)] = Entry(self).read(value)
                     value.clear()
             else:
                 self.namespaces.declare(*value)
+        self.root = root
 
     def name(self, element: ET.Element) -> str:
         """feedparser's name for the element: namespace prefix + "_" + lowercase tag."""

@@ -42,12 +42,21 @@ def check_attributes(element: ET.Element) -> None:
             raise Unsupported(f"attribute {key}")
 
 
+# Attribute names that are lowercase already: attributes with only these need no renaming.
+_LOWERCASE_NAMES = frozenset(("url", "length", "type", "href", "rel", "title", "text",
+                              "medium", "language", "version", "complete"))
+
+
 def attributes(element: ET.Element) -> dict[str, str]:
     """Attributes as feedparser keeps them: names in lowercase, rel and type values too."""
-    items = element.items()
-    found = {key.lower(): value for key, value in items}
-    if len(found) != len(items):
-        raise Unsupported("attributes differing only in case")
+    found = element.attrib
+    if _LOWERCASE_NAMES.issuperset(found):
+        found = found.copy()
+    else:
+        items = element.items()
+        found = {key.lower(): value for key, value in items}
+        if len(found) != len(items):
+            raise Unsupported("attributes differing only in case")
     if "type" in found:
         found["type"] = found["type"].lower()
     if "rel" in found:
@@ -221,8 +230,11 @@ class Entry:
             self.entry["enclosures"].append(attrs)
 
     def guid(self, element: ET.Element) -> None:
-        attrs = attributes(element) if element.keys() else {}
-        permalink = attrs.get("ispermalink", "true") == "true"
+        keys = element.keys()
+        if keys == ["isPermaLink"]:  # (the usual attribute, spelled the usual way)
+            permalink = element.get("isPermaLink") == "true"
+        else:
+            permalink = (attributes(element) if keys else {}).get("ispermalink", "true") == "true"
         value = text(element, uri=permalink)
         self.entry["guid"] = value
         if permalink and "link" not in self.entry:
