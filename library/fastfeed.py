@@ -78,6 +78,7 @@ class Reader:
     def __init__(self) -> None:
         self.namespaces = Namespaces()
         self.entry_roles: dict[str, str] = {}
+        self.raw_keys: dict[str, str] = {}     # tag -> READ_KEYS' key, for "raw" roles
         self.entries: list[dict] = []
         self.read_items: dict[int, dict] = {}   # id(element) -> its entry
         self.root: ET.Element | None = None
@@ -108,6 +109,8 @@ class Reader:
         if role is None:
             role = "unsupported" if name in FEEDPARSER_NAMES or name in READ_KEYS else "unknown"
         self.entry_roles[tag] = role
+        if role == "raw":
+            self.raw_keys[tag] = READ_KEYS[name]
         return role
 
     def finish(self) -> tuple[dict, list[dict]]:

@@ -27,11 +27,20 @@ def tidy_slashes(value: str) -> str:
     """"http:///x" as feedparser hands it on: "http://x". (Most values have no ":///",
     and looking for it first is a tenth of the cost of the substitution.)"""
     return URI_SLASHES.sub(r"\1", value) if ":///" in value else value
+
+
 # Roles read inline by Entry.read when the element has no attributes; with attributes,
 # the method of that name reads it.
 _TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
                          "raw"))
 _ATTRIBUTE_ROLES = _TEXT_ROLES | {"link", "enclosure", "media_title"}
+
+
+# Attribute names that are lowercase already: attributes with only these need no renaming.
+_LOWERCASE_NAMES = frozenset(("url", "length", "type", "href", "rel", "title", "text",
+                              "medium", "language", "version", "complete"))
+# Attribute names check_attributes passes, as items usually spell them.
+_PLAIN_NAMES = _LOWERCASE_NAMES | {"isPermaLink"}
 
 
 def check_attributes(element: ET.Element) -> None:
@@ -40,11 +49,6 @@ def check_attributes(element: ET.Element) -> None:
     for key in element.keys():
         if key == "base" or (key[0] == "{" and key != XML_LANG):
             raise Unsupported(f"attribute {key}")
-
-
-# Attribute names that are lowercase already: attributes with only these need no renaming.
-_LOWERCASE_NAMES = frozenset(("url", "length", "type", "href", "rel", "title", "text",
-                              "medium", "language", "version", "complete"))
 
 
 def attributes(element: ET.Element) -> dict[str, str]:
@@ -143,12 +147,15 @@ class Entry:
             if key != XML_LANG:
                 raise Unsupported("item attributes")
         entry = self.entry
-        roles, role_of = self.reader.entry_roles, self.reader.entry_role
+        reader = self.reader
+        roles, role_of, raw_keys = reader.entry_roles, reader.entry_role, reader.raw_keys
         for child in item:
             tag = child.tag
             role = roles.get(tag) or role_of(tag)
-            if child.keys():
-                check_attributes(child)
+            keys = child.keys()
+            if keys:
+                if not _PLAIN_NAMES.issuperset(keys):
+                    check_attributes(child)
                 if role in _ATTRIBUTE_ROLES:
                     getattr(self, role)(child)
                     continue
@@ -172,12 +179,18 @@ class Entry:
                     entry["content"].append(value)
                     entry.setdefault("summary", value)
                 elif role == "published" or role == "updated":
-                    entry[role] = parse_text_date(value)
+                    try:
+                        entry[role] = parse_date(value)
+                    except UnknownDate as exc:
+                        raise Unsupported(f"date {exc}") from None
                 elif role == "guid":
                     entry["guid"] = value
                     entry.setdefault("link", value)
                 else:  # raw: duration, chapters or transcript given as text
-                    entry[READ_KEYS[self.reader.name(child)]] = value
+                    entry[raw_keys[tag]] = value
+                continue
+            elif role == "link":  # (with no attributes: its text is the link)
+                entry["link"] = link_text(child, in_entry=True)
                 continue
             if role == "unknown" or role == "ignore":
                 if len(child):
