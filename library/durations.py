@@ -47,16 +47,19 @@ def parse_duration(value: object) -> int | None:
     text = value.strip()
     if len(text) > _MAX_TEXT_LENGTH:
         return None
-    if text.isdigit() and text.isascii():  # plain seconds, the commonest form
+    # The two common forms, plain seconds and "HH:MM:SS", are read without a regex.
+    if text.isdigit() and text.isascii():
         return _checked(int(text))
-    colons = text.count(":")  # (the three shapes differ in it: try only the one)
-    if colons == 2 and len(text) == 8 and text[2] == ":" and text[5] == ":":
-        # "HH:MM:SS" with two digits each, the other common form (no regex needed)
-        hours, minutes, seconds = text[:2], text[3:5], text[6:]
-        if (hours + minutes + seconds).isdigit() and text.isascii():
-            if int(minutes) >= 60 or int(seconds) >= 60:
+    if len(text) == 8 and text[2] == ":" and text[5] == ":":
+        digits = text.replace(":", "")
+        if len(digits) == 6 and digits.isdigit() and digits.isascii():
+            clock = int(digits)
+            minutes, seconds = clock // 100 % 100, clock % 100
+            if minutes >= 60 or seconds >= 60:
                 return None
-            return _checked(int(hours) * 3600 + int(minutes) * 60 + int(seconds))
+            total = clock // 10000 * 3600 + minutes * 60 + seconds
+            return total if 0 < total <= MAX_DURATION_SECONDS else None
+    colons = text.count(":")  # (the three shapes differ in it: try only the one)
     if colons == 0 and (match := _SECONDS_ONLY.fullmatch(text)):
         return _checked(float(match[1]))
     if colons == 1 and (match := _MINUTES_SECONDS.fullmatch(text)):
