@@ -129,7 +129,14 @@ def normalise(meta: dict, entries: list[dict]) -> ParsedFeed:
 
 def _episode(entry: dict) -> ParsedEpisode:
     """(This runs for every episode: the common cases take the short ways.)"""
-    enclosure_url, enclosure = _enclosure(entry.get("enclosures", ()))
+    enclosures = entry.get("enclosures")
+    if enclosures and len(enclosures) == 1:  # (most items have one: no choosing)
+        enclosure = enclosures[0]
+        enclosure_url = _url(enclosure.get("href"))
+        if enclosure_url is None:
+            enclosure = None
+    else:
+        enclosure_url, enclosure = _enclosure(enclosures or ())
     # A guid is an opaque key: only controls go; "a&amp;b" and "a&b" stay different.
     guid = entry.get("guid", "")
     if type(guid) is not str or not (guid.isascii() and guid.isprintable()):
