@@ -47,6 +47,18 @@ def parse_duration(value: object) -> int | None:
     text = value.strip()
     if len(text) > _MAX_TEXT_LENGTH:
         return None
+    # The two common forms, plain seconds and "HH:MM:SS", are read without a regex.
+    if text.isdigit() and text.isascii():
+        return _checked(int(text))
+    if len(text) == 8 and text[2] == ":" and text[5] == ":":
+        digits = text.replace(":", "")
+        if len(digits) == 6 and digits.isdigit() and digits.isascii():
+            clock = int(digits)
+            minutes, seconds = clock // 100 % 100, clock % 100
+            if minutes >= 60 or seconds >= 60:
+                return None
+            total = clock // 10000 * 3600 + minutes * 60 + seconds
+            return total if 0 < total <= MAX_DURATION_SECONDS else None
     colons = text.count(":")  # (the three shapes differ in it: try only the one)
     if colons == 0 and (match := _SECONDS_ONLY.fullmatch(text)):
         return _checked(float(match[1]))

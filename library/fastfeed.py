@@ -78,21 +78,24 @@ class Reader:
     def __init__(self) -> None:
         self.namespaces = Namespaces()
         self.entry_roles: dict[str, str] = {}
+        self.raw_keys: dict[str, str] = {}     # tag -> READ_KEYS' key, for "raw" roles
         self.entries: list[dict] = []
         self.read_items: dict[int, dict] = {}   # id(element) -> its entry
         self.root: ET.Element | None = None
 
     def take(self, events) -> None:
+        """(This loop runs for every element of the document.)"""
         entry_tags = ("item", f"{{{ATOM}}}entry")
+        read_items, root = self.read_items, self.root
         for event, value in events:
             if event == "end":
-                self.root = value
+                root = value
                 if value.tag in entry_tags:
-                    entry = Entry(self).read(value)
-                    self.read_items[id(value)] = entry
+                    read_items[id(value)] = Entry(self).read(value)
                     value.clear()
             else:
                 self.namespaces.declare(*value)
+        self.root = root
 
     def name(self, element: ET.Element) -> str:
         """feedparser's name for the element: namespace prefix + "_" + lowercase tag."""
@@ -106,6 +109,8 @@ class Reader:
         if role is None:
             role = "unsupported" if name in FEEDPARSER_NAMES or name in READ_KEYS else "unknown"
         self.entry_roles[tag] = role
+        if role == "raw":
+            self.raw_keys[tag] = READ_KEYS[name]
         return role
 
     def finish(self) -> tuple[dict, list[dict]]:

@@ -27,11 +27,20 @@ def tidy_slashes(value: str) -> str:
     """"http:///x" as feedparser hands it on: "http://x". (Most values have no ":///",
     and looking for it first is a tenth of the cost of the substitution.)"""
     return URI_SLASHES.sub(r"\1", value) if ":///" in value else value
+
+
 # Roles read inline by Entry.read when the element has no attributes; with attributes,
 # the method of that name reads it.
 _TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
                          "raw"))
 _ATTRIBUTE_ROLES = _TEXT_ROLES | {"link", "enclosure", "media_title"}
+
+
+# Attribute names that are lowercase already: attributes with only these need no renaming.
+_LOWERCASE_NAMES = frozenset(("url", "length", "type", "href", "rel", "title", "text",
+                              "medium", "language", "version", "complete"))
+# Attribute names check_attributes passes, as items usually spell them.
+_PLAIN_NAMES = _LOWERCASE_NAMES | {"isPermaLink"}
 
 
 def check_attributes(element: ET.Element) -> None:
@@ -44,10 +53,14 @@ def check_attributes(element: ET.Element) -> None:
 
 def attributes(element: ET.Element) -> dict[str, str]:
     """Attributes as feedparser keeps them: names in lowercase, rel and type values too."""
-    items = element.items()
-    found = {key.lower(): value for key, value in items}
-    if len(found) != len(items):
-        raise Unsupported("attributes differing only in case")
+    found = element.attrib
+    if _LOWERCASE_NAMES.issuperset(found):
+        found = found.copy()
+    else:
+        items = element.items()
+        found = {key.lower(): value for key, value in items}
+        if len(found) != len(items):
+            raise Unsupported("attributes differing only in case")
     if "type" in found:
         found["type"] = found["type"].lower()
     if "rel" in found:
@@ -134,12 +147,15 @@ class Entry:
             if key != XML_LANG:
                 raise Unsupported("item attributes")
         entry = self.entry
-        roles, role_of = self.reader.entry_roles, self.reader.entry_role
+        reader = self.reader
+        roles, role_of, raw_keys = reader.entry_roles, reader.entry_role, reader.raw_keys
         for child in item:
             tag = child.tag
             role = roles.get(tag) or role_of(tag)
-            if child.keys():
-                check_attributes(child)
+            keys = child.keys()
+            if keys:
+                if not _PLAIN_NAMES.issuperset(keys):
+                    check_attributes(child)
                 if role in _ATTRIBUTE_ROLES:
                     getattr(self, role)(child)
                     continue
@@ -163,12 +179,18 @@ class Entry:
                     entry["content"].append(value)
                     entry.setdefault("summary", value)
                 elif role == "published" or role == "updated":
-                    entry[role] = parse_text_date(value)
+                    try:
+                        entry[role] = parse_date(value)
+                    except UnknownDate as exc:
+                        raise Unsupported(f"date {exc}") from None
                 elif role == "guid":
                     entry["guid"] = value
                     entry.setdefault("link", value)
                 else:  # raw: duration, chapters or transcript given as text
-                    entry[READ_KEYS[self.reader.name(child)]] = value
+                    entry[raw_keys[tag]] = value
+                continue
+            elif role == "link":  # (with no attributes: its text is the link)
+                entry["link"] = link_text(child, in_entry=True)
                 continue
             if role == "unknown" or role == "ignore":
                 if len(child):
@@ -221,8 +243,11 @@ class Entry:
             self.entry["enclosures"].append(attrs)
 
     def guid(self, element: ET.Element) -> None:
-        attrs = attributes(element) if element.keys() else {}
-        permalink = attrs.get("ispermalink", "true") == "true"
+        keys = element.keys()
+        if keys == ["isPermaLink"]:  # (the usual attribute, spelled the usual way)
+            permalink = element.get("isPermaLink") == "true"
+        else:
+            permalink = (attributes(element) if keys else {}).get("ispermalink", "true") == "true"
         value = text(element, uri=permalink)
         self.entry["guid"] = value
         if permalink and "link" not in self.entry:

@@ -11,6 +11,7 @@ string, it would read local files or the network.
 from __future__ import annotations
 
 import calendar
+import functools
 import io
 import re
 from dataclasses import dataclass, field, fields
@@ -127,31 +128,45 @@ def normalise(meta: dict, entries: list[dict]) -> ParsedFeed:
 
 
 def _episode(entry: dict) -> ParsedEpisode:
-    enclosure = _enclosure(entry.get("enclosures", []))
+    """(This runs for every episode: the common cases take the short ways.)"""
+    enclosures = entry.get("enclosures")
+    if enclosures and len(enclosures) == 1:  # (most items have one: no choosing)
+        enclosure = enclosures[0]
+        enclosure_url = _url(enclosure.get("href"))
+        if enclosure_url is None:
+            enclosure = None
+    else:
+        enclosure_url, enclosure = _enclosure(enclosures or ())
     # A guid is an opaque key: only controls go; "a&amp;b" and "a&b" stay different.
-    guid = strip_terminal_controls(str(entry.get("guid", ""))).strip() or None
+    guid = entry.get("guid", "")
+    if type(guid) is not str or not (guid.isascii() and guid.isprintable()):
+        guid = strip_terminal_controls(str(guid))
+    guid = guid.strip() or None
     link = _url(entry.get("link"))
-    title = clean_line(_str(entry.get("title")))
+    title = entry.get("title")
+    title = clean_line(title) if type(title) is str else ""
     published_at = entry.get("published")
     if published_at is None:
         published_at = entry.get("updated")
-    enclosure_url = enclosure.get("href") if enclosure else None
-    notes_html = max([*entry.get("content", []), entry.get("summary", "")], key=len)
+    content = entry.get("content")
+    summary = entry.get("summary", "")
+    notes_html = max([*content, summary], key=len) if content else summary
     deferred = len(notes_html) <= DEFER_NOTES_UP_TO
+    chapters, transcript = entry.get("chapters"), entry.get("transcript")
     return ParsedEpisode(
-        identity=episode_identity(guid, enclosure_url, link, title, published_at),
-        guid=guid,
-        title=title,
-        published_at=published_at,
-        duration_s=parse_duration(entry.get("duration")),
-        enclosure_url=enclosure_url,
-        enclosure_type=clean_line(_str(enclosure.get("type"))) or None if enclosure else None,
-        enclosure_length=_int(enclosure.get("length")) if enclosure else None,
-        notes="" if deferred else html_to_text(notes_html),
-        link=link,
-        chapters_url=_url(_attribute(entry.get("chapters"), "url")),
-        transcript_url=_url(_attribute(entry.get("transcript"), "url")),
-        notes_html=notes_html if deferred else None,
+        episode_identity(guid, enclosure_url, link, title, published_at),
+        guid,
+        title,
+        published_at,
+        parse_duration(entry.get("duration")),
+        enclosure_url,
+        _enclosure_type(enclosure.get("type")) if enclosure else None,
+        _int(enclosure.get("length")) if enclosure else None,
+        "" if deferred else html_to_text(notes_html),
+        link,
+        _url(_attribute(chapters, "url")) if chapters else None,
+        _url(_attribute(transcript, "url")) if transcript else None,
+        notes_html if deferred else None,
     )
 
 
@@ -167,12 +182,20 @@ def episode_identity(guid: str | None, enclosure_url: str | None, link: str | No
     return f"title:{title}|{published_at or ''}"
 
 
-def _enclosure(enclosures: list[dict]) -> dict | None:
-    usable = [(e, url) for e in enclosures if (url := _url(e.get("href")))]
-    for enclosure, url in usable:
+def _enclosure(enclosures: list[dict]) -> tuple[str | None, dict | None]:
+    """The enclosure to play, as (its address, its attributes): the first audio or video
+    one with a usable address, else the first with one."""
+    usable = [(url, e) for e in enclosures if (url := _url(e.get("href")))]
+    for url, enclosure in usable:
         if str(enclosure.get("type", "")).startswith(("audio/", "video/")):
-            return {**enclosure, "href": url}
-    return {**usable[0][0], "href": usable[0][1]} if usable else None
+            return url, enclosure
+    return usable[0] if usable else (None, None)
+
+
+@functools.lru_cache(maxsize=64)
+def _enclosure_type(value: object) -> str | None:
+    """(A feed names the same few media types over and over.)"""
+    return clean_line(_str(value)) or None
 
 
 def _url(value: object) -> str | None:
@@ -181,8 +204,8 @@ def _url(value: object) -> str | None:
     if not value:
         return None
     text = clean_line(value if isinstance(value, str) else str(value))
-    return text if text.lower().startswith(("http://", "https://")) or (
-        text and not _SCHEME.match(text)) else None
+    return text if text.startswith(("http://", "https://")) or text.lower().startswith(
+        ("http://", "https://")) or (text and not _SCHEME.match(text)) else None
 
 
 def _str(value: object) -> str:

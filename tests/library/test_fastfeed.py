@@ -235,9 +235,19 @@ def test_dates_read_as_feedparser_reads_them(text):
 
 def test_common_dates_are_read_by_the_fast_path():
     for text in ("Tue, 14 Nov 2023 22:13:20 GMT", "Tue, 14 Nov 2023 22:13:20 +0000",
+                 "Thu, 24 Mar 2016 15:53:17 -0400", "Thu, 29 Feb 2024 23:59:59 +0530",
+                 "Sun, 01 Jan 1995 00:00:00 Z", "Mon, 02 Jan 2006 15:04:05 EST",
                  "14 Nov 2023 22:13 -0500", "2023-11-14T22:13:20Z", "2023-11-14T22:13:20.5+01:00",
                  "2023-11-14"):
         assert parse_date(text) == _feedparser_time(text)
+
+
+def test_impossible_dates_in_the_common_shape_are_left_to_feedparser():
+    for text in ("Thu, 30 Feb 2024 12:00:00 GMT", "Thu, 24 Mar 2016 24:00:00 GMT",
+                 "Thu, 24 Mar 2016 12:60:00 GMT", "Thu, 24 Mar 0999 12:00:00 GMT",
+                 "Thu, 24 Mar 2016 12:00:00 CET"):
+        with pytest.raises(UnknownDate):
+            parse_date(text)
 
 
 # --- generated feeds ------------------------------------------------------------------
