@@ -175,7 +175,7 @@ def cmd_feeds(args: argparse.Namespace, ctx: Context) -> None:
     else:
         from library.cli import output
 
-        ctx.console.print(output.feeds_table(feeds))
+        output.write_feeds(feeds)
 
 
 def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
@@ -190,7 +190,7 @@ def cmd_episodes(args: argparse.Namespace, ctx: Context) -> None:
     else:
         from library.cli import output
 
-        ctx.console.print(output.episodes_table(episodes, show_feed=feed is None))
+        output.write_episodes(episodes, show_feed=feed is None)
 
 
 def cmd_export(args: argparse.Namespace, ctx: Context) -> None:

@@ -186,9 +186,8 @@ def cmd_inbox(args: argparse.Namespace, ctx: Context) -> None:
     elif not episodes:
         ctx.console.print("No new episodes.", markup=False)
     else:
-        table = output.episodes_table(episodes, show_feed=True)
-        table.title = f"Inbox: {_count(len(episodes), 'new episode')}, newest first"
-        ctx.console.print(table)
+        title = f"Inbox: {_count(len(episodes), 'new episode')}, newest first"
+        output.write_episodes(episodes, show_feed=True, title=title)
         ctx.console.print("Queue with `podterm queue add ID`; dismiss with "
                           "`podterm inbox dismiss ID` or `--all`.", markup=False)
 

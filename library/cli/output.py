@@ -1,10 +1,12 @@
-"""How the CLI shows things: rich tables for people, one JSON document for scripts.
+"""How the CLI shows things: tables for people, one JSON document for scripts.
 
 Feed text always enters rich as :class:`rich.text.Text`, never as a markup string, so a
-title like ``[bold red]x[/]`` prints literally. Only what is drawn imports rich's parts.
-Text from feeds and servers enters a table through :func:`clip`: one line, at most
-:data:`CELL_CHARS` characters, so a 100 KB title costs a few lines, not thousands
-(``--json`` prints it whole). Addresses are never cut: they are there to be copied.
+title like ``[bold red]x[/]`` prints literally. Only what is drawn imports rich's parts;
+the long listings (feeds, episodes, the inbox) are drawn without rich
+(:mod:`library.cli.columns`). Text from feeds and servers enters a table through
+:func:`one_line` (or :func:`clip`, its rich Text): one line, at most :data:`CELL_CHARS`
+characters, so a 100 KB title costs a few lines, not thousands (``--json`` prints it
+whole). Addresses are never cut: they are there to be copied.
 """
 
 from __future__ import annotations
@@ -30,15 +32,22 @@ if TYPE_CHECKING:
 CELL_CHARS = 160
 # A directory's description of a show: one line of the table.
 ABOUT_CHARS = 90
+# A feed's status in a listing (the whole error is in `podterm info`).
+STATUS_CELLS = 70
 
 
-def clip(text: str | None, limit: int = CELL_CHARS, style: str = "") -> Text:
+def one_line(text: str | None, limit: int = CELL_CHARS) -> str:
     """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
-    from rich.text import Text
     line = clean_line(text or "")
     if len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
-    return Text(line, style=style)
+    return line
+
+
+def clip(text: str | None, limit: int = CELL_CHARS, style: str = "") -> Text:
+    """:func:`one_line` as rich Text (never read as markup)."""
+    from rich.text import Text
+    return Text(one_line(text, limit), style=style)
 
 
 @contextmanager
@@ -58,48 +67,50 @@ def progress_bar(console: Console, description: str, total: int,
         yield lambda label="": progress.update(task, advance=1, label=label[:40])
 
 
-def feeds_table(feeds: list[Feed]) -> Table:
-    from rich.table import Table
-    table = Table(title=plural(len(feeds), "subscription"), title_justify="left")
-    for name, justify in (("id", "right"), ("title", "left"), ("episodes", "right"),
-                          ("unplayed", "right"), ("total", "right"),
-                          ("last update", "left"), ("status", "left")):
-        table.add_column(name, justify=justify, overflow="fold")
-    for feed in feeds:
-        table.add_row(str(feed.id), clip(feed.display_title), str(feed.episode_count),
-                      str(feed.unplayed_count), format_duration(feed.total_duration_s) or "—",
-                      local_date(feed.last_success_at), feed_status(feed))
-    return table
+def write_feeds(feeds: list[Feed]) -> None:
+    """``podterm feeds``: one line per subscription (:mod:`library.cli.columns`)."""
+    from library.cli.columns import Column, write
+    columns = [Column("id", right=True), Column("title", flexible=True),
+               Column("episodes", right=True), Column("unplayed", right=True),
+               Column("total", right=True), Column("last update"),
+               Column("status", max_width=STATUS_CELLS)]
+    rows = [[str(feed.id), one_line(feed.display_title), str(feed.episode_count),
+             str(feed.unplayed_count), format_duration(feed.total_duration_s) or "—",
+             local_date(feed.last_success_at), status_cell(feed)] for feed in feeds]
+    write(plural(len(feeds), "subscription"), columns, rows)
+
+
+def status_cell(feed: Feed) -> tuple[str, str]:
+    """A feed's state in a few words, and the colour it is shown in."""
+    if feed.status == "archived":
+        return f"archived {local_date(feed.archived_at)}", "yellow"
+    if feed.consecutive_failures:
+        return one_line(f"failing ×{feed.consecutive_failures}: {feed.last_error or ''}"), "red"
+    if feed.last_success_at is None:
+        return "not fetched yet", "dim"
+    return "ok", "green"
 
 
 def feed_status(feed: Feed) -> Text:
     from rich.text import Text
-    if feed.status == "archived":
-        return Text(f"archived {local_date(feed.archived_at)}", style="yellow")
-    if feed.consecutive_failures:
-        return clip(f"failing ×{feed.consecutive_failures}: {feed.last_error or ''}", style="red")
-    if feed.last_success_at is None:
-        return Text("not fetched yet", style="dim")
-    return Text("ok", style="green")
+    return Text(*status_cell(feed))
 
 
-def episodes_table(episodes: list[Episode], show_feed: bool) -> Table:
-    from rich.table import Table
-    table = Table(title=f"{plural(len(episodes), 'episode')}, newest first", title_justify="left")
-    table.add_column("id", justify="right")
-    table.add_column("date")
+def write_episodes(episodes: list[Episode], show_feed: bool, title: str | None = None) -> None:
+    """``podterm episodes`` and the inbox: one line per episode, newest first."""
+    from library.cli.columns import Column, write
+    columns = [Column("id", right=True), Column("date")]
     if show_feed:
-        table.add_column("feed", max_width=24, overflow="ellipsis", no_wrap=True)
-    table.add_column("title", overflow="fold")
-    table.add_column("duration", justify="right")
-    table.add_column("", justify="left")
+        columns.append(Column("feed", max_width=24))
+    columns += [Column("title", flexible=True), Column("duration", right=True), Column("")]
+    rows = []
     for episode in episodes:
         cells = [str(episode.id), local_date(episode.published_at)]
         if show_feed:
-            cells.append(clip(episode.feed_title))
-        cells += [clip(episode.title), episode.duration or "—", _listened(episode)]
-        table.add_row(*cells)
-    return table
+            cells.append(one_line(episode.feed_title))
+        rows.append(cells + [one_line(episode.title), episode.duration or "—",
+                             _listened(episode)])
+    write(title or f"{plural(len(episodes), 'episode')}, newest first", columns, rows)
 
 
 def _listened(episode: Episode) -> str:

@@ -142,6 +142,30 @@ def test_feed_text_is_never_markup_or_terminal_escapes(server, tmp_path):
     assert "[@click=app.quit]click" in episodes and "\x1b" not in episodes
 
 
+def test_listings_fit_the_terminal_and_line_up(server, tmp_path):
+    """Each subscription and episode is one line no wider than the terminal: long titles
+    are cut with "…", wide characters count double, the counts line up on the right."""
+    long_title = "A Very Long Show Title That Goes On " * 4
+    for url in (server.add("/long.xml", rss(show(long_title, 2)), "text/xml"),
+                server.add("/wide.xml", rss(show("東京ポッドキャスト", 3)), "text/xml")):
+        podterm("add", url, data_dir=tmp_path)
+    from library.cli.columns import cells_wide
+
+    listing = podterm("feeds", data_dir=tmp_path, env={"COLUMNS": "70"}).stdout.splitlines()
+    title, header, rows = listing[0], listing[1], listing[2:]
+    assert title == "2 subscriptions" and len(rows) == 2
+    assert all(cells_wide(line) <= 70 for line in listing)
+    assert any("A Very Long Show" in row and "…" in row for row in rows)
+    assert any("東京ポッドキャスト" in row for row in rows)
+    status_column = cells_wide(header[: header.index("status")])
+    assert [cells_wide(row[: row.rindex("ok")]) for row in rows] == [status_column] * 2
+    whole = podterm("feeds", data_dir=tmp_path).stdout  # a pipe, no COLUMNS: titles whole
+    assert long_title.strip() in whole
+    episodes = podterm("episodes", data_dir=tmp_path, env={"COLUMNS": "70"}).stdout
+    assert len(episodes.splitlines()) == 2 + 5
+    assert all(cells_wide(line) <= 70 for line in episodes.splitlines())
+
+
 def test_help_on_every_command(tmp_path):
     for command in ("import", "add", "refresh", "feeds", "episodes", "export", "remove"):
         result = podterm(command, "--help", data_dir=tmp_path)
