@@ -27,52 +27,48 @@ def test_lower_packages_never_import_the_ui_or_each_other(package, forbidden):
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["feeds"], ["feeds", "--json"],
-                                  ["episodes", "--json"]])
-def test_listing_commands_start_without_the_ui_the_http_client_or_the_feed_parser(
-        argv, tmp_path):
-    """`podterm feeds` and `--help` must start in a blink: none of the heavy parts."""
+def run_command_listing_modules(tmp_path, feed_url: str, argv: list[str],
+                                heavy: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """Run ``podterm ARGV`` in a fresh interpreter on a library of one feed; its last line
+    of output lists the ``heavy`` modules the command loaded ("LOADED [...]")."""
     code = ("import sys\nfrom library.feeds import add_feed\nfrom library.store import connect\n"
             f"conn = connect(__import__('pathlib').Path({str(tmp_path / 'data')!r}) "
             "/ 'library.sqlite3')\n"
-            "add_feed(conn, 'https://example.org/feed.xml', 'A show'); conn.close()\n"
+            f"add_feed(conn, {feed_url!r}, 'A show'); conn.close()\n"
             "from tui.main import main\n"
             "try:\n"
             f"    main({argv!r})\n"
             "except SystemExit:\n"
             "    pass\n"
-            "heavy = ('textual', 'httpx', 'httpcore', 'feedparser', 'tui.app', 'player', 'vlc')\n"
-            "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))")
+            f"print('LOADED', sorted(m for m in sys.modules if m.startswith({heavy!r})))")
     env = {"PODTERM_DATA_DIR": str(tmp_path / "data"),
            "PODTERM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, env=env)
     assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["feeds"], ["feeds", "--json"],
+                                  ["episodes", "--json"]])
+def test_listing_commands_start_without_the_ui_the_http_client_or_the_feed_parser(
+        argv, tmp_path):
+    """`podterm feeds` and `--help` must start in a blink: none of the heavy parts."""
+    heavy = ("textual", "httpx", "httpcore", "feedparser", "tui.app", "player", "vlc")
+    result = run_command_listing_modules(tmp_path, "https://example.org/feed.xml", argv, heavy)
     assert result.stdout.splitlines()[-1] == "LOADED []"
     assert "A show" in result.stdout or "--help" in argv or "episodes" in argv
+
+
 def test_refresh_fetches_without_the_ui_or_httpx(server, tmp_path):
     """`podterm refresh` fetches feeds with library/http11.py: httpx and its stack (~80 ms
     to import, and more per request) stay out, and so does the UI."""
     from tests.feedgen import rss, show
 
     url = server.add("/feed.xml", rss(show("Imports", 2)), "application/rss+xml")
-    code = ("import sys\nfrom library.feeds import add_feed\nfrom library.store import connect\n"
-            f"conn = connect(__import__('pathlib').Path({str(tmp_path / 'data')!r}) "
-            "/ 'library.sqlite3')\n"
-            f"add_feed(conn, {url!r}, 'A show'); conn.close()\n"
-            "from tui.main import main\n"
-            "try:\n"
-            "    main(['refresh', '--json'])\n"
-            "except SystemExit:\n"
-            "    pass\n"
-            "heavy = ('textual', 'httpx', 'httpcore', 'h11', 'anyio', 'sniffio', 'tui.app',\n"
-            "         'player', 'vlc')\n"
-            "print('LOADED', sorted(m for m in sys.modules if m.startswith(heavy)))")
-    env = {"PODTERM_DATA_DIR": str(tmp_path / "data"),
-           "PODTERM_CONFIG": str(tmp_path / "config.toml"), "PATH": "/usr/bin:/bin"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=60, env=env)
-    assert result.returncode == 0, result.stderr
+    heavy = ("textual", "httpx", "httpcore", "h11", "anyio", "sniffio", "tui.app", "player",
+             "vlc")
+    result = run_command_listing_modules(tmp_path, url, ["refresh", "--json"], heavy)
     assert '"new_episodes": 2' in result.stdout
     assert result.stdout.splitlines()[-1] == "LOADED []"
 
