@@ -14,7 +14,7 @@ import os
 import sys
 import unicodedata
 from dataclasses import dataclass
-from typing import TextIO, Union
+from typing import Union
 
 GAP = "  "
 MIN_FLEXIBLE = 12
@@ -81,20 +81,18 @@ def render(title: str, columns: list[Column], rows: list[list[Cell]], *,
     return "\n".join(out) + "\n"
 
 
-def write(title: str, columns: list[Column], rows: list[list[Cell]],
-          stream: TextIO | None = None) -> None:
-    """:func:`render` to ``stream`` (standard output), fitted to the terminal if it is one
-    (or to ``COLUMNS``); a pipe or a file gets whole titles."""
-    stream = stream or sys.stdout
-    terminal = stream.isatty()
+def write(title: str, columns: list[Column], rows: list[list[Cell]]) -> None:
+    """:func:`render` to standard output, fitted to the terminal if it is one (or to
+    ``COLUMNS``); a pipe or a file gets whole titles."""
+    terminal = sys.stdout.isatty()
     width = None
     if os.environ.get("COLUMNS", "").isdigit():
         width = int(os.environ["COLUMNS"])
     elif terminal:
-        width = os.get_terminal_size(stream.fileno()).columns
+        width = os.get_terminal_size(sys.stdout.fileno()).columns
     colour = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-    stream.write(render(title, columns, rows, width=width, colour=colour))
-    stream.flush()
+    sys.stdout.write(render(title, columns, rows, width=width, colour=colour))
+    sys.stdout.flush()
 
 
 def _styled(text: str, style: str, colour: bool) -> str:
