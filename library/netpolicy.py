@@ -70,8 +70,8 @@ def checked_addresses(host: str, infos: list[tuple[Any, ...]]) -> list[str]:
 def peer_address(response: Any) -> str | None:
     """The IP address a response came from, if the transport says: ``peer`` of a
     :mod:`library.http11` response, or the network stream of an httpx one."""
-    if (peer := getattr(response, "peer", None)) is not None:
-        return str(peer)
+    if hasattr(response, "peer"):  # library.http11's (None when the socket did not say)
+        return response.peer
     stream = response.extensions.get("network_stream")
     try:
         server = stream.get_extra_info("server_addr") if stream is not None else None
