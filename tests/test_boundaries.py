@@ -31,11 +31,13 @@ def run_command_listing_modules(tmp_path, feed_url: str, argv: list[str],
                                 heavy: tuple[str, ...]) -> subprocess.CompletedProcess:
     """Run ``podterm ARGV`` in a fresh interpreter on a library of one feed; its last line
     of output lists the ``heavy`` modules the command loaded ("LOADED [...]")."""
-    code = ("import sys\nfrom library.feeds import add_feed\nfrom library.store import connect\n"
-            f"conn = connect(__import__('pathlib').Path({str(tmp_path / 'data')!r}) "
-            "/ 'library.sqlite3')\n"
-            f"add_feed(conn, {feed_url!r}, 'A show'); conn.close()\n"
-            "from tui.main import main\n"
+    from library.feeds import add_feed
+    from library.store import connect
+
+    conn = connect(tmp_path / "data" / "library.sqlite3")
+    add_feed(conn, feed_url, "A show")
+    conn.close()
+    code = ("import sys\nfrom tui.main import main\n"
             "try:\n"
             f"    main({argv!r})\n"
             "except SystemExit:\n"
@@ -58,6 +60,29 @@ def test_listing_commands_start_without_the_ui_the_http_client_or_the_feed_parse
     result = run_command_listing_modules(tmp_path, "https://example.org/feed.xml", argv, heavy)
     assert result.stdout.splitlines()[-1] == "LOADED []"
     assert "A show" in result.stdout or "--help" in argv or "episodes" in argv
+
+
+def test_help_lists_every_command_without_loading_the_library(tmp_path):
+    """`podterm --help` needs only the command line's grammar: no database, no models."""
+    heavy = ("sqlite3", "library.store", "library.models", "library.feeds", "library.cli.commands",
+             "library.cli.output", "platformdirs", "rich")
+    result = run_command_listing_modules(tmp_path, "https://example.org/feed.xml", ["--help"],
+                                         heavy)
+    assert result.stdout.splitlines()[-1] == "LOADED []"
+    assert "downloads" in result.stdout and "subscribe to a feed by its URL" in result.stdout
+
+
+def test_a_command_loads_no_other_commands_modules(tmp_path):
+    """`podterm feeds` imports neither the queue's, the downloads', the sync's nor the
+    health commands' modules, nor what they need."""
+    heavy = ("library.cli.download_commands", "library.cli.sync_commands",
+             "library.cli.listening_commands", "library.cli.health_commands",
+             "library.cli.storage_commands", "library.downloads", "library.upnext",
+             "library.inbox", "library.sync.engine", "getpass", "rich")
+    result = run_command_listing_modules(tmp_path, "https://example.org/feed.xml", ["feeds"],
+                                         heavy)
+    assert "A show" in result.stdout
+    assert result.stdout.splitlines()[-1] == "LOADED []"
 
 
 def test_refresh_fetches_without_the_ui_or_httpx(server, tmp_path):

@@ -9,15 +9,15 @@ the library is read while Textual is imported (:func:`open_player`).
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from tui import heap
 from tui.terminal import screen_on_own_descriptor
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from library.cli.commands import Context
     from library.config import Config
     from library.paths import Paths
@@ -25,20 +25,18 @@ if TYPE_CHECKING:
 LOG_NAME = "podterm.log"
 
 
-PLAYER_OPTIONS = ("--data-dir", "--config")
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if opens_player(argv):
         heap.pause()  # until the first screen is drawn (tui.heap)
-        from library.cli.app import common_options, run
+        from library.cli.app import run
+        from library.cli.grammar import common_options
 
         player = argparse.ArgumentParser(prog="podterm", parents=[common_options()])
         return run(player, argv, default=run_tui)
     from library.cli.app import build_parser, run
 
-    parser, commands = build_parser()
+    parser, commands = build_parser(argv)
     demo = commands.add_parser(
         "demo", help="try podterm on a temporary library of demo feeds (no network needed)",
         description="Open the player on a temporary library fed by a server on 127.0.0.1 "
@@ -50,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def opens_player(argv: list[str]) -> bool:
     """Whether ``argv`` names no command, only the player's options (with values)."""
+    from library.cli.grammar import PLAYER_OPTIONS
+
     words = iter(argv)
     for word in words:
         name, equals, _value = word.partition("=")
@@ -94,6 +94,8 @@ def open_player(paths: Paths, config: Config, notices: Sequence[str] = ()) -> No
 
 def start_logging(log_dir: Path) -> None:
     """Log warnings and unexpected errors to the log dir (the terminal belongs to the TUI)."""
+    import logging
+
     log_dir.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(log_dir / LOG_NAME, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from library.cli.commands import CommandError, Context, print_json
 from library.downloads import (BUSY, Download, DownloadSettings, delete_download,
@@ -23,35 +23,6 @@ from library.text import plural
 if TYPE_CHECKING:
     from library.download_verify import VerifyReport
     from rich.table import Table
-
-Command = Callable[..., argparse.ArgumentParser]
-
-
-def register(command: Command, json_flag: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add ``download`` and ``downloads`` to the parser (``command`` as in app.py)."""
-    p = command("download", cmd_download,
-                "download episodes for offline listening (again: resume or retry)")
-    p.add_argument("episodes", nargs="+", type=int, metavar="EPISODE_ID",
-                   help="episode ids, as `podterm episodes` shows them")
-    p.add_argument("--delete", action="store_true", help="delete these downloads instead")
-    p.add_argument("--yes", action="store_true",
-                   help="make room under max_gb by deleting unplayed downloads without asking")
-    json_flag(p)
-    p = command("downloads", cmd_downloads, "list downloads, or check them with --verify")
-    p.add_argument("--verify", action="store_true",
-                   help="find missing or cut-short files and stray files, offer to fix them")
-    p.add_argument("--yes", action="store_true", help="with --verify: fix without asking")
-    json_flag(p)
-
-
-def add_remove_flags(p: argparse.ArgumentParser) -> None:
-    """``remove``'s choice about the show's downloaded files (it asks on a terminal)."""
-    choice = p.add_mutually_exclusive_group()
-    choice.add_argument("--delete-downloads", dest="delete_downloads", action="store_true",
-                        default=None, help="also delete the feed's downloaded episodes")
-    choice.add_argument("--keep-downloads", dest="delete_downloads", action="store_false",
-                        help="keep the downloaded files (the library forgets them)")
-
 
 def settings(ctx: Context) -> DownloadSettings:
     return DownloadSettings.from_config(ctx.config["downloads"], ctx.paths)

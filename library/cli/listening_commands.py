@@ -4,92 +4,26 @@ from __future__ import annotations
 
 import argparse
 import functools
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 from library import feeds as feeds_mod
 from library import inbox, upnext
 from library.cli import output
 from library.cli.commands import CommandError, Context, print_json
 from library.durations import format_duration
+from library.showsettings import (SettingsError, ShowDefaults, ShowSettings, show_settings,
+                                  update_show_settings)
 
 if TYPE_CHECKING:
-    from library.showsettings import ShowSettings
     from rich.text import Text
 
 Handler = Callable[[argparse.Namespace, Context], None]
-
-
-
-def register(command: Callable[[str, Handler, str], argparse.ArgumentParser],
-             common: argparse.ArgumentParser,
-             json_flag: Callable[[argparse.ArgumentParser], None],
-             feed_arg: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add ``queue``, ``inbox``, ``mark`` and ``settings`` to the parser."""
-    p = command("queue", cmd_queue, "the Up Next queue: list it, or change it")
-    json_flag(p)
-    actions = p.add_subparsers(dest="queue_action", metavar="ACTION")
-
-    def action(parent: argparse._SubParsersAction, name: str, handler: Handler,
-               help: str) -> argparse.ArgumentParser:
-        q = parent.add_parser(name, parents=[common], help=help, description=help)
-        q.set_defaults(handler=_one_line(handler))
-        json_flag(q)
-        return q
-
-    episode_ids(action(actions, "add", cmd_queue_add, "add episodes to the end of the queue"))
-    q = action(actions, "next", cmd_queue_next, "put an episode at the top of the queue")
-    q.add_argument("episode", type=_episode_id, metavar="EPISODE_ID")
-    episode_ids(action(actions, "remove", cmd_queue_remove, "take episodes out of the queue"))
-    q = action(actions, "move", cmd_queue_move, "move a queued episode to another place")
-    q.add_argument("episode", type=_episode_id, metavar="EPISODE_ID")
-    q.add_argument("position", type=int, metavar="POSITION", help="1 is the top")
-    action(actions, "clear", cmd_queue_clear, "empty the queue")
-
-    p = command("inbox", cmd_inbox, "new episodes from all shows, newest first")
-    json_flag(p)
-    q = action(p.add_subparsers(dest="inbox_action", metavar="ACTION"), "dismiss",
-               cmd_inbox_dismiss, "take episodes out of the inbox: they are not new any more")
-    q.add_argument("episodes", type=_episode_id, nargs="*", metavar="EPISODE_ID")
-    q.add_argument("--all", action="store_true", help="dismiss every new episode")
-
-    p = command("mark", _one_line(cmd_mark), "mark episodes played or unplayed")
-    episode_ids(p)
-    state = p.add_mutually_exclusive_group(required=True)
-    state.add_argument("--played", dest="played", action="store_true")
-    state.add_argument("--unplayed", dest="played", action="store_false")
-    json_flag(p)
-
-    p = command("settings", _one_line(cmd_settings),
-                "a show's playback and auto-download settings: show them, or change some "
-                "(any value can be 'default')")
-    feed_arg(p)
-    for flag, name, kind, metavar, help in (
-            ("--speed", "speed", float, "X", "playback speed, 0.5-3.0 in steps of 0.1"),
-            ("--volume", "volume", int, "N", "volume in percent, 0-150"),
-            ("--skip-intro", "skip_intro_s", int, "S", "skip the first S seconds (0-600)"),
-            ("--skip-outro", "skip_outro_s", int, "S", "skip the last S seconds (0-600)"),
-            ("--auto-queue", "auto_queue", _on_off, "on|off",
-             "on: new episodes go straight to the end of the queue"),
-            ("--auto-download", "auto_download_newest", int, "N",
-             "download the newest N episodes after each refresh (0-100; 0: none for "
-             "this show; default: [downloads] auto_newest)")):
-        p.add_argument(flag, dest=name, type=_or_default(kind), default=argparse.SUPPRESS,
-                       metavar=metavar, help=help)
-    json_flag(p)
-
-
-def episode_ids(p: argparse.ArgumentParser) -> None:
-    p.add_argument("episodes", type=_episode_id, nargs="+", metavar="EPISODE_ID",
-                   help="ids as `podterm episodes` shows them")
 
 
 def _one_line(handler: Handler) -> Handler:
     """Report the library's refusals as one-line errors (nothing was changed)."""
     @functools.wraps(handler)
     def run(args: argparse.Namespace, ctx: Context) -> None:
-        # (imported here: the parser imports this module for every command)
-        from library.showsettings import SettingsError
-
         try:
             handler(args, ctx)
         except (upnext.QueueError, upnext.UnknownEpisodes, inbox.InboxError,
@@ -107,6 +41,7 @@ def cmd_queue(args: argparse.Namespace, ctx: Context) -> None:
     _show_queue(args, ctx, entries)
 
 
+@_one_line
 def cmd_queue_add(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     before = {e.episode.id for e in upnext.list_queue(conn)}
@@ -118,6 +53,7 @@ def cmd_queue_add(args: argparse.Namespace, ctx: Context) -> None:
                 f"Added {_count(len(args.episodes) - len(already), 'episode')}{note}.")
 
 
+@_one_line
 def cmd_queue_next(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     entries = upnext.play_next(conn, args.episode)
@@ -125,6 +61,7 @@ def cmd_queue_next(args: argparse.Namespace, ctx: Context) -> None:
     _show_queue(args, ctx, entries, f"Episode {args.episode} plays next.")
 
 
+@_one_line
 def cmd_queue_remove(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     entries = upnext.remove(conn, args.episodes)
@@ -132,6 +69,7 @@ def cmd_queue_remove(args: argparse.Namespace, ctx: Context) -> None:
     _show_queue(args, ctx, entries, f"Removed {_count(len(set(args.episodes)), 'episode')}.")
 
 
+@_one_line
 def cmd_queue_move(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     entries = upnext.move_to(conn, args.episode, args.position)
@@ -140,6 +78,7 @@ def cmd_queue_move(args: argparse.Namespace, ctx: Context) -> None:
     _show_queue(args, ctx, entries, f"Episode {args.episode} is now number {moved}.")
 
 
+@_one_line
 def cmd_queue_clear(args: argparse.Namespace, ctx: Context) -> None:
     conn = ctx.db()
     entries = upnext.clear(conn)
@@ -192,6 +131,7 @@ def cmd_inbox(args: argparse.Namespace, ctx: Context) -> None:
                           "`podterm inbox dismiss ID` or `--all`.", markup=False)
 
 
+@_one_line
 def cmd_inbox_dismiss(args: argparse.Namespace, ctx: Context) -> None:
     if args.all == bool(args.episodes):
         raise CommandError("name the episodes to dismiss, or use --all (not both)")
@@ -210,6 +150,7 @@ def cmd_inbox_dismiss(args: argparse.Namespace, ctx: Context) -> None:
                           f"{len(remaining)} new left.", markup=False)
 
 
+@_one_line
 def cmd_mark(args: argparse.Namespace, ctx: Context) -> None:
     from library.listening import mark  # reads and writes episodes (feedparser's types)
 
@@ -230,11 +171,10 @@ _LABELS = {"speed": "speed", "volume": "volume", "skip_intro_s": "skip intro",
            "auto_download_newest": "auto-download"}
 
 
+@_one_line
 def cmd_settings(args: argparse.Namespace, ctx: Context) -> None:
     from rich.table import Table
     from rich.text import Text
-
-    from library.showsettings import ShowDefaults, show_settings, update_show_settings
 
     changes = {name: getattr(args, name) for name in _LABELS if hasattr(args, name)}
     defaults = ShowDefaults.from_config(ctx.config)
@@ -267,34 +207,6 @@ def _setting(settings: ShowSettings, name: str) -> Text:
 
 
 # Argument types: a clear message for bad input before anything is opened.
-
-def _episode_id(text: str) -> int:
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(
-            f"episode ids are numbers, as `podterm episodes` shows them, not {text!r}")
-    return int(text)
-
-
-def _on_off(text: str) -> bool:
-    if text.lower() not in ("on", "off"):
-        raise argparse.ArgumentTypeError(f"use on, off or default, not {text!r}")
-    return text.lower() == "on"
-
-
-def _or_default(kind: Callable[[str], Any]) -> Callable[[str], Any]:
-    """``kind``, or None for the word 'default' (use the global value again)."""
-    def convert(text: str) -> Any:
-        if text.strip().lower() == "default":
-            return None
-        try:
-            return kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected {'a whole number' if kind is int else 'a number'} or default, "
-                f"not {text!r}") from None
-    convert.__name__ = getattr(kind, "__name__", "value")
-    return convert
-
 
 def _count(n: int, word: str, plural_verb: str | None = None) -> str:
     """"1 episode", "2 episodes"; with a verb: "1 was", "2 were"."""

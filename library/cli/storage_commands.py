@@ -11,14 +11,6 @@ from library.backups import (Backup, BackupError, backup_dir, damaged_reason, li
 from library.cli.commands import CommandError, Context
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    help = "list the library's backups, or restore one (the current file is kept)"
-    p = sub.add_parser("restore", parents=[common], help=help, description=help)
-    p.add_argument("number", nargs="?", type=int, metavar="N",
-                   help="the backup to restore, by its number in the list (1 = newest)")
-    p.set_defaults(handler=cmd_restore)
-
-
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> None:
     from rich.text import Text
     database = ctx.paths.database

@@ -22,26 +22,6 @@ if TYPE_CHECKING:
 GPODDER_NET = "https://gpodder.net"
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add ``sync`` and ``sync login`` to the ``podterm`` parser."""
-    text = "sync subscriptions, positions and played episodes with a gpodder or Nextcloud server"
-    p = sub.add_parser("sync", parents=[common], help=text, description=text)
-    p.set_defaults(handler=cmd_sync)
-    p.add_argument("--json", action="store_true",
-                   help="print one JSON document on stdout and nothing else")
-    p.add_argument("--yes", action="store_true",
-                   help="remove feeds unsubscribed on another device without asking")
-    p.add_argument("--full", action="store_true",
-                   help="read everything on the server again, not only what changed")
-    actions = p.add_subparsers(dest="sync_action", metavar="ACTION")
-    login = actions.add_parser("login", parents=[common],
-                               help="set up sync: server, account, device, password",
-                               description="Asks for the server and the account, checks "
-                                           "them, and writes the [sync] table of config.toml. "
-                                           "The password is stored only if you choose so.")
-    login.set_defaults(handler=cmd_login)
-
-
 def cmd_sync(args: argparse.Namespace, ctx: Context) -> None:
     from rich.text import Text
     from library.sync.engine import sync
