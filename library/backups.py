@@ -16,7 +16,6 @@ This module knows files and SQLite only; it never imports the rest of the librar
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sqlite3
@@ -112,6 +111,8 @@ def mark_damaged(database: Path, reason: str) -> None:
     try:
         stat = database.stat()
         note = {"reason": reason, "file": _identity(stat), "found_at": time.time()}
+        import json  # here: only a damaged library has a note
+
         _note(database).write_text(json.dumps(note), encoding="utf-8")
     except OSError:
         pass
@@ -121,7 +122,10 @@ def damaged_reason(database: Path) -> str | None:
     """Why ``database`` is damaged, if a note says so and still describes this file (a
     file replaced by a restore or by hand is not the damaged one)."""
     try:
-        note = json.loads(_note(database).read_text(encoding="utf-8"))
+        text = _note(database).read_text(encoding="utf-8")
+        import json
+
+        note = json.loads(text)
         if note["file"] == _identity(database.stat()):
             return str(note["reason"])
     except (OSError, ValueError, KeyError, TypeError):

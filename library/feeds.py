@@ -7,7 +7,6 @@ import time
 
 from library.models import Feed
 from library.store import transaction
-from library.sync import outbox
 from library.urls import check_feed_url, duplicate_variants
 
 # Each feed with its totals. The totals are added up per feed first, from an index that
@@ -41,6 +40,8 @@ def add_feed(conn: sqlite3.Connection, url: str, title: str = "", category: str 
         "VALUES (?, ?, ?, ?, ?, ?)",
         (url, title, category, html_url, itunes_id, time.time()),
     )
+    from library.sync import outbox  # here: listing feeds needs no sync
+
     outbox.record_subscription(conn, url, True)
     return int(cursor.lastrowid), True
 
@@ -114,6 +115,8 @@ def remove_feed(conn: sqlite3.Connection, feed_id: int) -> None:
     with transaction(conn):
         row = conn.execute("SELECT url FROM feeds WHERE id = ?", (feed_id,)).fetchone()
         if row is not None:
+            from library.sync import outbox
+
             outbox.record_subscription(conn, row["url"], False)
         conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
