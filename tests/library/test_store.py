@@ -75,3 +75,31 @@ def test_feed_totals_come_from_an_index_not_from_every_episode(tmp_path):
         "EXPLAIN QUERY PLAN " + _FEED_LIST.format(where="")))
     assert "COVERING INDEX episodes_feed_totals" in plan
     conn.close()
+
+
+def test_a_long_feed_is_stored_whole_in_order_and_a_repeated_item_once(tmp_path):
+    """Episodes go in many rows to a statement: none may be lost or doubled at the
+    seams, an item listed twice keeps its first place and its last listing's values,
+    and what a feed leaves out is stored as NULL, not as text."""
+    conn = connect(tmp_path / "lib.sqlite3")
+    feed_id, _ = add_feed(conn, "https://example.org/feed.xml", "Long")
+    items = [episode(f"item-{n}", f"Episode {n}") for n in range(200)]
+    items[70] = episode("item-3", "Episode 3, corrected")    # in another statement
+    items[5] = episode("item-4", "Episode 4, corrected")     # in the same statement
+    parsed = ParsedFeed("Long", "", "", None, None, None, None, False, items)
+    with transaction(conn):
+        health.record_update(conn, feed_id, parsed, http_status=200, etag=None,
+                             last_modified=None, body_hash="h")
+    rows = conn.execute("SELECT identity, title, enclosure_url IS NULL FROM episodes "
+                        "ORDER BY id").fetchall()
+    expected = [f"item-{n}" for n in range(200) if n not in (5, 70)]
+    assert [row[0] for row in rows] == expected
+    titles = {row[0]: row[1] for row in rows}
+    assert (titles["item-3"], titles["item-4"], titles["item-199"]) == (
+        "Episode 3, corrected", "Episode 4, corrected", "Episode 199")
+    assert all(row[2] for row in rows)
+    with transaction(conn):  # the same feed again: nothing new, nothing doubled
+        again = health.record_update(conn, feed_id, parsed, http_status=200, etag=None,
+                                     last_modified=None, body_hash="h2")
+    assert again == 0
+    assert conn.execute("SELECT COUNT(*) FROM episodes").fetchone()[0] == 198
