@@ -222,11 +222,11 @@ _FRAGMENT = st.one_of(
 
 @given(st.lists(_FRAGMENT, max_size=40).map("".join), st.booleans())
 def test_the_fast_path_reads_html_exactly_as_html_parser_does(markup, keep_links):
-    from library.text import _PlainTextParser, _prepared_for_html_parser
+    from library.htmltext import PlainTextParser, prepared_for_html_parser
 
-    fast = _PlainTextParser._convert_simple(markup, keep_links)
-    slow = _PlainTextParser(keep_links)
-    slow.feed(_prepared_for_html_parser(markup))
+    fast = PlainTextParser._convert_simple(markup, keep_links)
+    slow = PlainTextParser(keep_links)
+    slow.feed(prepared_for_html_parser(markup))
     slow.close()
     assert fast is None or fast == slow._text()  # None: it left the markup to html.parser
     if "script>" not in markup:
