@@ -156,6 +156,16 @@ class Entry:
             if keys:
                 if not _PLAIN_NAMES.issuperset(keys):
                     check_attributes(child)
+                if role == "enclosure":
+                    if len(child):
+                        raise Unsupported("child elements in an enclosure")
+                    attrs = href_link(attributes(child))
+                    attrs.pop("rel", None)
+                    entry["enclosures"].append(attrs)
+                    continue
+                if role == "raw":  # (given attributes, it is them: see raw())
+                    entry[raw_keys[tag]] = attributes(child)
+                    continue
                 if role in _ATTRIBUTE_ROLES:
                     getattr(self, role)(child)
                     continue
