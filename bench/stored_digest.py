@@ -8,6 +8,8 @@ runs ``refresh --json`` cold, then dumps every column of the feeds and episodes 
 in a fixed order and prints a SHA-256 per table. Left out are the row ids and the
 columns that record when something happened (``*_at`` but ``published_at``); an
 episode's feed is named by its URL. Equal digests mean the same stored results.
+Compare trees within one run: the server's ports, which are in the stored addresses,
+change from run to run.
 """
 
 from __future__ import annotations
