@@ -99,6 +99,8 @@ def _feed_from_values(values: tuple, episodes: list[tuple]) -> ParsedFeed:
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# http(s), then only characters text.clean_line keeps as they are (no space, "<" or "&").
+_PLAIN_HTTP_URL = re.compile(r"https?://[!-%'-;=-~]*")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)", re.I | re.S)
 
 
@@ -220,6 +222,8 @@ def _url(value: object) -> str | None:
     are kept: a feed's ``javascript:`` link is never shown as one."""
     if not value:
         return None
+    if type(value) is str and _PLAIN_HTTP_URL.fullmatch(value):
+        return value  # (what clean_line leaves as it is, and http(s): most addresses)
     text = clean_line(value if isinstance(value, str) else str(value))
     return text if text.startswith(("http://", "https://")) or text.lower().startswith(
         ("http://", "https://")) or (text and not _SCHEME.match(text)) else None
