@@ -41,6 +41,7 @@ _LOWERCASE_NAMES = frozenset(("url", "length", "type", "href", "rel", "title", "
                               "medium", "language", "version", "complete"))
 # Attribute names check_attributes passes, as items usually spell them.
 _PLAIN_NAMES = _LOWERCASE_NAMES | {"isPermaLink"}
+_PERMALINK_KEY = ["isPermaLink"]  # a guid's usual attribute, spelled the usual way
 
 
 def check_attributes(element: ET.Element) -> None:
@@ -163,6 +164,20 @@ class Entry:
                     attrs.pop("rel", None)
                     entry["enclosures"].append(attrs)
                     continue
+                if role == "guid" and keys == _PERMALINK_KEY:  # (as guid() reads it)
+                    if len(child):
+                        raise Unsupported(f"child elements in {tag}")
+                    value = child.text
+                    value = value.strip() if value else ""
+                    permalink = child.get("isPermaLink") == "true"
+                    if permalink and value:
+                        value = tidy_slashes(value)
+                    if not value.isascii():
+                        value = repaired(value)
+                    entry["guid"] = value
+                    if permalink and "link" not in entry:
+                        entry["link"] = value
+                    continue
                 if role == "raw":  # (given attributes, it is them: see raw())
                     entry[raw_keys[tag]] = attributes(child)
                     continue
@@ -254,7 +269,7 @@ class Entry:
 
     def guid(self, element: ET.Element) -> None:
         keys = element.keys()
-        if keys == ["isPermaLink"]:  # (the usual attribute, spelled the usual way)
+        if keys == _PERMALINK_KEY:
             permalink = element.get("isPermaLink") == "true"
         else:
             permalink = (attributes(element) if keys else {}).get("ispermalink", "true") == "true"
