@@ -32,8 +32,8 @@ def tidy_slashes(value: str) -> str:
 # Roles read inline by Entry.read when the element has no attributes; with attributes,
 # the method of that name reads it.
 _TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
-                         "raw"))
-_ATTRIBUTE_ROLES = _TEXT_ROLES | {"link", "enclosure", "media_title"}
+                         "raw", "link"))
+_ATTRIBUTE_ROLES = _TEXT_ROLES | {"enclosure", "media_title"}
 
 
 # Attribute names that are lowercase already: attributes with only these need no renaming.
@@ -189,7 +189,8 @@ class Entry:
                     raise Unsupported(f"child elements in {tag}")
                 value = child.text
                 value = value.strip() if value else ""
-                if role == "guid" and value:  # a guid is a permalink unless it says not
+                # A link, and a guid (a permalink unless it says not), are addresses.
+                if (role == "guid" or role == "link") and value:
                     value = tidy_slashes(value)
                 if not value.isascii():
                     value = repaired(value)
@@ -197,12 +198,21 @@ class Entry:
                     if not self.title_locked:
                         entry["title"] = value
                         self.title_locked = bool(value)
-                elif role == "summary":
-                    self.add_summary(value)
+                elif role == "summary":  # (as add_summary)
+                    if "summary" in entry and not self.has_content:
+                        self.needs_fresh_flag = True
+                        self.has_content = True
+                        entry["content"].append(value)
+                    else:
+                        entry["summary"] = value
                 elif role == "content":
                     self.has_content = True
                     entry["content"].append(value)
                     entry.setdefault("summary", value)
+                elif role == "link":  # (as link_text)
+                    if "&" in value:
+                        value = _ENTITY_LIKE.sub(r"&\1", value.replace("&amp;", "&"))
+                    entry["link"] = value
                 elif role == "published" or role == "updated":
                     try:
                         entry[role] = parse_date(value)
@@ -213,9 +223,6 @@ class Entry:
                     entry.setdefault("link", value)
                 else:  # raw: duration, chapters or transcript given as text
                     entry[raw_keys[tag]] = value
-                continue
-            elif role == "link":  # (with no attributes: its text is the link)
-                entry["link"] = link_text(child, in_entry=True)
                 continue
             if role == "unknown" or role == "ignore":
                 if len(child):
