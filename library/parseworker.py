@@ -98,7 +98,7 @@ def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
         return "memory", None
     # The cyclic garbage collector is off while a body is parsed. What a parse makes (an
     # element tree, entries, episodes) holds no cycles, yet every 700 allocations the
-    # collector went through it again: 3% of a parse. What cycles a parse does leave
+    # collector went through it again: 2-3% of a parse. What cycles a parse does leave
     # (feedparser leaves a few hundred objects) are collected once the collector is back.
     gc.disable()
     try:
