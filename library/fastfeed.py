@@ -28,7 +28,7 @@ from library.feednames import Unsupported as Unsupported  # what callers catch
 _CHUNK = 1 << 16
 # Documents up to this size are parsed into a whole tree before they are read (about 2.5
 # times their size in memory); longer ones are read item by item as they are parsed.
-WHOLE_TREE_UP_TO = 4 << 20
+WHOLE_TREE_UP_TO = 2 << 20
 ENTRY_TAGS = ("item", f"{{{ATOM}}}entry")
 # The prolog: BOM, XML declaration, comments, processing instructions, then the root.
 _PROLOG_DOCTYPE = re.compile(rb"(?:\xef\xbb\xbf)?(?>\s+|<\?.*?\?>|<!--.*?-->)*+<!DOCTYPE", re.S)
