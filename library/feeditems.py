@@ -32,8 +32,8 @@ def tidy_slashes(value: str) -> str:
 # Roles read inline by Entry.read when the element has no attributes; with attributes,
 # the method of that name reads it.
 _TEXT_ROLES = frozenset(("title", "summary", "content", "published", "updated", "guid",
-                         "raw"))
-_ATTRIBUTE_ROLES = _TEXT_ROLES | {"link", "enclosure", "media_title"}
+                         "raw", "link"))
+_ATTRIBUTE_ROLES = _TEXT_ROLES | {"enclosure", "media_title"}
 
 
 # Attribute names that are lowercase already: attributes with only these need no renaming.
@@ -41,6 +41,7 @@ _LOWERCASE_NAMES = frozenset(("url", "length", "type", "href", "rel", "title", "
                               "medium", "language", "version", "complete"))
 # Attribute names check_attributes passes, as items usually spell them.
 _PLAIN_NAMES = _LOWERCASE_NAMES | {"isPermaLink"}
+_PERMALINK_KEY = ["isPermaLink"]  # a guid's usual attribute, spelled the usual way
 
 
 def check_attributes(element: ET.Element) -> None:
@@ -156,6 +157,30 @@ class Entry:
             if keys:
                 if not _PLAIN_NAMES.issuperset(keys):
                     check_attributes(child)
+                if role == "enclosure":
+                    if len(child):
+                        raise Unsupported("child elements in an enclosure")
+                    attrs = href_link(attributes(child))
+                    attrs.pop("rel", None)
+                    entry["enclosures"].append(attrs)
+                    continue
+                if role == "guid" and keys == _PERMALINK_KEY:  # (as guid() reads it)
+                    if len(child):
+                        raise Unsupported(f"child elements in {tag}")
+                    value = child.text
+                    value = value.strip() if value else ""
+                    permalink = child.get("isPermaLink") == "true"
+                    if permalink and value:
+                        value = tidy_slashes(value)
+                    if not value.isascii():
+                        value = repaired(value)
+                    entry["guid"] = value
+                    if permalink and "link" not in entry:
+                        entry["link"] = value
+                    continue
+                if role == "raw":  # (given attributes, it is them: see raw())
+                    entry[raw_keys[tag]] = attributes(child)
+                    continue
                 if role in _ATTRIBUTE_ROLES:
                     getattr(self, role)(child)
                     continue
@@ -164,7 +189,8 @@ class Entry:
                     raise Unsupported(f"child elements in {tag}")
                 value = child.text
                 value = value.strip() if value else ""
-                if role == "guid" and value:  # a guid is a permalink unless it says not
+                # A link, and a guid (a permalink unless it says not), are addresses.
+                if (role == "guid" or role == "link") and value:
                     value = tidy_slashes(value)
                 if not value.isascii():
                     value = repaired(value)
@@ -172,12 +198,21 @@ class Entry:
                     if not self.title_locked:
                         entry["title"] = value
                         self.title_locked = bool(value)
-                elif role == "summary":
-                    self.add_summary(value)
+                elif role == "summary":  # (as add_summary)
+                    if "summary" in entry and not self.has_content:
+                        self.needs_fresh_flag = True
+                        self.has_content = True
+                        entry["content"].append(value)
+                    else:
+                        entry["summary"] = value
                 elif role == "content":
                     self.has_content = True
                     entry["content"].append(value)
                     entry.setdefault("summary", value)
+                elif role == "link":  # (as link_text)
+                    if "&" in value:
+                        value = _ENTITY_LIKE.sub(r"&\1", value.replace("&amp;", "&"))
+                    entry["link"] = value
                 elif role == "published" or role == "updated":
                     try:
                         entry[role] = parse_date(value)
@@ -188,9 +223,6 @@ class Entry:
                     entry.setdefault("link", value)
                 else:  # raw: duration, chapters or transcript given as text
                     entry[raw_keys[tag]] = value
-                continue
-            elif role == "link":  # (with no attributes: its text is the link)
-                entry["link"] = link_text(child, in_entry=True)
                 continue
             if role == "unknown" or role == "ignore":
                 if len(child):
@@ -244,7 +276,7 @@ class Entry:
 
     def guid(self, element: ET.Element) -> None:
         keys = element.keys()
-        if keys == ["isPermaLink"]:  # (the usual attribute, spelled the usual way)
+        if keys == _PERMALINK_KEY:
             permalink = element.get("isPermaLink") == "true"
         else:
             permalink = (attributes(element) if keys else {}).get("ispermalink", "true") == "true"

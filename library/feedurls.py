@@ -22,17 +22,28 @@ _FEED_URLS = ("link", "image_url", "new_feed_url", "self_url")
 # Most addresses in feeds are already absolute and plain: those skip the full treatment
 # (a 5,000-episode feed has 20,000 of them).
 _ALREADY_NORMAL = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?/[!#-;=?-Z_a-z~]*\Z")
+# The same without "#": what absolute_url returns unchanged.
+_NORMAL_WITHOUT_FRAGMENT = re.compile(r"https?://[a-z0-9.-]+(?::[0-9]{1,5})?/[!$-;=?-Z_a-z~]*\Z")
 
 
 def resolve_in_place(parsed: ParsedFeed, base: str) -> None:
     """Make each address in ``parsed`` absolute (relative to ``base``) and normal."""
     for name in _FEED_URLS:
         setattr(parsed, name, absolute_url(getattr(parsed, name), base))
+    normal = _NORMAL_WITHOUT_FRAGMENT.match  # (such an address stays as it is)
     for episode in parsed.episodes:
-        episode.enclosure_url = absolute_url(episode.enclosure_url, base)
-        episode.link = absolute_url(episode.link, base)
-        episode.chapters_url = absolute_url(episode.chapters_url, base)
-        episode.transcript_url = absolute_url(episode.transcript_url, base)
+        url = episode.enclosure_url
+        if url and not normal(url):
+            episode.enclosure_url = absolute_url(url, base)
+        url = episode.link
+        if url and not normal(url):
+            episode.link = absolute_url(url, base)
+        url = episode.chapters_url
+        if url and not normal(url):
+            episode.chapters_url = absolute_url(url, base)
+        url = episode.transcript_url
+        if url and not normal(url):
+            episode.transcript_url = absolute_url(url, base)
 
 
 def absolute_url(value: str | None, base: str) -> str | None:

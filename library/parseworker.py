@@ -22,6 +22,7 @@ long parse goes too.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -95,7 +96,18 @@ def _read_requests(stdin: BinaryIO, requests: queue.Queue) -> None:
 def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
     if request is _OUT_OF_MEMORY:
         return "memory", None
-    body, job = request  # type: ignore[misc]
+    # The cyclic garbage collector is off while a body is parsed. What a parse makes (an
+    # element tree, entries, episodes) holds no cycles, yet every 700 allocations the
+    # collector went through it again: 2-3% of a parse. What cycles a parse does leave
+    # (feedparser leaves a few hundred objects) are collected once the collector is back.
+    gc.disable()
+    try:
+        return _parsed(*request, memory_bytes)  # type: ignore[misc]
+    finally:
+        gc.enable()
+
+
+def _parsed(body: bytes, job: ParseJob, memory_bytes: int) -> tuple[str, object]:
     try:
         body = _decoded(body, job)
         body_hash = hashlib.sha256(body).hexdigest()
