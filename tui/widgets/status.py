@@ -284,8 +284,10 @@ class NoMatch(Static):
 
     def show(self, text: str | None, table: Widget) -> None:
         """Say that ``text`` matched nothing, in the place of ``table``; None: nothing
-        to say (no filter, or it matched), the table is shown."""
-        self.display, table.display = bool(text), not text
+        to say (no filter, or it matched), the table is shown. Only a change is set:
+        setting either again, even to what it is, laid out the whole screen."""
+        if self.display != bool(text) or table.display != (not text):
+            self.display, table.display = bool(text), not text
         if text:
             message = Text("No episode matches ")
             message.append(f"'{clean_line(text)}'", style="bold")

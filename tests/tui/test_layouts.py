@@ -1,0 +1,53 @@
+"""What changes often (the highlighted episode's notes, a list's length during a
+refresh) is drawn without laying the screen out again: a layout redrew a dozen widgets
+and made the longest pauses of the UI while feeds refresh. The notes stay whole: their
+last line can be scrolled to, however long they are."""
+
+from __future__ import annotations
+
+from tests.feedgen import Channel, Item, rss, show
+from tests.tui.conftest import quiet_config, ready, screen_text, shows, subscribe, wait_for
+from tui.widgets.details import EpisodeDetails
+from tui.widgets.panes import EpisodesTable
+
+
+def notes(paragraphs: int, word: str) -> str:
+    return "".join(f"<p>{word} paragraph {n} of {paragraphs}.</p>" for n in range(paragraphs))
+
+
+def count_layouts(screen) -> list[int]:
+    """A counter of the screen's layouts from now on."""
+    counter = [0]
+    lay_out = screen._refresh_layout
+
+    def counting(*args, **kwargs):
+        counter[0] += 1
+        return lay_out(*args, **kwargs)
+
+    screen._refresh_layout = counting
+    return counter
+
+
+async def test_a_refresh_that_lengthens_a_long_list_lays_nothing_out_for_it(
+        make_app, paths, server):
+    await subscribe(paths, server, show("Growing", 40))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        await wait_for(pilot, lambda: table.row_count == 40, what="the feed")
+        asked: list[str] = []
+        refresh = table.refresh
+
+        def recording(*regions, **kwargs):
+            if kwargs.get("layout"):
+                asked.append("layout")
+            return refresh(*regions, **kwargs)
+
+        table.refresh = recording
+        server.add("/feeds/0.xml", rss(show("Growing", 43)), "application/rss+xml")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: table.row_count == 43, what="three new episodes")
+        await wait_for(pilot, lambda: not screen.subscriptions.refreshing)
+        await shows(pilot, "Growing #42")
+        assert asked == []
