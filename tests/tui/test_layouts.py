@@ -28,6 +28,55 @@ def count_layouts(screen) -> list[int]:
     return counter
 
 
+async def test_other_notes_replace_the_notes_without_a_layout(make_app, paths, server):
+    lengths = (40, 25, 60, 33)
+    await subscribe(paths, server, Channel("Wordy", [
+        Item(f"Wordy {n}", guid=f"w{n}", notes_html=notes(length, f"W{n}"),
+             published=1_700_000_000 + n * 86_400) for n, length in enumerate(lengths)]))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        details = app.query_one(EpisodeDetails)
+        await pilot.press("tab")
+        await wait_for(pilot, lambda: "Wordy 3" in details.text.plain, what="the newest")
+        await pilot.pause()
+        layouts = count_layouts(screen)
+
+        await pilot.press("j", "j", "j")
+        await wait_for(pilot, lambda: "Wordy 0" in details.text.plain, what="the oldest")
+        await shows(pilot, "W0 paragraph 0 of 40.")
+        assert layouts[0] == 0
+
+
+async def test_the_last_line_of_long_notes_can_be_reached_and_short_notes_fit(
+        make_app, paths, server):
+    await subscribe(paths, server, Channel("Wordy", [
+        Item("Long one", guid="long", notes_html=notes(60, "Long"),
+             published=1_700_000_000),
+        Item("Short one", guid="short", notes_html="<p>Just one line.</p>",
+             published=1_700_086_400)]))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ready(pilot, feeds=1)
+        details = app.query_one(EpisodeDetails)
+        await pilot.press("tab")
+        await shows(pilot, "Just one line.")
+        assert not details.show_vertical_scrollbar
+
+        await pilot.press("j")  # the long one
+        await shows(pilot, "Long paragraph 0 of 60.")
+        assert details.show_vertical_scrollbar
+        details.focus()
+        await pilot.press("end")
+        await shows(pilot, "Long paragraph 59 of 60.")
+        assert "Long paragraph 0 of 60." not in screen_text(app)
+
+        await pilot.press("shift+tab", "k")  # back to the short one, shown from the top
+        await shows(pilot, "Just one line.", "Short one")
+        await wait_for(pilot, lambda: not details.show_vertical_scrollbar,
+                       what="no scrollbar for one line")
+
+
 async def test_a_refresh_that_lengthens_a_long_list_lays_nothing_out_for_it(
         make_app, paths, server):
     await subscribe(paths, server, show("Growing", 40))
