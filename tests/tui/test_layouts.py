@@ -100,3 +100,18 @@ async def test_a_refresh_that_lengthens_a_long_list_lays_nothing_out_for_it(
         await wait_for(pilot, lambda: not screen.subscriptions.refreshing)
         await shows(pilot, "Growing #42")
         assert asked == []
+
+
+async def test_notes_text_can_be_selected_with_the_mouse(make_app, paths, server):
+    await subscribe(paths, server, Channel("Wordy", [
+        Item("Selectable episode", guid="s", notes_html=notes(3, "Chosen"),
+             published=1_700_000_000)]))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        await shows(pilot, "Selectable episode", "Chosen paragraph 0 of 3.")
+        await pilot.mouse_down("#details", offset=(2, 1))   # border, then the title line
+        await pilot.hover("#details", offset=(20, 1))
+        await pilot.mouse_up("#details", offset=(20, 1))
+        await wait_for(pilot, lambda: screen.get_selected_text(), what="a selection")
+        assert screen.get_selected_text().startswith("Selectable episode")

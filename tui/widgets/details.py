@@ -14,6 +14,7 @@ from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
@@ -92,6 +93,15 @@ class EpisodeDetails(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._fit()
+
+    # -- selecting with the mouse (as in a text widget) --------------------------------
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text: the drawn lines say where each cell is in the notes."""
+        return selection.extract(self._content.plain), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._wrapped = None  # drawn again with the selection's colours
+        self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
