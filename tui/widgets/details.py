@@ -1,7 +1,7 @@
 """The highlighted episode: title, facts line, link and show notes as plain text.
 
-The notes draw their own lines (wrapped once per width, kept until the episode or the
-width changes), like the lists of :mod:`tui.widgets.rowlist`: other notes replace only
+The notes draw their own lines (wrapped once, kept until the episode or the size of
+the box changes), like the lists of :mod:`tui.widgets.rowlist`: other notes replace only
 the lines of this box. A text widget of its own height inside a scrolling box made
 Textual lay the whole screen out again for every other episode, and draw a dozen
 widgets, the longest frames of a refresh.
