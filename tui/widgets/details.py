@@ -21,7 +21,7 @@ from textual.visual import Visual
 from library.models import Episode
 from library.text import clean_line
 from tui import formatting
-from tui.widgets.virtualsize import make_scrollbar, set_virtual_size
+from tui.widgets.virtualsize import set_virtual_size
 
 
 class EpisodeDetails(ScrollView, can_focus=True):
@@ -87,9 +87,6 @@ class EpisodeDetails(ScrollView, can_focus=True):
         """The scrollable height follows the wrapped notes (the scrollbar with it)."""
         if self.size.width:
             set_virtual_size(self, Size(self.content_region.width, len(self._lines())))
-
-    def on_mount(self) -> None:
-        make_scrollbar(self)
 
     def on_resize(self) -> None:
         self._fit()

@@ -30,7 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui import keys
-from tui.widgets.virtualsize import make_scrollbar, set_virtual_size
+from tui.widgets.virtualsize import set_virtual_size
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
 LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
@@ -379,9 +379,6 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         super().watch_scroll_y(old, new)
         if len(self._lines) > 4 * max(1, self.size.height):
             self._lines.clear()
-
-    def on_mount(self) -> None:
-        make_scrollbar(self)
 
     def on_resize(self) -> None:
         self._lines.clear()

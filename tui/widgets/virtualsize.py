@@ -32,12 +32,6 @@ def set_virtual_size(view: ScrollView, size: Size) -> None:
         view.refresh(layout=True, repaint=False)
 
 
-def make_scrollbar(view: ScrollView) -> None:
-    """Make ``view``'s vertical scrollbar now, hidden (call on mount): Textual makes it
-    when it is first shown, and mounting it then lays the screen out once more."""
-    view.vertical_scrollbar  # noqa: B018 (the property makes it)
-
-
 def _vertical_scrollbar(view: ScrollView, size: Size) -> bool:
     """Whether ``view`` shows a vertical scrollbar when it holds ``size`` (as Textual
     decides it for views that never scroll sideways)."""
