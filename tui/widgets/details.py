@@ -72,10 +72,13 @@ class EpisodeDetails(ScrollView, can_focus=True):
         longer than the box (once per size of the box)."""
         box = self.content_region.size
         if self._wrapped is None or self._wrapped[0] != box:
-            bar, stable = self.styles.scrollbar_size_vertical, \
-                self.styles.scrollbar_gutter == "stable"
-            lines = self._wrap(box.width - bar if stable else box.width)
-            if len(lines) > box.height and not stable:
+            bar = self.styles.scrollbar_size_vertical
+            # Narrower at once when the scrollbar is sure to be there: more lines than
+            # the box before wrapping (wrapping is most of showing long notes).
+            narrow = (self.styles.scrollbar_gutter == "stable"
+                      or self._content.plain.count("\n") >= box.height)
+            lines = self._wrap(box.width - bar if narrow else box.width)
+            if len(lines) > box.height and not narrow:
                 lines = self._wrap(box.width - bar)
             self._wrapped = (box, lines)
         return self._wrapped[1]
