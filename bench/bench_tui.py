@@ -20,7 +20,8 @@ Run:  .venv/bin/python bench/bench_tui.py [--rounds 5] [--load 2] [--feeds 200]
    longest lateness is the longest time the UI could not answer a key; and the CPU
    time the loop's thread used between two ticks, its own work (a tick is also late
    while that thread waits for a CPU that other processes hold). ``--explain`` prints
-   where the loop was during the longest stalls.
+   where the loop was during the longest stalls; ``--frames`` times each Textual frame
+   (layout and drawing) during the refresh and lists the longest with the widgets drawn.
 
 The machine is shared: compare the ratios within one run, not times across runs.
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import multiprocessing
 import os
 import statistics
@@ -41,6 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.frameclock import FrameClock  # noqa: E402
 from bench.ttyclock import BusyLoops, StallClock, first_screen, summary  # noqa: E402
 from library.config import default_config  # noqa: E402
 from library.episodes import upsert_episodes  # noqa: E402
@@ -134,7 +137,8 @@ def serve(feeds: int, episodes_per_feed: int, urls: multiprocessing.Queue,
         stop.wait()
 
 
-async def refresh_stalls(paths: Paths, urls: list[str], on_start: bool, explain: bool
+async def refresh_stalls(paths: Paths, urls: list[str], on_start: bool, explain: bool,
+                         frames: bool = False
                          ) -> tuple[tuple[float, float], tuple[float, float], float]:
     """((longest stall, p99), (longest work, p99), refresh seconds) from the first
     screen to the refresh's end."""
@@ -153,6 +157,7 @@ async def refresh_stalls(paths: Paths, urls: list[str], on_start: bool, explain:
     heap.pause()  # as the console script does (tui.main): the app resumes it
     app = build_app(paths, config, engine)
     clock = StallClock(explain=explain)
+    frame_clock = FrameClock()
     async with app.run_test(size=(120, 36)) as pilot:
         clock.start()
         screen = app.main
@@ -160,14 +165,15 @@ async def refresh_stalls(paths: Paths, urls: list[str], on_start: bool, explain:
             await pilot.pause(0.01)
         shown = drawn[0]
         started = time.perf_counter()
-        if not on_start:
-            await pilot.press("R")
-        # Plain sleeps from here: Pilot.pause() sends a message to every widget, work
-        # that a user's app does not do and that would count in the loop's stalls.
-        while not screen.subscriptions.refreshing:
-            await asyncio.sleep(0.01)
-        while screen.subscriptions.refreshing:
-            await asyncio.sleep(0.05)
+        with frame_clock.timing(screen) if frames else contextlib.nullcontext():
+            if not on_start:
+                await pilot.press("R")
+            # Plain sleeps from here: Pilot.pause() sends a message to every widget, work
+            # that a user's app does not do and that would count in the loop's stalls.
+            while not screen.subscriptions.refreshing:
+                await asyncio.sleep(0.01)
+            while screen.subscriptions.refreshing:
+                await asyncio.sleep(0.05)
         took = time.perf_counter() - started
         clock.stop()
         failed = [feed for feed in screen.feeds if feed.consecutive_failures]
@@ -175,11 +181,15 @@ async def refresh_stalls(paths: Paths, urls: list[str], on_start: bool, explain:
         await pilot.press("q")
     if explain:
         print(clock.report())
+    if frames:
+        print(frame_clock.report())
     late, work = clock.since(shown)
+    print(f"    longest stalls: {clock.longest(shown)}")
     return summary(late), summary(work), took
 
 
-def stalls(root: Path, feeds: int, episodes: int, load: int, explain: bool) -> None:
+def stalls(root: Path, feeds: int, episodes: int, load: int, explain: bool,
+           frames: bool) -> None:
     context = multiprocessing.get_context("spawn")
     urls_queue, stop = context.Queue(), context.Event()
     child = context.Process(target=serve, args=(feeds, episodes, urls_queue, stop),
@@ -192,7 +202,8 @@ def stalls(root: Path, feeds: int, episodes: int, load: int, explain: bool) -> N
         with BusyLoops(load):
             for on_start in (False, True):
                 paths = Paths(root / f"refresh-{on_start}", root / "none.toml", root / "logs")
-                late, work, took = asyncio.run(refresh_stalls(paths, urls, on_start, explain))
+                late, work, took = asyncio.run(
+                    refresh_stalls(paths, urls, on_start, explain, frames))
                 what = "refresh at start" if on_start else "R (refresh all)"
                 print(f"  {what:18s} refresh took {took:5.1f} s; stall: longest "
                       f"{late[0]:5.1f} ms, p99 {late[1]:4.1f} ms; the loop's own work "
@@ -214,6 +225,9 @@ def main() -> None:
     parser.add_argument("--skip-stalls", action="store_true")
     parser.add_argument("--explain", action="store_true",
                         help="show where the event loop was in the longest stalls")
+    parser.add_argument("--frames", action="store_true",
+                        help="time each Textual frame and list the longest, with the "
+                             "widgets each drew")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="podterm-bench-") as folder:
@@ -221,7 +235,8 @@ def main() -> None:
         if not args.skip_first_screen:
             first_screens(root, args.feeds, args.episodes, args.rounds)
         if not args.skip_stalls:
-            stalls(root, args.feeds, args.refresh_episodes, args.load, args.explain)
+            stalls(root, args.feeds, args.refresh_episodes, args.load, args.explain,
+                   args.frames)
 
 
 if __name__ == "__main__":

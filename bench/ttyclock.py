@@ -118,13 +118,17 @@ class StallClock:
     tick_s: float = 0.005
     explain: bool = False
     explain_after_s: float = 0.02
-    marks: list[tuple[float, float, float]] = field(default_factory=list)  # (when, late, work)
+    # (when, late, work, queued): queued is the time the loop's thread waited for a CPU
+    # (Linux's run delay, /proc/thread-self/schedstat); the rest of a stall beyond work
+    # and queued is time the thread slept while it wanted to run (Python's GIL).
+    marks: list[tuple[float, float, float, float]] = field(default_factory=list)
     stacks: list[tuple[float, Counter]] = field(default_factory=list)
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._due = self._loop.time() + self.tick_s
         self._cpu = time.thread_time()
+        self._queued = _run_delay()
         self._handle = self._loop.call_later(self.tick_s, self._tick)
         self._current: Counter = Counter()
         self._stop = threading.Event()
@@ -139,14 +143,22 @@ class StallClock:
 
     def since(self, moment: float) -> tuple[list[float], list[float]]:
         """(lateness, work) of the ticks from ``moment`` on."""
-        ticks = [(late, work) for when, late, work in self.marks if when >= moment]
+        ticks = [(late, work) for when, late, work, _ in self.marks if when >= moment]
         return [late for late, _ in ticks], [work for _, work in ticks]
 
+    def longest(self, moment: float, top: int = 3) -> str:
+        """The ``top`` longest stalls from ``moment`` on, each as its parts."""
+        ticks = sorted((m for m in self.marks if m[0] >= moment), key=lambda m: -m[1])
+        return "; ".join(f"{late * 1000:.0f} ms = work {work * 1000:.0f} + waiting for a "
+                         f"CPU {queued * 1000:.0f} + for the GIL or else "
+                         f"{max(0.0, late - work - queued) * 1000:.0f}"
+                         for _, late, work, queued in ticks[:top])
+
     def _tick(self) -> None:
-        now, cpu = self._loop.time(), time.thread_time()
+        now, cpu, queued = self._loop.time(), time.thread_time(), _run_delay()
         late, work = now - self._due, cpu - self._cpu
-        self.marks.append((now, late, work))
-        self._cpu = cpu
+        self.marks.append((now, late, work, queued - self._queued))
+        self._cpu, self._queued = cpu, queued
         if self._current:
             if work > self.explain_after_s:
                 self.stacks.append((work, self._current))
@@ -168,6 +180,15 @@ class StallClock:
                          "where it was:")
             lines += [f"    {count:3d}x {stack}" for stack, count in stacks.most_common(3)]
         return "\n".join(lines)
+
+
+def _run_delay() -> float:
+    """Seconds the calling thread has waited on a run queue (0 where Linux does not say)."""
+    try:
+        with open("/proc/thread-self/schedstat") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except OSError:
+        return 0.0
 
 
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

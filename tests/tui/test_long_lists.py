@@ -41,7 +41,7 @@ async def test_keys_and_mouse_move_through_a_long_feed(make_app, paths, server):
         await pilot.click("#episodes", offset=(30, 4))   # border, header, rows 0, 1, 2
         await wait_for(pilot, lambda: table.cursor_row == 2, what="the clicked row")
         await shows(pilot, title(EPISODES - 3))
-        assert title(EPISODES - 3) in details.query_one("#details-text").render().plain
+        assert title(EPISODES - 3) in details.text.plain
 
 
 async def test_cursor_and_notes_stay_where_they_are_when_a_refresh_adds_episodes(

@@ -157,7 +157,10 @@ class BrowsingScreen(Screen[None]):
 
     def _show_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        self.update_key_hints()
+        # The keys one frame later again: Textual draws every widget inside the box
+        # around a frame's changes, and the box around the notes and the footer at the
+        # bottom held the subscriptions and the episode list too.
+        self.call_after_refresh(self.update_key_hints)
 
     def _show_header(self) -> None:
         """The header, and what the episode list says when it is empty."""

@@ -1,27 +1,48 @@
-"""The highlighted episode: title, facts line, link and show notes as plain text."""
+"""The highlighted episode: title, facts line, link and show notes as plain text.
+
+The notes draw their own lines (wrapped once, kept until the episode or the size of
+the box changes), like the lists of :mod:`tui.widgets.rowlist`: other notes replace only
+the lines of this box. A text widget of its own height inside a scrolling box made
+Textual lay the whole screen out again for every other episode, and draw a dozen
+widgets, the longest frames of a refresh.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.containers import ScrollableContainer
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.visual import Visual
 
 from library.models import Episode
 from library.text import clean_line
 from tui import formatting
+from tui.widgets.virtualsize import set_virtual_size
 
 
-class EpisodeDetails(VerticalScroll, can_focus=True):
+class EpisodeDetails(ScrollView, can_focus=True):
     """Scrollable when focused (arrow keys), and from the episode list with the
     ``notes_down`` / ``notes_up`` keys."""
+
+    BINDINGS = ScrollableContainer.BINDINGS
+    DEFAULT_CSS = """
+    EpisodeDetails {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
 
     def __init__(self) -> None:
         super().__init__(id="details")
         self.border_title = "Episode"
-        self._shown: Text | None = None
-
-    def compose(self):
-        yield Static(id="details-text")
+        self.text = Text()                   # what is shown
+        self._shown: Text | None = None      # what show() was last given
+        self._content = Content()
+        self._wrapped: tuple[Size, list[Strip]] | None = None  # see _lines
 
     def show(self, episode: Episode | None, keep_scroll: bool = False) -> None:
         """Show ``episode``'s notes from the top (``keep_scroll``: where the reader is,
@@ -30,10 +51,61 @@ class EpisodeDetails(VerticalScroll, can_focus=True):
         text = describe(episode) if episode else Text("No episode selected.", style="dim")
         if text == self._shown:
             return
-        self._shown = text
-        self.query_one("#details-text", Static).update(text)
+        self._shown = self.text = text
+        self._content = Content.from_rich_text(text)
+        self._wrapped = None
+        self._fit()
         if not keep_scroll:
-            self.scroll_home(animate=False)
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
+    # -- drawing -----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines()
+        row = self.scroll_offset.y + y  # rounded, as Textual repaints an animated scroll
+        if row < len(lines):
+            return lines[row]
+        return Strip.blank(self.scrollable_content_region.width, self.visual_style.rich_style)
+
+    def _lines(self) -> list[Strip]:
+        """The notes wrapped to the content's width, less the scrollbar's when they are
+        longer than the box (once per size of the box)."""
+        box = self.content_region.size
+        if self._wrapped is None or self._wrapped[0] != box:
+            bar = self.styles.scrollbar_size_vertical
+            # Narrower at once when the scrollbar is sure to be there: more lines than
+            # the box before wrapping (wrapping is most of showing long notes).
+            narrow = (self.styles.scrollbar_gutter == "stable"
+                      or self._content.plain.count("\n") >= box.height)
+            lines = self._wrap(box.width - bar if narrow else box.width)
+            if len(lines) > box.height and not narrow:
+                lines = self._wrap(box.width - bar)
+            self._wrapped = (box, lines)
+        return self._wrapped[1]
+
+    def _wrap(self, width: int) -> list[Strip]:
+        return Visual.to_strips(self, self._content, max(1, width), None, self.visual_style)
+
+    def _fit(self) -> None:
+        """The scrollable height follows the wrapped notes (the scrollbar with it)."""
+        if self.size.width:
+            set_virtual_size(self, Size(self.content_region.width, len(self._lines())))
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    # -- selecting with the mouse (as in a text widget) --------------------------------
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected text: the drawn lines say where each cell is in the notes."""
+        return selection.extract(self._content.plain), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._wrapped = None  # drawn again with the selection's colours
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._wrapped = None
 
 
 def describe(episode: Episode) -> Text:

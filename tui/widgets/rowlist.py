@@ -30,6 +30,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui import keys
+from tui.widgets.virtualsize import set_virtual_size
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
 LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
@@ -144,18 +145,10 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._index = {item.id: row for row, item in enumerate(items)}
         target = select if select in self._index else current
         self.cursor_row = self._index.get(target, 0) if target is not None else 0
-        self._set_virtual_size(Size(0, len(self.items) + self._header_height))
+        set_virtual_size(self, Size(0, len(self.items) + self._header_height))
         self._scroll_to_cursor()
         self._repaint(before)
         self._announce()
-
-    def _set_virtual_size(self, size: Size) -> None:
-        """As setting ``virtual_size`` does (a layout, for the scrollbar), without
-        marking every line to draw again: :meth:`_repaint` draws the lines that changed."""
-        if size != self.virtual_size:
-            self.set_reactive(RowList.virtual_size, size)
-            self.clear_cached_dimensions()
-            self.refresh(layout=True, repaint=False)
 
     def update_row(self, item: Item) -> None:
         """Redraw the row of ``item`` (same id, new values, or how it is drawn changed)."""

@@ -284,8 +284,11 @@ class NoMatch(Static):
 
     def show(self, text: str | None, table: Widget) -> None:
         """Say that ``text`` matched nothing, in the place of ``table``; None: nothing
-        to say (no filter, or it matched), the table is shown."""
-        self.display, table.display = bool(text), not text
+        to say (no filter, or it matched), the table is shown. Only a change is set:
+        the first setting of either, even to what it already was (from the styles),
+        laid out the whole screen, in the middle of the first fill of the list."""
+        if self.display != bool(text) or table.display != (not text):
+            self.display, table.display = bool(text), not text
         if text:
             message = Text("No episode matches ")
             message.append(f"'{clean_line(text)}'", style="bold")

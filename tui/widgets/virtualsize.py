@@ -1,0 +1,41 @@
+"""Changing how much a self-drawn scrolling view holds without laying out the screen.
+
+Setting ``virtual_size`` makes Textual lay the whole screen out again, only so that the
+scrollbar follows: the layout itself, and every widget whose place in the layout's map
+changed drawn again (a list whose row count changed, its scrollbar, the notes beside it).
+During a refresh the lists and the notes change their length many times; when the
+vertical scrollbar stays shown (or hidden), its thumb is all that has to change.
+"""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
+
+
+def set_virtual_size(view: ScrollView, size: Size) -> None:
+    """Make ``view`` hold ``size``: the scrollbar is updated in place when it stays shown
+    or hidden; the screen is laid out again only when it appears or goes (the content
+    gets narrower or wider). The caller redraws the lines that changed."""
+    if size == view.virtual_size:
+        return
+    view.set_reactive(Widget.virtual_size, size)
+    view.clear_cached_dimensions()
+    if (view.container_size and view.styles.overflow_x == "hidden"
+            and _vertical_scrollbar(view, size) == view.show_vertical_scrollbar):
+        view._scroll_update(size)  # the scrollbar's thumb, and scroll_y kept in range
+    else:
+        # The scrollbar shown or hidden now, not during the layout: a change found there
+        # asks for a second layout in the next frame.
+        view._refresh_scrollbars()
+        view.refresh(layout=True, repaint=False)
+
+
+def _vertical_scrollbar(view: ScrollView, size: Size) -> bool:
+    """Whether ``view`` shows a vertical scrollbar when it holds ``size`` (as Textual
+    decides it for views that never scroll sideways)."""
+    overflow = view.styles.overflow_y
+    if overflow == "auto":
+        return size.height > view.container_size.height
+    return overflow == "scroll"
