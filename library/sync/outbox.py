@@ -82,8 +82,11 @@ def record_episode(conn: sqlite3.Connection, episode_id: int, *, played: bool | 
     if row is None or not row["enclosure_url"]:  # nothing playable: nothing to tell
         return
     at = now()
-    if row["clock_source"] == "remote" and row["clock_at"] >= at:
-        at = row["clock_at"] + 1  # made after what another device did, even within its second
+    if row["clock_at"] is not None and row["clock_at"] >= at:
+        # Made after the episode's last change, even within its second: what another
+        # device did, or this device's own change already uploaded (equal times would
+        # let each side keep its own).
+        at = row["clock_at"] + 1
     state = State.of(row["played"] if played is None else played, position_s)
     action = local_action(row["podcast"], row["enclosure_url"], row["guid"], state,
                           row["duration_s"], _session_start(conn, row), at)
