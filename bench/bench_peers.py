@@ -36,9 +36,11 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
@@ -169,6 +171,21 @@ class TreeMemory:
         return sum(self.peaks.values()) / 1024, len(self.peaks)
 
 
+
+@contextmanager
+def served_corpus(sizes: list[int]) -> Iterator[tuple[list[str], int]]:
+    """The corpus of ``sizes`` served by a separate process while the block runs:
+    (the feeds' URLs, the bytes of XML they hold)."""
+    ready, stop = multiprocessing.Queue(), multiprocessing.Event()
+    server = multiprocessing.Process(target=serve, args=(sizes, ready, stop), daemon=True)
+    server.start()
+    try:
+        yield ready.get(timeout=600)
+    finally:
+        stop.set()
+        server.join(timeout=10)
+
+
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, tuple[float, int], str]:
     """Run ``command``; returns (wall seconds, (peak RSS of its process tree in MB,
     processes in that tree), stdout).
@@ -280,16 +297,12 @@ def main() -> None:
         clients = {name: run for name, run in clients.items()
                    if name.split()[0] in args.only}
     sizes = corpus_sizes(args.feeds)
-    ready, stop = multiprocessing.Queue(), multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(sizes, ready, stop), daemon=True)
-    server.start()
-    urls, total_bytes = ready.get(timeout=600)
-    print(f"corpus: {len(sizes)} feeds, {sum(sizes):,} episodes, {total_bytes / 1e6:.1f} MB "
-          f"of XML, gzip-compressed from {len(HOSTS)} loopback hosts; "
-          f"{args.rounds} interleaved rounds")
     results: dict[str, dict[str, list[tuple[float, tuple[float, int]]]]] = {name: {} for name in clients}
     names = list(clients)
-    try:
+    with served_corpus(sizes) as (urls, total_bytes):
+        print(f"corpus: {len(sizes)} feeds, {sum(sizes):,} episodes, {total_bytes / 1e6:.1f} MB "
+              f"of XML, gzip-compressed from {len(HOSTS)} loopback hosts; "
+              f"{args.rounds} interleaved rounds")
         for round_no in range(args.rounds):
             order = names[round_no % len(names):] + names[:round_no % len(names)]
             for name in order:
@@ -299,9 +312,6 @@ def main() -> None:
                 print(f"  round {round_no + 1}: {name} " + ", ".join(
                     f"{kind} {values[-1][0]:.2f} s" for kind, values in results[name].items()),
                     flush=True)
-    finally:
-        stop.set()
-        server.join(timeout=10)
     print()
     print("| client | cold refresh | warm (all 304) | peak RSS, cold (all processes) |")
     print("|---|---:|---:|---:|")

@@ -14,7 +14,6 @@ bodies to the parser processes and unpickle their answers.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from bench_peers import TreeMemory, corpus_sizes, opml, serve  # noqa: E402
+from bench_peers import TreeMemory, corpus_sizes, opml, served_corpus  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -76,28 +75,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=200)
     args = parser.parse_args()
-    ready, stop = multiprocessing.Queue(), multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(corpus_sizes(args.feeds), ready, stop),
-                                     daemon=True)
-    server.start()
-    urls, _total = ready.get(timeout=600)
     exe = str(Path(sys.executable).parent / "podterm")
-    try:
-        with tempfile.TemporaryDirectory() as work:
-            env = {key: value for key, value in os.environ.items()
-                   if key != "PYTHONDONTWRITEBYTECODE"}
-            env.update(PODTERM_DATA_DIR=f"{work}/data", PODTERM_CONFIG=f"{work}/none.toml")
-            subs = Path(work) / "subs.opml"
-            subs.write_text(opml(urls))
-            subprocess.run([exe, "import", str(subs), "--no-refresh", "--json"], check=True,
-                           env=env, stdout=subprocess.DEVNULL)
-            for kind in ("cold", "warm"):
-                print(f"{kind} refresh of {len(urls)} feeds:")
-                profile([exe, "refresh", "--json"], env)
-    finally:
-        stop.set()
-        server.join(timeout=10)
-
+    with served_corpus(corpus_sizes(args.feeds)) as (urls, _total), \
+            tempfile.TemporaryDirectory() as work:
+        env = {key: value for key, value in os.environ.items()
+               if key != "PYTHONDONTWRITEBYTECODE"}
+        env.update(PODTERM_DATA_DIR=f"{work}/data", PODTERM_CONFIG=f"{work}/none.toml")
+        subs = Path(work) / "subs.opml"
+        subs.write_text(opml(urls))
+        subprocess.run([exe, "import", str(subs), "--no-refresh", "--json"], check=True,
+                       env=env, stdout=subprocess.DEVNULL)
+        for kind in ("cold", "warm"):
+            print(f"{kind} refresh of {len(urls)} feeds:")
+            profile([exe, "refresh", "--json"], env)
 
 if __name__ == "__main__":
     main()

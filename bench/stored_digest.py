@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -27,7 +26,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_peers import corpus_sizes, opml, serve  # noqa: E402
+from bench_peers import corpus_sizes, opml, served_corpus  # noqa: E402
 
 
 def kept_columns(db: sqlite3.Connection, table: str) -> list[str]:
@@ -78,20 +77,11 @@ def main() -> None:
     parser.add_argument("sources", nargs="*", type=Path, default=[BENCH.parent])
     parser.add_argument("--feeds", type=int, default=200)
     args = parser.parse_args()
-    ready, stop = multiprocessing.Queue(), multiprocessing.Event()
-    server = multiprocessing.Process(target=serve, args=(corpus_sizes(args.feeds), ready, stop),
-                                     daemon=True)
-    server.start()
-    urls, _total = ready.get(timeout=600)
-    try:
+    with served_corpus(corpus_sizes(args.feeds)) as (urls, _total):
         for source in args.sources:
             with tempfile.TemporaryDirectory() as work:
                 for table, digest in refresh_cold(source.resolve(), urls, Path(work)).items():
                     print(f"{source}: {table}: {digest}")
-    finally:
-        stop.set()
-        server.join(timeout=10)
-
 
 if __name__ == "__main__":
     main()
