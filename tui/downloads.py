@@ -140,17 +140,23 @@ class Downloads:
         """The status line's contents while downloads are queued or run here."""
         return self.batch.view() if self._mine else None
 
-    def loaded(self, episode_ids: Iterable[int], statuses: list[DownloadStatus]) -> None:
-        """The library's word on the downloads of the episodes just loaded; what this
-        session's downloader reports is fresher."""
+    def loaded(self, episode_ids: Iterable[int], statuses: list[DownloadStatus]) -> list[int]:
+        """The library's word on the downloads of the episodes just loaded (what this
+        session's downloader reports is fresher); returns the episodes whose status
+        changed, whose rows must be drawn again."""
         rows = {status.episode_id: status for status in statuses}
+        changed = []
         for episode_id in episode_ids:
             if episode_id in self._mine:
                 continue
-            if episode_id in rows:
-                self.known[episode_id] = rows[episode_id]
-            else:
-                self.known.pop(episode_id, None)
+            status = rows.get(episode_id)
+            if self.known.get(episode_id) != status:
+                changed.append(episode_id)
+                if status is None:
+                    del self.known[episode_id]
+                else:
+                    self.known[episode_id] = status
+        return changed
 
     def handle(self, event: DownloadEvent) -> list[int]:
         """A downloader event, on the UI loop: remember it and tell the user what they

@@ -392,3 +392,31 @@ async def test_auto_download_asks_before_unplayed_downloads_go_for_room(
             assert mark(app, oldest) == "↓" and mark(app, newest) == ""
         await pilot.press("q")
     assert (download_of(paths, oldest) is None) is make_room
+
+
+async def test_a_download_made_by_another_podterm_is_marked_when_the_list_reloads(
+        make_app, paths, server, media):
+    """The list reads the library's download marks each time it loads (once the first
+    screen is drawn, after a refresh): a mark new since the rows were drawn is drawn,
+    though the episodes themselves did not change."""
+    media.add("/other.mp3", audio(60_000))
+    await subscribe(paths, server, channel("Elsewhere", media.url("/other.mp3")))
+    [episode_id] = episode_ids(paths)
+
+    def row() -> str:
+        return next(line for line in screen_text(app).splitlines()
+                    if "Elsewhere episode 1" in line)
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await ready(pilot, feeds=1)
+        await wait_for(pilot, lambda: "Elsewhere episode 1" in screen_text(app))
+        assert "↓" not in row()
+        settings = DownloadSettings.from_config(default_config()["downloads"], paths)
+        with Downloader(paths.database, settings) as other_podterm:
+            other_podterm.add([episode_id])
+            assert other_podterm.wait(60)
+        screen.load_episodes()
+        await wait_for(pilot, lambda: mark(app, episode_id) == "↓", what="the mark read")
+        await wait_for(pilot, lambda: "↓" in row(), what="the mark drawn")
+        await pilot.press("q")

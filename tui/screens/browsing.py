@@ -145,10 +145,14 @@ class BrowsingScreen(Screen[None]):
     def _show_episodes(self, episodes: list[Episode], keep: int | None,
                        downloads: list[DownloadStatus]) -> None:
         self.episodes = {episode.id: episode for episode in episodes}
-        self.downloads.loaded(self.episodes, downloads)
-        self.query_one(EpisodesTable).show(episodes, keep)
-        self.query_one(NoMatch).show(None if episodes else self.filter_text,
-                                     self.query_one(EpisodesTable))
+        marks = self.downloads.loaded(self.episodes, downloads)
+        table = self.query_one(EpisodesTable)
+        table.show(episodes, keep)
+        # The list compares its rows with what they were, and their marks are new
+        # already: drawn again, or the first screen's rows (drawn before the download
+        # marks were read) would stay without them.
+        table.redraw_rows(marks)
+        self.query_one(NoMatch).show(None if episodes else self.filter_text, table)
         self._show_header()
         # The notes and the keys in the frame after the list's (also when the cursor
         # moves): drawn with it, they made the longest frame of a refresh that fills
