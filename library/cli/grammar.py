@@ -92,10 +92,6 @@ def feed_and_json(p: argparse.ArgumentParser) -> None:
     json_flag(p)
 
 
-def no_arguments(p: argparse.ArgumentParser) -> None:
-    pass
-
-
 def subcommand(actions: argparse._SubParsersAction, name: str, run: Handler, help: str,
                description: str | None = None) -> argparse.ArgumentParser:
     """An action of a command (``queue add``, ``sync login``), with the common options."""
