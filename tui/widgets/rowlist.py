@@ -211,11 +211,6 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         keys = [c.key for c in self.columns]
         return self.get_row_at(self._index[row_id])[keys.index(column)]
 
-    def select_id(self, row_id: RowKey | None) -> None:
-        """Put the cursor on the row with ``row_id`` (if there is one)."""
-        if row_id in self._index:
-            self.move_cursor(self._index[row_id])
-
     def move_cursor(self, row: int) -> None:
         if not self.items:
             return
