@@ -46,6 +46,14 @@ def _upsert(rows: int) -> str:
 
 _UPSERTS = {rows: _upsert(rows) for rows in _BATCHES}
 
+# New episodes are unplayed. Triggers keep the totals for every other change (schema 8).
+_ADD_TOTALS = """
+    INSERT INTO feed_totals VALUES (?, ?, ?, ?) ON CONFLICT (feed_id) DO UPDATE SET
+        episode_count = episode_count + excluded.episode_count,
+        unplayed_count = unplayed_count + excluded.unplayed_count,
+        total_duration_s = total_duration_s + excluded.total_duration_s
+"""
+
 
 def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
                     episodes: Iterable["ParsedEpisode"]) -> int:
@@ -60,10 +68,14 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     now = time.time()
     episodes = list(episodes)
     values: list = []
-    new = 0
+    inserted: dict[str, int] = {}  # identity: duration as first inserted
     for episode in episodes:
-        new += episode.identity not in known
+        if episode.identity not in known:
+            inserted.setdefault(episode.identity, episode.duration_s or 0)
         values += (feed_id, episode.identity, *_feed_values(episode), now)
+    if inserted:  # first, so that the trigger finds them when a repeat updates its row
+        conn.execute(_ADD_TOTALS, (feed_id, len(inserted), len(inserted),
+                                   sum(inserted.values())))
     start, left = 0, len(episodes)
     for rows in _BATCHES:
         while left >= rows:
@@ -71,7 +83,7 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
             conn.execute(_UPSERTS[rows], values[start:end])
             start, left = end, left - rows
     arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
-    return new
+    return len(inserted)
 
 
 def list_episodes(conn: sqlite3.Connection, feed_id: int | None = None,

@@ -9,18 +9,13 @@ from library.models import Feed
 from library.store import transaction
 from library.urls import check_feed_url, duplicate_variants
 
-# Each feed with its totals. The totals are added up per feed first, from an index that
-# covers (feed_id, played, duration_s), and then joined: SQLite reads no episode rows.
+# Each feed with its totals, which triggers keep in feed_totals (schema migration 8).
 _FEED_LIST = """
     SELECT f.*,
            COALESCE(t.episode_count, 0)     AS episode_count,
            COALESCE(t.unplayed_count, 0)    AS unplayed_count,
            COALESCE(t.total_duration_s, 0)  AS total_duration_s
-    FROM feeds f LEFT JOIN (
-        SELECT feed_id, COUNT(*) AS episode_count, SUM(played = 0) AS unplayed_count,
-               SUM(duration_s) AS total_duration_s
-        FROM episodes {where} GROUP BY feed_id
-    ) t ON t.feed_id = f.id
+    FROM feeds f LEFT JOIN feed_totals t ON t.feed_id = f.id
 """
 
 
@@ -56,7 +51,7 @@ def find_by_url(conn: sqlite3.Connection, url: str) -> int | None:
 
 def list_feeds(conn: sqlite3.Connection) -> list[Feed]:
     """Every feed with its episode count, unplayed count and total duration, by title."""
-    rows = conn.execute(_FEED_LIST.format(where="") + " ORDER BY lower(f.title), f.url").fetchall()
+    rows = conn.execute(_FEED_LIST + " ORDER BY lower(f.title), f.url").fetchall()
     return [Feed.from_row(row) for row in rows]
 
 
@@ -67,8 +62,7 @@ def active_feed_ids(conn: sqlite3.Connection) -> list[int]:
 
 
 def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
-    row = conn.execute(_FEED_LIST.format(where="WHERE feed_id = ?") + " WHERE f.id = ?",
-                       (feed_id, feed_id)).fetchone()
+    row = conn.execute(_FEED_LIST + " WHERE f.id = ?", (feed_id,)).fetchone()
     if row is None:
         raise FeedLookupError(f"no feed with id {feed_id}")
     return Feed.from_row(row)

@@ -54,29 +54,6 @@ def test_a_failure_mid_update_leaves_the_previous_state(tmp_path):
     assert [e.guid for e in list_episodes(conn, feed_id)] == ["a"]
 
 
-def test_feed_totals_come_from_an_index_not_from_every_episode(tmp_path):
-    """`podterm feeds` on 500,000 episodes: the totals must not read every episode row."""
-    from library.episodes import set_played
-    from library.feeds import _FEED_LIST, list_feeds
-
-    conn = connect(tmp_path / "lib.sqlite3")
-    busy, _ = add_feed(conn, "https://example.org/busy.xml", "Busy")
-    add_feed(conn, "https://example.org/empty.xml", "Empty")
-    with transaction(conn):
-        health.record_update(conn, busy, ParsedFeed("Busy", "", "", None, None, None, None,
-                                                     False, [episode("a"), episode("b")]),
-                             http_status=200, etag=None, last_modified=None, body_hash="h")
-    set_played(conn, list_episodes(conn, busy)[0].id, True)
-    totals = {f.title: (f.episode_count, f.unplayed_count, f.total_duration_s)
-              for f in list_feeds(conn)}
-    assert totals == {"Busy": (2, 1, 120), "Empty": (0, 0, 0)}
-    assert get_feed(conn, busy).episode_count == 2
-    plan = " ".join(row[-1] for row in conn.execute(
-        "EXPLAIN QUERY PLAN " + _FEED_LIST.format(where="")))
-    assert "COVERING INDEX episodes_feed_totals" in plan
-    conn.close()
-
-
 def test_a_long_feed_is_stored_whole_in_order_and_a_repeated_item_once(tmp_path):
     """Episodes go in many rows to a statement: none may be lost or doubled at the
     seams, an item listed twice keeps its first place and its last listing's values,
