@@ -83,10 +83,15 @@ def record_episode(conn: sqlite3.Connection, episode_id: int, *, played: bool | 
         return
     at = now()
     if row["clock_at"] is not None and row["clock_at"] >= at:
-        # Made after the episode's last change, even within its second: what another
-        # device did, or this device's own change already uploaded (equal times would
-        # let each side keep its own).
-        at = row["clock_at"] + 1
+        # Within the second of the episode's last change. This device's change still
+        # waiting in the outbox is replaced, and its time kept. Anything else (what
+        # another device did, this device's own change already uploaded) must be passed:
+        # equal times would let each side keep its own. Passing every change would run
+        # the clock ahead, a second per change, past a later change made elsewhere.
+        waiting = row["clock_source"] == "local" and conn.execute(
+            "SELECT 1 FROM sync_outbox WHERE key = ?", ("episode:%d" % episode_id,)
+        ).fetchone() is not None
+        at = row["clock_at"] if waiting else row["clock_at"] + 1
     state = State.of(row["played"] if played is None else played, position_s)
     action = local_action(row["podcast"], row["enclosure_url"], row["guid"], state,
                           row["duration_s"], _session_start(conn, row), at)

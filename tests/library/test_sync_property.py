@@ -57,6 +57,14 @@ def gpodder(tmp_path_factory):
 # same time, and each side kept its own.
 @example(operations=[("local", "B", GUIDS[0], State(True)), ("sync", "B"),
                      ("local", "B", GUIDS[0], State(False))])
+# Found by this test: a change repeated within a second was stamped a second later each
+# time, until it passed a later change made on the other side.
+@example(operations=[("local", "A", GUIDS[1], State(True)), ("local", "A", GUIDS[1], State(True)),
+                     ("local", "A", GUIDS[1], State(True)), ("tick", 2),
+                     ("local", "B", GUIDS[1], State(False))])
+# Found by this test: its model took a position saved on a played episode for "unplayed".
+@example(operations=[("local", "A", GUIDS[1], State(True)), ("tick", 3),
+                     ("local", "A", GUIDS[1], State(False, 1))])
 def test_any_interleaving_ends_with_both_sides_agreeing(gpodder, operations):
     user = f"prop{next(_users)}"
     gpodder.register(user, PASSWORD)
@@ -108,11 +116,16 @@ def _library(folder: Path, url: str, user: str, name: str) -> Library:
 
 
 def _change(library: Library, guid: str, state: State) -> None:
-    episode_id = library.episode(guid).id
+    """What the listener does on this device to get ``state``. A position saved while
+    re-listening to a played episode keeps it played, so an unfinished state is
+    "marked unplayed, then listened to"."""
+    episode = library.episode(guid)
     if state.played or state.position == 0:
-        set_played(library.conn, episode_id, state.played)
-    else:
-        save_position(library.conn, episode_id, state.position)
+        set_played(library.conn, episode.id, state.played)
+        return
+    if episode.played:
+        set_played(library.conn, episode.id, False)
+    save_position(library.conn, episode.id, state.position)
 
 
 def _phone(url: str, user: str, guid: str, state: State, at: int) -> None:
