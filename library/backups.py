@@ -21,8 +21,9 @@ import shutil
 import sqlite3
 import time
 from contextlib import closing, suppress
-from dataclasses import dataclass
 from pathlib import Path
+
+from library.record import Record
 
 KEPT = 3
 DAY_S = 24 * 3600
@@ -35,8 +36,7 @@ class BackupError(Exception):
     """A backup could not be made or restored; the message says why in one line."""
 
 
-@dataclass(frozen=True)
-class Backup:
+class Backup(Record):
     path: Path
     made_at: float
     reason: str      # 'daily', 'before schema 3', ...

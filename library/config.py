@@ -9,7 +9,6 @@ Unknown keys are reported as warnings, never silently ignored; a malformed file 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,13 +73,14 @@ class ConfigError(Exception):
     """The config file cannot be used; the message names the file and line."""
 
 
-@dataclass
 class Config:
     """The merged configuration: defaults overlaid with the user's file."""
 
-    tables: dict[str, dict[str, Any]]
-    path: Path | None = None
-    warnings: list[str] = field(default_factory=list)
+    def __init__(self, tables: dict[str, dict[str, Any]], path: Path | None = None,
+                 warnings: list[str] | None = None) -> None:
+        self.tables = tables
+        self.path = path
+        self.warnings = [] if warnings is None else warnings
 
     def __getitem__(self, table: str) -> dict[str, Any]:
         return self.tables[table]

@@ -1,14 +1,14 @@
-"""Plain dataclasses for what the library stores, with their JSON shapes."""
+"""Records of what the library stores (feeds, episodes), with their JSON shapes."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
 from library.durations import format_duration
+from library.record import Record
 from library.text import html_to_text
 from library.urls import shown_url
 
@@ -26,10 +26,10 @@ def _safe_urls(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]
 
 
 @lru_cache(maxsize=64)
-def _columns(cls: type, keys: tuple[str, ...]) -> tuple[str, ...]:
+def _columns(cls: type[Record], keys: tuple[str, ...]) -> tuple[str, ...]:
     """The fields of ``cls`` that a query's rows (with columns ``keys``) carry; asked
     once per query shape, not per row (listing a feed's episodes reads thousands)."""
-    return tuple(f.name for f in fields(cls) if f.name in keys)
+    return tuple(name for name in cls._fields if name in keys)
 
 
 def iso(timestamp: float | None) -> str | None:
@@ -46,8 +46,7 @@ def local_date(timestamp: float | None, missing: str = "—") -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d")
 
 
-@dataclass
-class Feed:
+class Feed(Record):
     id: int
     url: str
     title: str
@@ -82,7 +81,7 @@ class Feed:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Feed":
         names = _columns(cls, tuple(row.keys()))
-        return cls(**_safe_urls({name: row[name] for name in names}, _FEED_URLS))
+        return cls.from_values(_safe_urls({name: row[name] for name in names}, _FEED_URLS))
 
     @property
     def display_title(self) -> str:
@@ -107,14 +106,13 @@ class Feed:
             "last_http_status": self.last_http_status,
             "last_error": self.last_error,
             "archived_at": iso(self.archived_at),
-        "archive_reason": self.archive_reason,
-        "complete": bool(self.complete),
+            "archive_reason": self.archive_reason,
+            "complete": bool(self.complete),
             "new_feed_url": self.new_feed_url,
         }
 
 
-@dataclass
-class Episode:
+class Episode(Record):
     id: int
     feed_id: int
     identity: str
@@ -133,7 +131,7 @@ class Episode:
     first_seen_at: float
     feed_title: str = ""
     notes_html: str | None = None   # the feed's notes, until first read as plain text
-    plain_notes: str = field(default="", repr=False)
+    plain_notes: str = ""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Episode":
@@ -143,7 +141,7 @@ class Episode:
         values["played"] = bool(values["played"])
         if "notes" in keys:
             values["plain_notes"] = row["notes"]
-        return cls(**values)
+        return cls.from_values(values)
 
     @property
     def notes(self) -> str:

@@ -9,14 +9,14 @@ write to the user's own folders.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from library.record import Record
 
 APP_NAME = "podterm"
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(Record):
     data_dir: Path
     config_file: Path
     log_dir: Path

@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -204,7 +204,7 @@ async def _follow_announced_move(client: HostClients, gate: _HostGate,
     feed; None (stay, and remember the announcement) if it does not work. ``named_by``:
     the announcing host, if public (it may not send podterm into the private network)."""
     result = await _fetch_politely(client, writer, gate, limits,
-                                   replace(feed, url=new_url, etag=None, last_modified=None),
+                                   feed.replace(url=new_url, etag=None, last_modified=None),
                                    named_by)
     if result.outcome != "ok":
         return None

@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
-from dataclasses import dataclass
 from typing import Union
+
+from library.record import Record
 
 GAP = "  "
 MIN_FLEXIBLE = 12
@@ -23,8 +24,7 @@ STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33"}
 Cell = Union[str, "tuple[str, str]"]   # text, or (text, style name from STYLES)
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     name: str
     right: bool = False      # numbers line up on the right
     flexible: bool = False   # the column cut to fit the terminal's width

@@ -10,7 +10,6 @@ import argparse
 import sqlite3
 import sys
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +34,14 @@ class CommandError(Exception):
     """A failure to report in one line, with a non-zero exit."""
 
 
-@dataclass
 class Context:
-    paths: Paths
-    config: Config
-    _consoles: dict[str, "Console"] = field(default_factory=dict, repr=False)
-    _checked: bool = field(default=False, init=False)
+    """What every command gets: where the library is, the configuration, the consoles."""
+
+    def __init__(self, paths: Paths, config: Config) -> None:
+        self.paths = paths
+        self.config = config
+        self._consoles: dict[str, Console] = {}
+        self._checked = False
 
     @property
     def console(self) -> "Console":

@@ -1,0 +1,34 @@
+"""library.record: the feeds' and episodes' class must catch a wrong field as a
+dataclass would, or a typo in a field's name would pass silently."""
+
+from __future__ import annotations
+
+import pytest
+
+from library.record import Record
+
+
+class Show(Record):
+    title: str
+    episodes: int = 0
+
+
+def test_fields_by_position_or_name_with_defaults_equality_and_copies():
+    show = Show("Tides", episodes=3)
+    assert (show.title, show.episodes) == ("Tides", 3)
+    assert Show(title="Tides").episodes == 0
+    assert show == Show(title="Tides", episodes=3) != Show("Tides")
+    assert repr(show) == "Show(title='Tides', episodes=3)"
+    moved = show.replace(title="Tides (new feed)")
+    assert (moved.title, moved.episodes, show.title) == ("Tides (new feed)", 3, "Tides")
+
+
+@pytest.mark.parametrize("args, kwargs, complaint", [
+    ((), {}, "missing: title"),
+    (("Tides",), {"episode": 3}, "unknown: episode"),
+    (("Tides",), {"title": "Tides"}, "given twice: title"),
+    (("Tides", 3, 4), {}, "takes 2 fields"),
+])
+def test_a_wrong_field_is_refused_by_name(args, kwargs, complaint):
+    with pytest.raises(TypeError, match=complaint):
+        Show(*args, **kwargs)
