@@ -21,6 +21,8 @@ from library.store import transaction
 
 @dataclass
 class VerifyReport:
+    """What `podterm downloads --verify` found wrong with the downloaded files."""
+
     missing: list[Download] = field(default_factory=list)
     truncated: list[tuple[Download, int]] = field(default_factory=list)  # (download, size)
     stray: list[Path] = field(default_factory=list)

@@ -72,6 +72,8 @@ class DownloadSettings:
 
 @dataclass
 class Download:
+    """An episode's download: its state, its file, and how far it got."""
+
     episode_id: int
     feed_id: int
     title: str

@@ -46,6 +46,8 @@ class Finding:
 
 @dataclass
 class FallbackReport:
+    """The feeds the directories offered for a dead one, best first, and who failed to answer."""
+
     findings: list[Finding] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)   # directories that could not answer
 

@@ -53,6 +53,8 @@ class FetchResult:
 
 @dataclass
 class FetchLimits:
+    """How long a fetch may wait for data and how many bytes it may read."""
+
     timeout_s: float = 30
     max_bytes: int = 50 * 1024 * 1024
 

@@ -30,6 +30,8 @@ class ImportLine:
 
 @dataclass
 class ImportReport:
+    """What an OPML import did, one line per outline."""
+
     lines: list[ImportLine] = field(default_factory=list)
 
     def count(self, result: str) -> int:

@@ -44,6 +44,8 @@ class OpmlError(ValueError):
 
 @dataclass(frozen=True)
 class OpmlEntry:
+    """A feed listed in an OPML file."""
+
     url: str  # checked by check_feed_url
     title: str
     html_url: str | None = None  # the show's web page, when it is an http(s) address
@@ -52,6 +54,8 @@ class OpmlEntry:
 
 @dataclass(frozen=True)
 class OpmlSkip:
+    """An outline of an OPML file that names no usable feed, and why."""
+
     text: str  # what the user would recognise: the outline's name, or its address
     reason: str  # e.g. "no feed URL (only htmlUrl)", "duplicate of https://..."
     url: str | None = None  # the feed address given, cleaned and shortened, if any
@@ -59,12 +63,16 @@ class OpmlSkip:
 
 @dataclass
 class OpmlDocument:
+    """What an OPML file lists: its feeds and the outlines skipped."""
+
     entries: list[OpmlEntry] = field(default_factory=list)
     skipped: list[OpmlSkip] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ExportFeed:
+    """A subscription as an OPML export writes it."""
+
     title: str
     url: str
     html_url: str | None = None

@@ -43,6 +43,8 @@ class FeedParseError(Exception):
 
 @dataclass
 class ParsedEpisode:
+    """An item of a feed, as the parser read it."""
+
     identity: str
     guid: str | None
     title: str
@@ -69,6 +71,8 @@ _episode_values = attrgetter(*(f.name for f in fields(ParsedEpisode)))
 
 @dataclass
 class ParsedFeed:
+    """A feed document as the parser read it: the show and its episodes."""
+
     title: str
     author: str
     description: str

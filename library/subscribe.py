@@ -56,6 +56,8 @@ class AlreadySubscribed(NotSubscribed):
 
 @dataclass
 class Subscribed:
+    """A finished subscription: which feed, at which address, how it went."""
+
     feed_id: int
     title: str
     url: str                      # the address subscribed to
@@ -67,6 +69,8 @@ class Subscribed:
 
 @dataclass
 class _Found:
+    """A feed found at the address given, or on the web page it named."""
+
     result: FetchResult
     parsed: ParsedFeed
     url: str                      # the address to subscribe to

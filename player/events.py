@@ -42,6 +42,8 @@ def is_finished(position: float, duration: float | None) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class PlayerEvent:
+    """Something the player did, with where playback was at that moment."""
+
     source: str | None
     position: float
     duration: float | None

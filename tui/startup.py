@@ -25,6 +25,8 @@ FIRST_PAGE = 100   # rows: more than any terminal shows at once
 
 @dataclass
 class FirstView:
+    """What the first screen shows, read from the library in one go."""
+
     state: UiState                      # where the user left off
     feeds: list[Feed]
     selected: int | None                # the feed to show (None: no feeds)

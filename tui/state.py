@@ -20,6 +20,8 @@ STATE_NAME = "tui-state.json"
 
 @dataclass
 class UiState:
+    """Where the user left off: the selected feed and episode, and what was playing."""
+
     feed_id: int | None = None
     episode_id: int | None = None
     playing_id: int | None = None

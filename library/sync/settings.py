@@ -37,6 +37,8 @@ class SyncError(Exception):
 
 @dataclass(frozen=True)
 class SyncSettings:
+    """The [sync] table: which server, which account, how often."""
+
     server: str = ""
     api: str = "gpodder"
     username: str = ""

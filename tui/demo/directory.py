@@ -21,6 +21,8 @@ from tui.demo.server import LoopbackServer, Reply, RequestInfo
 
 @dataclass
 class ListedShow:
+    """A show as the demo's podcast directory lists it."""
+
     title: str
     author: str
     feed_url: str

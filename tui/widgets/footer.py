@@ -24,6 +24,8 @@ DIM = Style(dim=True)
 
 @dataclass(frozen=True)
 class _Key:
+    """A key the footer shows."""
+
     key: str        # what pressing it simulates
     shown: str      # how the key is written ("space", "^p")
     description: str

@@ -50,6 +50,8 @@ Item = TypeVar("Item", bound=HasId)
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a RowList: its heading and width."""
+
     key: str
     label: str = ""
     width: int = 0             # 0: a flexible column, which takes (a share of) the rest
