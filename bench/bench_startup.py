@@ -3,15 +3,15 @@ and finish, next to a bare `python -c pass` started the same way in the same rou
 
 Run:  .venv/bin/python bench/bench_startup.py [--rounds 11] [--compare-with DIR]
 
-The library is made once: 200 feeds of 250 episodes (bench_library's generator), in a
-temporary XDG data folder, so podterm finds it where a user's would be (platformdirs
-included; no --data-dir). Every command runs as ``python -P -c "from tui.main import
-main…"`` with this tree (and ``--compare-with``'s tree, compiled first) first on its
-path; the console script ``.venv/bin/podterm`` runs too (a development install adds its
-import hook to every start). Rounds interleave all commands in rotating order. Reported
-per command: best and median wall time from spawn to exit, the median CPU time of the
-process (user + system, which waiting for a CPU on a busy machine does not inflate), and
-both as ratios to the bare interpreter's.
+Each tree gets a library of 200 feeds of 250 episodes (its own bench_library's
+generator, so an older tree can read it) in a temporary XDG data folder, so podterm finds
+it where a user's would be (platformdirs included; no --data-dir). Every command runs as
+``python -P -c "from tui.main import main…"`` with this tree (and ``--compare-with``'s
+tree, compiled first) first on its path; the console script ``.venv/bin/podterm`` runs
+too (a development install adds its import hook to every start). Rounds interleave all
+commands in rotating order. Reported per command: best and median wall time from spawn
+to exit, the median CPU time of the process (user + system, which waiting for a CPU on a
+busy machine does not inflate), and both as ratios to the bare interpreter's.
 """
 
 from __future__ import annotations
@@ -27,9 +27,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from bench_library import fill  # noqa: E402
 
 COMMANDS = (["--help"], ["feeds"], ["feeds", "--json"])
 EPISODES = 50_000
@@ -48,6 +45,23 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({process.returncode}): {errors}")
     return wall, usage.ru_utime + usage.ru_stime
+
+
+def user_home(home: Path, tree: Path) -> dict[str, str]:
+    """The environment of a user whose library (made by ``tree``'s own code, so that an
+    older tree can read it) is where platformdirs looks."""
+    env = {**os.environ, "XDG_DATA_HOME": f"{home}/data", "XDG_CONFIG_HOME": f"{home}/config",
+           "XDG_STATE_HOME": f"{home}/state", "COLUMNS": "120",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    for name in ("PODTERM_DATA_DIR", "PODTERM_CONFIG"):
+        env.pop(name, None)
+    database = home / "data" / "podterm" / "library.sqlite3"
+    database.parent.mkdir(parents=True)
+    subprocess.run([sys.executable, "-P", "-c",
+                    f"import sys; sys.path.insert(0, {str(tree / 'bench')!r}); "
+                    "from pathlib import Path; from bench_library import fill; "
+                    f"fill(Path({str(database)!r}), {EPISODES})"], check=True)
+    return env
 
 
 def from_tree(tree: Path, args: list[str]) -> list[str]:
@@ -70,30 +84,25 @@ def main() -> None:
             compileall.compile_dir(tree / package, quiet=1)
 
     with tempfile.TemporaryDirectory(prefix="podterm-startup-") as home:
-        env = {**os.environ, "XDG_DATA_HOME": f"{home}/data",
-               "XDG_CONFIG_HOME": f"{home}/config", "XDG_STATE_HOME": f"{home}/state",
-               "COLUMNS": "120", "PYTHONDONTWRITEBYTECODE": "1"}
-        for name in ("PODTERM_DATA_DIR", "PODTERM_CONFIG"):
-            env.pop(name, None)
-        database = Path(home) / "data" / "podterm" / "library.sqlite3"
-        database.parent.mkdir(parents=True)
-        fill(database, EPISODES)
-
-        runs: dict[str, list[str]] = {"python -c pass": [sys.executable, "-c", "pass"]}
+        homes = {suffix: user_home(Path(home) / f"tree{n}", tree)
+                 for n, (suffix, tree) in enumerate(trees.items())}
+        runs: dict[str, tuple[list[str], dict[str, str]]] = {
+            "python -c pass": ([sys.executable, "-c", "pass"], homes[""])}
         for suffix, tree in trees.items():
             for args in COMMANDS:
-                runs[f"podterm {' '.join(args)}{suffix}"] = from_tree(tree, args)
+                runs[f"podterm {' '.join(args)}{suffix}"] = (from_tree(tree, args), homes[suffix])
         console_script = Path(sys.executable).parent / "podterm"
         if console_script.exists():
             for args in COMMANDS:
-                runs[f".venv/bin/podterm {' '.join(args)}"] = [str(console_script), *args]
+                runs[f".venv/bin/podterm {' '.join(args)}"] = ([str(console_script), *args],
+                                                               homes[""])
 
         names = list(runs)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
         for round_ in range(options.rounds):
             shift = round_ % len(names)
             for name in names[shift:] + names[:shift]:
-                times[name].append(run_once(runs[name], env))
+                times[name].append(run_once(*runs[name]))
 
     load = os.getloadavg()[0]
     print(f"{options.rounds} rounds, {EPISODES:,} episodes in 200 feeds, load {load:.1f} at the end")
