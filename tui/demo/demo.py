@@ -22,7 +22,6 @@ import re
 import tempfile
 import time
 import wave
-from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from importlib import resources
 from pathlib import Path
@@ -164,9 +163,8 @@ def run_demo(config: Config, console: Console, open_player: OpenPlayer) -> None:
                       f"{server.url('/')}", markup=False, highlight=False)
         # The demo's directory; and never a sync: it would mix the demo's feeds into
         # the user's account.
-        config = replace(config, tables={**config.tables,
-                                         "directory": demo_directory(server).config_table(),
-                                         "sync": {**config["sync"], "server": ""}})
+        config = Config({**config.tables, "directory": demo_directory(server).config_table(),
+                          "sync": {**config["sync"], "server": ""}}, config.path, config.warnings)
         prepare_library(paths, server, config)
         notice = (f"This is the podterm demo. Press enter to play an episode; Up Next "
                   f"(top left) has two queued, + adds more. Field "
