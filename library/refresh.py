@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from library import backoff, health
 from library.parsepool import ParseBudget
 from library.archive import ArchiveRule, apply_archive_rule
-from library.feeds import get_feeds_without_totals
+from library.feeds import get_feed
 from library.fetch import FetchLimits, FetchResult, HostClients, fetch_feed, make_client
 from library.migrate import migrate_feed
 from library.models import Feed
@@ -119,7 +119,7 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
     writer = _Writer(db_path, rule, clock)
     try:
         feeds, waits = await writer.run(lambda conn: (
-            get_feeds_without_totals(conn, feed_ids), backoff.pending(conn, clock())))
+            [get_feed(conn, feed_id) for feed_id in feed_ids], backoff.pending(conn, clock())))
         limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
         budget = settings.parse_budget()
         overall = asyncio.Semaphore(max(1, settings.concurrency))
