@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 
 from library.feedchannel import Channel
 from library.feeditems import Entry, check_attributes
+from library.plainitems import read_plain
 from library.feednames import ATOM, ENTRY_ROLES, FEEDPARSER_NAMES, READ_KEYS, Namespaces
 from library.feednames import Unsupported as Unsupported  # what callers catch
 
@@ -77,7 +78,7 @@ def _read_whole(body: bytes) -> tuple[dict, list[dict]] | None:
         return None
     for tag in ENTRY_TAGS:
         for element in root.iter(tag):
-            reader.read_items[id(element)] = Entry(reader).read(element)
+            reader.read_items[id(element)] = read_item(reader, element)
     reader.root = root
     return reader.finish()
 
@@ -101,6 +102,12 @@ def _read_streaming(body: bytes) -> tuple[dict, list[dict]]:
     return reader.finish()
 
 
+def read_item(reader: "Reader", item: ET.Element) -> tuple:
+    """(its episode, or its raw values for library.parse to normalise; whether a
+    description set the content flag; whether the title locked), for Channel.read."""
+    return read_plain(reader, item) or Entry(reader).read(item)
+
+
 def _check_prolog(body: bytes) -> None:
     head = body[:4]
     if head.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in head:
@@ -121,7 +128,8 @@ class Reader:
         self.entry_roles: dict[str, str] = {}
         self.raw_keys: dict[str, str] = {}     # tag -> READ_KEYS' key, for "raw" roles
         self.entries: list[dict] = []
-        self.read_items: dict[int, dict] = {}   # id(element) -> its entry
+        self.read_items: dict[int, tuple] = {}   # id(element) -> what read_item gave
+        self.plain_codes: dict[str, int] = {}  # tag -> its code in library.plainitems
         self.root: ET.Element | None = None
 
     def take(self, events) -> None:
@@ -132,7 +140,7 @@ class Reader:
             if event == "end":
                 root = value
                 if value.tag in entry_tags:
-                    read_items[id(value)] = Entry(self).read(value)
+                    read_items[id(value)] = read_item(self, value)
                     value.clear()
             else:
                 self.namespaces.declare(*value)
@@ -169,7 +177,7 @@ class Reader:
             channel = next(c for c in channels if self.name(c) == "channel")
             if channel.attrib:
                 raise Unsupported("channel attributes")
-            return Channel(self, depth=3).read(channel, "item")
+            return Channel(self, depth=3).read(channel, ENTRY_TAGS[0])
         if root.tag == f"{{{ATOM}}}feed":
-            return Channel(self, depth=2).read(root, "entry")
+            return Channel(self, depth=2).read(root, ENTRY_TAGS[1])
         raise Unsupported(f"root element {root.tag}")
