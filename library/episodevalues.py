@@ -23,7 +23,7 @@ from library.text import clean_line, html_to_text, strip_terminal_controls
 DEFER_NOTES_UP_TO = 16 * 1024
 
 
-@dataclass
+@dataclass(slots=True)  # (no per-instance dict: tens of thousands are made per refresh)
 class ParsedEpisode:
     identity: str
     guid: str | None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, fields
 from itertools import starmap
 from operator import attrgetter
 
-from library import fastfeed, feedguard
+from library import feedguard
 from library.episodevalues import (  # (ParsedEpisode, DEFER_NOTES_UP_TO: named here too)
     DEFER_NOTES_UP_TO as DEFER_NOTES_UP_TO, ParsedEpisode, as_text, attribute, episode,
     episode_values, usable_url,
@@ -80,6 +80,8 @@ def parse_feed(body: bytes) -> ParsedFeed:
     feedguard.refuse_unusable(body)
     if _HTML_START.match(body[:4096]):
         raise FeedParseError("not_a_feed", "not a feed: the address returned an HTML page")
+    from library import fastfeed  # (here: the process that stores feeds never reads one)
+
     try:
         meta, entries = fastfeed.read_feed(body)
     except fastfeed.Truncated as exc:
