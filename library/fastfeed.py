@@ -40,13 +40,15 @@ class Truncated(Exception):
     """The document ends before its root element closes."""
 
 
-def read_feed(body: bytes) -> tuple[dict, list[dict]]:
+def read_feed(body: bytes) -> tuple[dict, list]:
     """(feed, entries) as raw values, in the shapes :mod:`library.parse` normalises.
 
     feed: title, author, summary, subtitle, link, self_link, image (dict), podcast_guid,
     new_feed_url, update_frequency. Each entry: title, guid, link, published (UNIX
     time), enclosures (dicts with href, type, length), content (list), summary,
     duration, chapters, transcript. Absent keys mean feedparser would not have them.
+    An item of the common shape comes as its ParsedEpisode instead
+    (:mod:`library.plainitems`), normalised as those values would be.
     """
     _check_prolog(body)
     if len(body) <= WHOLE_TREE_UP_TO:
@@ -56,7 +58,7 @@ def read_feed(body: bytes) -> tuple[dict, list[dict]]:
     return _read_streaming(body)
 
 
-def _read_whole(body: bytes) -> tuple[dict, list[dict]] | None:
+def _read_whole(body: bytes) -> tuple[dict, list] | None:
     """The document parsed into one tree, then read; None if it ends early (then
     :func:`_read_streaming` tells a cut-off document from one it declines, as before).
 
@@ -83,7 +85,7 @@ def _read_whole(body: bytes) -> tuple[dict, list[dict]] | None:
     return reader.finish()
 
 
-def _read_streaming(body: bytes) -> tuple[dict, list[dict]]:
+def _read_streaming(body: bytes) -> tuple[dict, list]:
     """The document read as expat parses it, each item freed once read: memory stays
     near the size of one item however long the feed."""
     reader = Reader()
@@ -127,7 +129,6 @@ class Reader:
         self.namespaces = Namespaces()
         self.entry_roles: dict[str, str] = {}
         self.raw_keys: dict[str, str] = {}     # tag -> READ_KEYS' key, for "raw" roles
-        self.entries: list[dict] = []
         self.read_items: dict[int, tuple] = {}   # id(element) -> what read_item gave
         self.plain_codes: dict[str, int] = {}  # tag -> its code in library.plainitems
         self.root: ET.Element | None = None
@@ -162,7 +163,7 @@ class Reader:
             self.raw_keys[tag] = READ_KEYS[name]
         return role
 
-    def finish(self) -> tuple[dict, list[dict]]:
+    def finish(self) -> tuple[dict, list]:
         root = self.root
         if root is None:
             raise Unsupported("no root element")

@@ -3,9 +3,11 @@
 :func:`parse_feed` runs in a worker process (see :mod:`library.parsepool`). Well-formed
 RSS 2.0 and Atom 1.0 take the fast path (:mod:`library.fastfeed`, the standard
 library's expat); everything else is read by feedparser, which is pure Python and slow
-but reads anything. Both hand the same raw values to one normalisation here, so an
-episode is stored the same whichever read it. feedparser only ever gets bytes: given a
-string, it would read local files or the network.
+but reads anything. Both hand the same raw values to one normalisation
+(:mod:`library.episodevalues`), so an episode is stored the same whichever read it; the
+fast path reads items of the common shape straight into episodes by the same rules
+(:mod:`library.plainitems`). feedparser only ever gets bytes: given a string, it would
+read local files or the network.
 """
 
 from __future__ import annotations
@@ -91,8 +93,9 @@ def parse_feed(body: bytes) -> ParsedFeed:
     return normalise(meta, entries)
 
 
-def normalise(meta: dict, entries: list[dict]) -> ParsedFeed:
-    """A feed from the raw values of either parser (see fastfeed.read_feed for the keys)."""
+def normalise(meta: dict, entries: list) -> ParsedFeed:
+    """A feed from the raw values of either parser (see fastfeed.read_feed for the keys);
+    an entry may be an episode already (an item the fast path read straight into one)."""
     episodes: list[ParsedEpisode] = []
     seen: set[str] = set()
     for entry in entries:
