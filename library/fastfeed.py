@@ -22,6 +22,7 @@ import xml.etree.ElementTree as ET
 
 from library.feedchannel import Channel
 from library.feeditems import Entry, check_attributes
+from library.plainitems import read_plain
 from library.feednames import ATOM, ENTRY_ROLES, FEEDPARSER_NAMES, READ_KEYS, Namespaces
 from library.feednames import Unsupported as Unsupported  # what callers catch
 
@@ -39,13 +40,15 @@ class Truncated(Exception):
     """The document ends before its root element closes."""
 
 
-def read_feed(body: bytes) -> tuple[dict, list[dict]]:
+def read_feed(body: bytes) -> tuple[dict, list]:
     """(feed, entries) as raw values, in the shapes :mod:`library.parse` normalises.
 
     feed: title, author, summary, subtitle, link, self_link, image (dict), podcast_guid,
     new_feed_url, update_frequency. Each entry: title, guid, link, published (UNIX
     time), enclosures (dicts with href, type, length), content (list), summary,
     duration, chapters, transcript. Absent keys mean feedparser would not have them.
+    An item of the common shape comes as its ParsedEpisode instead
+    (:mod:`library.plainitems`), normalised as those values would be.
     """
     _check_prolog(body)
     if len(body) <= WHOLE_TREE_UP_TO:
@@ -55,7 +58,7 @@ def read_feed(body: bytes) -> tuple[dict, list[dict]]:
     return _read_streaming(body)
 
 
-def _read_whole(body: bytes) -> tuple[dict, list[dict]] | None:
+def _read_whole(body: bytes) -> tuple[dict, list] | None:
     """The document parsed into one tree, then read; None if it ends early (then
     :func:`_read_streaming` tells a cut-off document from one it declines, as before).
 
@@ -77,12 +80,12 @@ def _read_whole(body: bytes) -> tuple[dict, list[dict]] | None:
         return None
     for tag in ENTRY_TAGS:
         for element in root.iter(tag):
-            reader.read_items[id(element)] = Entry(reader).read(element)
+            reader.read_items[id(element)] = read_item(reader, element)
     reader.root = root
     return reader.finish()
 
 
-def _read_streaming(body: bytes) -> tuple[dict, list[dict]]:
+def _read_streaming(body: bytes) -> tuple[dict, list]:
     """The document read as expat parses it, each item freed once read: memory stays
     near the size of one item however long the feed."""
     reader = Reader()
@@ -99,6 +102,12 @@ def _read_streaming(body: bytes) -> tuple[dict, list[dict]]:
         raise Truncated(f"the document ends early ({exc})") from None
     reader.take(parser.read_events())
     return reader.finish()
+
+
+def read_item(reader: "Reader", item: ET.Element) -> tuple:
+    """(its episode, or its raw values for library.parse to normalise; whether a
+    description set the content flag; whether the title locked), for Channel.read."""
+    return read_plain(reader, item) or Entry(reader).read(item)
 
 
 def _check_prolog(body: bytes) -> None:
@@ -120,8 +129,8 @@ class Reader:
         self.namespaces = Namespaces()
         self.entry_roles: dict[str, str] = {}
         self.raw_keys: dict[str, str] = {}     # tag -> READ_KEYS' key, for "raw" roles
-        self.entries: list[dict] = []
-        self.read_items: dict[int, dict] = {}   # id(element) -> its entry
+        self.read_items: dict[int, tuple] = {}   # id(element) -> what read_item gave
+        self.plain_codes: dict[str, int] = {}  # tag -> its code in library.plainitems
         self.root: ET.Element | None = None
 
     def take(self, events) -> None:
@@ -132,7 +141,7 @@ class Reader:
             if event == "end":
                 root = value
                 if value.tag in entry_tags:
-                    read_items[id(value)] = Entry(self).read(value)
+                    read_items[id(value)] = read_item(self, value)
                     value.clear()
             else:
                 self.namespaces.declare(*value)
@@ -154,7 +163,7 @@ class Reader:
             self.raw_keys[tag] = READ_KEYS[name]
         return role
 
-    def finish(self) -> tuple[dict, list[dict]]:
+    def finish(self) -> tuple[dict, list]:
         root = self.root
         if root is None:
             raise Unsupported("no root element")
@@ -169,7 +178,7 @@ class Reader:
             channel = next(c for c in channels if self.name(c) == "channel")
             if channel.attrib:
                 raise Unsupported("channel attributes")
-            return Channel(self, depth=3).read(channel, "item")
+            return Channel(self, depth=3).read(channel, ENTRY_TAGS[0])
         if root.tag == f"{{{ATOM}}}feed":
-            return Channel(self, depth=2).read(root, "entry")
+            return Channel(self, depth=2).read(root, ENTRY_TAGS[1])
         raise Unsupported(f"root element {root.tag}")

@@ -31,19 +31,22 @@ class Channel(Entry):
         self.authors: list[dict] | None = None
         self.in_owner = False
 
-    def read(self, channel: ET.Element, entry_name: str) -> tuple[dict, list[dict]]:
+    def read(self, channel: ET.Element, entry_tag: str) -> tuple[dict, list]:
+        """The channel's raw values, and its items' as read (see fastfeed.read_item)."""
         name = self.reader.name
+        read_items = self.reader.read_items
         entries = []
         for child in channel:
-            child_name = name(child)
-            if child_name == entry_name and id(child) in self.reader.read_items:
-                entry = self.reader.read_items[id(child)]
-                if entry.pop("needs_fresh_flag") and self.has_content:
+            read = read_items.get(id(child))
+            if read is not None and child.tag == entry_tag:
+                entry, needs_fresh_flag, title_locked = read
+                if needs_fresh_flag and self.has_content:
                     raise Unsupported("a channel description set the content flag")
                 self.has_content = False
-                self.title_depth = self.depth + 1 if entry.pop("title_locked") else -1
+                self.title_depth = self.depth + 1 if title_locked else -1
                 entries.append(entry)
                 continue
+            child_name = name(child)
             role = FEED_ROLES.get(child_name)
             if role is None:
                 self.unknown(child)

@@ -141,9 +141,11 @@ class Entry:
         # true only if the item starts without feedparser's "has content" flag.
         self.needs_fresh_flag = False
 
-    def read(self, item: ET.Element) -> dict:
-        """The item's children in order. The common elements are handled inline: this
-        loop runs for every element of every episode."""
+    def read(self, item: ET.Element) -> tuple[dict, bool, bool]:
+        """The item's raw values (its children in order), whether a description set the
+        content flag, and whether the title locked (see Channel.read). The common
+        elements are handled inline: this loop runs for every element of an item that
+        :func:`library.plainitems.read_plain` does not read."""
         for key in item.keys():
             if key != XML_LANG:
                 raise Unsupported("item attributes")
@@ -232,9 +234,7 @@ class Entry:
                         self.unknown(grandchild)
             else:
                 getattr(self, role)(child)
-        entry["needs_fresh_flag"] = self.needs_fresh_flag
-        entry["title_locked"] = self.title_locked
-        return entry
+        return entry, self.needs_fresh_flag, self.title_locked
 
     def add_summary(self, value: str) -> None:
         """description, itunes:summary, atom:summary: the summary, unless there is one

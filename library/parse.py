@@ -3,30 +3,29 @@
 :func:`parse_feed` runs in a worker process (see :mod:`library.parsepool`). Well-formed
 RSS 2.0 and Atom 1.0 take the fast path (:mod:`library.fastfeed`, the standard
 library's expat); everything else is read by feedparser, which is pure Python and slow
-but reads anything. Both hand the same raw values to one normalisation here, so an
-episode is stored the same whichever read it. feedparser only ever gets bytes: given a
-string, it would read local files or the network.
+but reads anything. Both hand the same raw values to one normalisation
+(:mod:`library.episodevalues`), so an episode is stored the same whichever read it; the
+fast path reads items of the common shape straight into episodes by the same rules
+(:mod:`library.plainitems`). feedparser only ever gets bytes: given a string, it would
+read local files or the network.
 """
 
 from __future__ import annotations
 
 import calendar
-import functools
 import io
 import re
 from dataclasses import dataclass, field, fields
 from itertools import starmap
 from operator import attrgetter
 
-from library import fastfeed, feedguard
-from library.durations import parse_duration
-from library.text import clean_line, html_to_text, strip_terminal_controls
-
-# Show notes up to this size are stored as the feed wrote them and made plain text when
-# first shown (see library.models.Episode.notes): converting every episode's notes was
-# most of a refresh's work. Longer ones are converted here, in the parser's process, so
-# showing one never costs the UI more than a few milliseconds.
-DEFER_NOTES_UP_TO = 16 * 1024
+from library import feedguard
+from library.episodevalues import (  # (ParsedEpisode, DEFER_NOTES_UP_TO: named here too)
+    DEFER_NOTES_UP_TO as DEFER_NOTES_UP_TO, ParsedEpisode, as_text, attribute, episode,
+    episode_values, usable_url,
+)
+from library.episodevalues import episode_identity as episode_identity
+from library.text import clean_line, html_to_text
 
 
 class FeedParseError(Exception):
@@ -39,34 +38,6 @@ class FeedParseError(Exception):
 
     def __str__(self) -> str:
         return self.message
-
-
-@dataclass
-class ParsedEpisode:
-    """An item of a feed, as the parser read it."""
-
-    identity: str
-    guid: str | None
-    title: str
-    published_at: float | None
-    duration_s: int | None
-    enclosure_url: str | None
-    enclosure_type: str | None
-    enclosure_length: int | None
-    notes: str          # plain text; "" while notes_html waits to be converted
-    link: str | None
-    chapters_url: str | None
-    transcript_url: str | None
-    notes_html: str | None = None   # the feed's notes, made plain text when first shown
-
-    def __reduce__(self) -> tuple:
-        # Pickled as the class and its values in order, not as a dict of fields: a
-        # refresh sends tens of thousands from the parser processes, and this halves
-        # the time to pickle and unpickle them.
-        return ParsedEpisode, _episode_values(self)
-
-
-_episode_values = attrgetter(*(f.name for f in fields(ParsedEpisode)))
 
 
 @dataclass
@@ -89,7 +60,7 @@ class ParsedFeed:
         # Pickled as its values, and its episodes as tuples of theirs: one call in C
         # makes those, where each episode's own __reduce__ was a call in Python (the
         # parser processes pickle tens of thousands in a refresh).
-        return _feed_from_values, (_feed_values(self), list(map(_episode_values, self.episodes)))
+        return _feed_from_values, (_feed_values(self), list(map(episode_values, self.episodes)))
 
 
 _FEED_FIELDS = tuple(f.name for f in fields(ParsedFeed) if f.name != "episodes")
@@ -102,9 +73,6 @@ def _feed_from_values(values: tuple, episodes: list[tuple]) -> ParsedFeed:
                       episodes=list(starmap(ParsedEpisode, episodes)))
 
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-# http(s), then only characters text.clean_line keeps as they are (no space, "<" or "&").
-_PLAIN_HTTP_URL = re.compile(r"https?://[!-%'-;=-~]*")
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)", re.I | re.S)
 
 
@@ -116,6 +84,8 @@ def parse_feed(body: bytes) -> ParsedFeed:
     feedguard.refuse_unusable(body)
     if _HTML_START.match(body[:4096]):
         raise FeedParseError("not_a_feed", "not a feed: the address returned an HTML page")
+    from library import fastfeed  # (here: the process that stores feeds never reads one)
+
     try:
         meta, entries = fastfeed.read_feed(body)
     except fastfeed.Truncated as exc:
@@ -125,130 +95,31 @@ def parse_feed(body: bytes) -> ParsedFeed:
     return normalise(meta, entries)
 
 
-def normalise(meta: dict, entries: list[dict]) -> ParsedFeed:
-    """A feed from the raw values of either parser (see fastfeed.read_feed for the keys)."""
+def normalise(meta: dict, entries: list) -> ParsedFeed:
+    """A feed from the raw values of either parser (see fastfeed.read_feed for the keys);
+    an entry may be an episode already (an item the fast path read straight into one)."""
     episodes: list[ParsedEpisode] = []
     seen: set[str] = set()
     for entry in entries:
-        episode = _episode(entry)
-        if episode.identity not in seen:  # a feed listing an item twice keeps the first
-            seen.add(episode.identity)
-            episodes.append(episode)
+        # (items of the common shape come from the fast path as episodes already)
+        found = entry if type(entry) is ParsedEpisode else episode(entry)
+        if found.identity not in seen:  # a feed listing an item twice keeps the first
+            seen.add(found.identity)
+            episodes.append(found)
     frequency = meta.get("update_frequency")
     complete = isinstance(frequency, dict) and str(frequency.get("complete", "")).lower() == "true"
     return ParsedFeed(
-        title=clean_line(_str(meta.get("title"))),
-        author=clean_line(_str(meta.get("author"))),
-        description=html_to_text(_str(meta.get("summary") or meta.get("subtitle"))),
-        link=_url(meta.get("link")),
-        image_url=_url(_attribute(meta.get("image"), "href")),
-        podcast_guid=clean_line(_str(meta.get("podcast_guid"))) or None,
-        new_feed_url=_url(_str(meta.get("new_feed_url"))),
+        title=clean_line(as_text(meta.get("title"))),
+        author=clean_line(as_text(meta.get("author"))),
+        description=html_to_text(as_text(meta.get("summary") or meta.get("subtitle"))),
+        link=usable_url(meta.get("link")),
+        image_url=usable_url(attribute(meta.get("image"), "href")),
+        podcast_guid=clean_line(as_text(meta.get("podcast_guid"))) or None,
+        new_feed_url=usable_url(as_text(meta.get("new_feed_url"))),
         complete=complete,
         episodes=episodes,
-        self_url=_url(meta.get("self_link")),
+        self_url=usable_url(meta.get("self_link")),
     )
-
-
-def _episode(entry: dict) -> ParsedEpisode:
-    """(This runs for every episode: the common cases take the short ways.)"""
-    enclosures = entry.get("enclosures")
-    if enclosures and len(enclosures) == 1:  # (most items have one: no choosing)
-        enclosure = enclosures[0]
-        enclosure_url = _url(enclosure.get("href"))
-        if enclosure_url is None:
-            enclosure = None
-    else:
-        enclosure_url, enclosure = _enclosure(enclosures or ())
-    # A guid is an opaque key: only controls go; "a&amp;b" and "a&b" stay different.
-    guid = entry.get("guid", "")
-    if type(guid) is not str or not (guid.isascii() and guid.isprintable()):
-        guid = strip_terminal_controls(str(guid))
-    guid = guid.strip() or None
-    link = _url(entry.get("link"))
-    title = entry.get("title")
-    title = clean_line(title) if type(title) is str else ""
-    published_at = entry.get("published")
-    if published_at is None:
-        published_at = entry.get("updated")
-    content = entry.get("content")
-    summary = entry.get("summary", "")
-    notes_html = max([*content, summary], key=len) if content else summary
-    deferred = len(notes_html) <= DEFER_NOTES_UP_TO
-    chapters, transcript = entry.get("chapters"), entry.get("transcript")
-    return ParsedEpisode(
-        episode_identity(guid, enclosure_url, link, title, published_at),
-        guid,
-        title,
-        published_at,
-        parse_duration(entry.get("duration")),
-        enclosure_url,
-        _enclosure_type(enclosure.get("type")) if enclosure else None,
-        _int(enclosure.get("length")) if enclosure else None,
-        "" if deferred else html_to_text(notes_html),
-        link,
-        _url(_attribute(chapters, "url")) if chapters else None,
-        _url(_attribute(transcript, "url")) if transcript else None,
-        notes_html if deferred else None,
-    )
-
-
-def episode_identity(guid: str | None, enclosure_url: str | None, link: str | None,
-                     title: str, published_at: float | None) -> str:
-    """Episode identity within a feed: guid, else enclosure URL, else link, else title+date."""
-    if guid:
-        return "guid:" + guid
-    if enclosure_url:
-        return "enclosure:" + enclosure_url
-    if link:
-        return "link:" + link
-    return f"title:{title}|{published_at or ''}"
-
-
-def _enclosure(enclosures: list[dict]) -> tuple[str | None, dict | None]:
-    """The enclosure to play, as (its address, its attributes): the first audio or video
-    one with a usable address, else the first with one."""
-    usable = [(url, e) for e in enclosures if (url := _url(e.get("href")))]
-    for url, enclosure in usable:
-        if str(enclosure.get("type", "")).startswith(("audio/", "video/")):
-            return url, enclosure
-    return usable[0] if usable else (None, None)
-
-
-@functools.lru_cache(maxsize=64)
-def _enclosure_type(value: object) -> str | None:
-    """(A feed names the same few media types over and over.)"""
-    return clean_line(_str(value)) or None
-
-
-def _url(value: object) -> str | None:
-    """Only http(s) links and relative ones (resolved later against the feed's address)
-    are kept: a feed's ``javascript:`` link is never shown as one."""
-    if not value:
-        return None
-    if type(value) is str and _PLAIN_HTTP_URL.fullmatch(value):
-        return value  # (what clean_line leaves as it is, and http(s): most addresses)
-    text = clean_line(value if isinstance(value, str) else str(value))
-    return text if text.startswith(("http://", "https://")) or text.lower().startswith(
-        ("http://", "https://")) or (text and not _SCHEME.match(text)) else None
-
-
-def _str(value: object) -> str:
-    """Text of an element podterm reads as text (one given attributes has none)."""
-    return value if isinstance(value, str) else ""
-
-
-def _attribute(value: object, name: str) -> object:
-    """An attribute of an element podterm reads for its attributes."""
-    return value.get(name) if isinstance(value, dict) else None
-
-
-def _int(value: object) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 0 else None
 
 
 # --- feedparser, for everything the fast path does not read -------------------------

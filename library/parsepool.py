@@ -62,12 +62,24 @@ def submit_parse(body: bytes, budget: ParseBudget = ParseBudget(),
     it is no feed, :class:`ParseBudgetExceeded` when the budget ran out, and gives None
     when the body is the one ``job.known_hash`` names (see :class:`ParseJob`; the
     budget's ``max_episodes`` counts unless a job is given)."""
-    global _pool
     job = job or ParseJob(budget.max_episodes)
     with _lock:
-        if _pool is None:
-            _pool = _Pool(max(1, min(4, os.cpu_count() or 1)))
-        return _pool.submit(body, budget, job)
+        return _the_pool().submit(body, budget, job)
+
+
+def start_workers(budget: ParseBudget = ParseBudget()) -> None:
+    """Start the worker processes now rather than with the first parse: a caller that
+    knows it will parse (the first refresh of new subscriptions) lets them import while
+    it fetches, instead of making the first bodies wait for them."""
+    with _lock:
+        _the_pool().start_workers(budget.memory_mb)
+
+
+def _the_pool() -> "_Pool":
+    global _pool
+    if _pool is None:
+        _pool = _Pool(max(1, min(4, os.cpu_count() or 1)))
+    return _pool
 
 
 @atexit.register
@@ -98,6 +110,11 @@ class _Pool:
         self._tasks.put((body, budget, job, future))
         return future
 
+    def start_workers(self, memory_mb: float) -> None:
+        """Have each thread start its worker, as its next parse would."""
+        for _thread in self._threads:
+            self._tasks.put(float(memory_mb))
+
     def shutdown(self) -> None:
         self._closing = True
         with self._workers_lock:
@@ -112,6 +129,15 @@ class _Pool:
         """One thread's loop: it owns one worker at a time, started when needed."""
         worker: _Worker | None = None
         while (task := self._tasks.get()) is not None:
+            if isinstance(task, float):  # start_workers: a worker with this memory cap
+                if worker is not None and worker.memory_mb != task:
+                    worker = self._retire(worker)
+                if worker is None and not self._closing:
+                    try:
+                        worker = self._start(task)
+                    except ParseBudgetExceeded:
+                        pass  # (the next parse tries again, and says why it failed)
+                continue
             body, budget, job, future = task
             if self._closing:
                 future.cancel()

@@ -65,11 +65,13 @@ def main() -> None:
                      name="stdin-watch").start()
     write_frame(answers, b"")
     while True:
-        kind, payload = _answer(requests.get(), memory_bytes)
+        request = requests.get()
+        gc.disable()  # (also while the answer is pickled: see _answer)
         try:
-            data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # an exception that cannot be pickled
-            data = pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {payload}")))
+            kind, payload = _answer(request, memory_bytes)
+            data = pickled(kind, payload)
+        finally:
+            gc.enable()
         write_frame(answers, data)
         if kind not in ("ok", "unchanged") and not isinstance(payload, FeedParseError):
             os._exit(0)  # after running out of memory or a crash: start afresh
@@ -96,15 +98,26 @@ def _read_requests(stdin: BinaryIO, requests: queue.Queue) -> None:
 def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
     if request is _OUT_OF_MEMORY:
         return "memory", None
-    # The cyclic garbage collector is off while a body is parsed. What a parse makes (an
-    # element tree, entries, episodes) holds no cycles, yet every 700 allocations the
-    # collector went through it again: 2-3% of a parse. What cycles a parse does leave
-    # (feedparser leaves a few hundred objects) are collected once the collector is back.
+    # The cyclic garbage collector is off while a body is parsed (and, in main(), while
+    # the answer is pickled). What a parse makes (an element tree, episodes, the tuples
+    # they are pickled as) holds no cycles, yet every 700 allocations the collector went
+    # through it again: 2-3% of a parse. What cycles a parse does leave (feedparser
+    # leaves a few hundred objects) are collected once the collector is back.
+    enabled = gc.isenabled()
     gc.disable()
     try:
         return _parsed(*request, memory_bytes)  # type: ignore[misc]
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
+
+
+def pickled(kind: str, payload: object) -> bytes:
+    """An answer as it is sent."""
+    try:
+        return pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # an exception that cannot be pickled
+        return pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {payload}")))
 
 
 def _parsed(body: bytes, job: ParseJob, memory_bytes: int) -> tuple[str, object]:

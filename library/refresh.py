@@ -25,7 +25,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 
-from library import backoff, health
+from library import backoff, health, parsepool
 from library.parsepool import ParseBudget
 from library.archive import ArchiveRule, apply_archive_rule
 from library.feeds import get_feed
@@ -122,6 +122,8 @@ async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings
             [get_feed(conn, feed_id) for feed_id in feed_ids], backoff.pending(conn, clock())))
         limits = FetchLimits(settings.timeout_s, int(settings.max_feed_mb * 1024 * 1024))
         budget = settings.parse_budget()
+        if any(feed.last_checked_at is None for feed in feeds):
+            parsepool.start_workers(budget)  # (a new feed's first answer is parsed: now)
         overall = asyncio.Semaphore(max(1, settings.concurrency))
         gate = _HostGate(max(1, settings.per_host), waits)
         outcomes: list[FeedOutcome] = []

@@ -10,7 +10,7 @@ import pytest
 
 from library.episodes import list_episodes
 from library.feeds import add_feed, get_feed
-from library.parsepool import ParseBudget, ParseBudgetExceeded, submit_parse
+from library.parsepool import ParseBudget, ParseBudgetExceeded, start_workers, submit_parse
 from library.refresh import RefreshSettings, refresh
 from tests.feedgen import rss, show
 from tests.processes import descendants, need_proc, wait_for
@@ -96,3 +96,26 @@ def test_only_the_newest_max_episodes_are_kept_whatever_the_feed_order(server, d
     assert outcome.new_episodes == 10
     assert [e.title for e in list_episodes(conn, feed_id)] == [
         f"Many #{n}: a conversation about things" for n in range(29, 19, -1)]
+
+
+def test_only_a_refresh_of_new_feeds_starts_the_parsers_ahead(server, db):
+    """New subscriptions' first answers are all parsed, so their refresh starts the
+    parser processes with it; once every feed was checked, a refresh that finds nothing
+    changed starts none (a unique memory cap tells this test's apart)."""
+    need_proc()
+    path, conn = db
+    url = server.add("/checked.xml", rss(show("Checked", 2)), "application/rss+xml")
+    feed_id = add_feed(conn, url)[0]
+    [first] = refresh(path, [feed_id], replace(FAST, parse_memory_mb=296))
+    assert first.new_episodes == 2 and workers_with(296)
+    [again] = refresh(path, [feed_id], replace(FAST, parse_memory_mb=295))
+    assert again.outcome == "not_modified"
+    assert workers_with(295) == []
+
+
+def test_parsers_started_ahead_take_the_next_parse():
+    need_proc()
+    start_workers(replace(GENEROUS, memory_mb=294))
+    wait_for(lambda: workers_with(294), "a parser process started ahead of any parse")
+    assert len(submit_parse(rss(show("Early", 2)), replace(GENEROUS, memory_mb=294))
+               .result(timeout=300).episodes) == 2

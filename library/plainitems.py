@@ -1,0 +1,181 @@
+"""Items of the common shape read straight into episodes, for the fast path.
+
+Most items are a dozen leaf elements: a title, a guid, a date, one enclosure, a link,
+notes, a duration, and elements podterm does not read. :func:`read_plain` reads such an
+item in one pass into its :class:`ParsedEpisode`, following the same rules as
+:class:`library.feeditems.Entry` (which values win) and
+:func:`library.episodevalues.episode` (how they are normalised), without the raw
+values' dictionary in between. Anything else in an item (attributes other than an
+enclosure's and a guid's usual ones, child elements, a second enclosure, elements with
+rules of their own) returns None, and the item is read the general way: the two ways
+must give the same episode, which tests check on generated items.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from library.durations import parse_duration
+from library.episodevalues import (
+    DEFER_NOTES_UP_TO, ParsedEpisode, episode_identity, media_type, usable_url, whole_number,
+)
+from library.feeddates import UnknownDate, parse_date
+from library.feeditems import _ENTITY_LIKE, _PLAIN_NAMES, attributes, check_attributes, \
+    repaired, tidy_slashes
+from library.feednames import Unsupported
+from library.text import clean_line, html_to_text, strip_terminal_controls
+
+if TYPE_CHECKING:
+    from library.fastfeed import Reader
+
+# What an element is to a plain item (Entry.read's roles, as small numbers).
+(TITLE, SUMMARY, CONTENT, LINK, GUID, PUBLISHED, UPDATED, ENCLOSURE, DURATION, CHAPTERS,
+ TRANSCRIPT, SKIP, GENERAL) = range(13)
+_ROLE_CODES = {"title": TITLE, "summary": SUMMARY, "content": CONTENT, "link": LINK,
+               "guid": GUID, "published": PUBLISHED, "updated": UPDATED,
+               "enclosure": ENCLOSURE, "ignore": SKIP, "unknown": SKIP}
+_RAW_CODES = {"duration": DURATION, "chapters": CHAPTERS, "transcript": TRANSCRIPT}
+_ENCLOSURE_NAMES = frozenset(("url", "length", "type"))
+_PERMALINK_KEY = ["isPermaLink"]
+
+
+def element_code(reader: "Reader", tag: str) -> int:
+    """The code of an item's child with this tag (remembered for the document)."""
+    role = reader.entry_roles.get(tag) or reader.entry_role(tag)
+    code = _RAW_CODES[reader.raw_keys[tag]] if role == "raw" else _ROLE_CODES.get(role, GENERAL)
+    reader.plain_codes[tag] = code
+    return code
+
+
+def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool, bool] | None:
+    """(episode, whether a description set the content flag, whether the title locked);
+    None if the item is not of the plain shape. (This runs for every item: it is long
+    because each step is inline.)"""
+    if item.keys():
+        return None
+    codes = reader.plain_codes
+    title = link = guid = published = updated = duration = chapters = transcript = None
+    summary = None
+    contents: list[str] = []
+    enclosure = None  # the element's attributes
+    title_locked = has_content = needs_fresh_flag = False
+    for child in item:
+        tag = child.tag
+        code = codes.get(tag)
+        if code is None:
+            code = element_code(reader, tag)
+        if code == GENERAL or len(child):
+            return None
+        keys = child.keys()
+        if keys:
+            if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
+                enclosure = child.attrib
+            elif code == GUID and keys == _PERMALINK_KEY:
+                value = child.text
+                value = value.strip() if value else ""
+                permalink = child.get("isPermaLink") == "true"
+                if permalink and value:
+                    value = tidy_slashes(value)
+                if not value.isascii():
+                    value = repaired(value)
+                guid = value
+                if permalink and link is None:
+                    link = value
+            elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
+                if not _PLAIN_NAMES.issuperset(keys):
+                    check_attributes(child)
+                if code == DURATION:
+                    duration = attributes(child)
+                elif code == CHAPTERS:
+                    chapters = attributes(child)
+                elif code == TRANSCRIPT:
+                    transcript = attributes(child)
+            else:
+                return None
+            continue
+        if code == SKIP:
+            continue
+        if code == ENCLOSURE:  # (an enclosure without attributes: none to play)
+            return None
+        value = child.text
+        value = value.strip() if value else ""
+        if (code == GUID or code == LINK) and value:
+            value = tidy_slashes(value)
+        if not value.isascii():
+            value = repaired(value)
+        if code == SUMMARY:
+            if summary is not None and not has_content:
+                needs_fresh_flag = has_content = True
+                contents.append(value)
+            else:
+                summary = value
+        elif code == CONTENT:
+            has_content = True
+            contents.append(value)
+            if summary is None:
+                summary = value
+        elif code == TITLE:
+            if not title_locked:
+                title = value
+                title_locked = bool(value)
+        elif code == PUBLISHED or code == UPDATED:
+            try:
+                date = parse_date(value)
+            except UnknownDate as exc:
+                raise Unsupported(f"date {exc}") from None
+            if code == PUBLISHED:
+                published = date
+            else:
+                updated = date
+        elif code == LINK:
+            if "&" in value:
+                value = _ENTITY_LIKE.sub(r"&\1", value.replace("&amp;", "&"))
+            link = value
+        elif code == GUID:
+            guid = value
+            if link is None:
+                link = value
+        elif code == DURATION:
+            duration = value
+        elif code == CHAPTERS:
+            chapters = value
+        else:
+            transcript = value
+    # What library.episodevalues.episode makes of the same values.
+    enclosure_url = enclosure_type = enclosure_length = None
+    if enclosure is not None:
+        enclosure_url = usable_url(enclosure.get("url"))
+        if enclosure_url is not None:
+            kind = enclosure.get("type")
+            enclosure_type = media_type(kind.lower() if kind is not None else None)
+            enclosure_length = whole_number(enclosure.get("length"))
+    if guid is None:
+        guid = ""
+    elif not (guid.isascii() and guid.isprintable()):
+        guid = strip_terminal_controls(guid)
+    guid = guid.strip() or None
+    link = usable_url(link)
+    title = clean_line(title) if title is not None else ""
+    if published is None:
+        published = updated
+    if summary is None:
+        summary = ""
+    notes_html = max([*contents, summary], key=len) if contents else summary
+    deferred = len(notes_html) <= DEFER_NOTES_UP_TO
+    episode = ParsedEpisode(
+        episode_identity(guid, enclosure_url, link, title, published),
+        guid,
+        title,
+        published,
+        parse_duration(duration),
+        enclosure_url,
+        enclosure_type,
+        enclosure_length,
+        "" if deferred else html_to_text(notes_html),
+        link,
+        usable_url(chapters.get("url")) if type(chapters) is dict else None,
+        usable_url(transcript.get("url")) if type(transcript) is dict else None,
+        notes_html if deferred else None,
+    )
+    return episode, needs_fresh_flag, title_locked

@@ -1,0 +1,122 @@
+"""Items of the common shape, read straight into episodes, give the episodes the general
+way gives (library.feeditems.Entry, then library.episodevalues.episode)."""
+
+from __future__ import annotations
+
+import dataclasses
+from xml.sax.saxutils import quoteattr
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from library import fastfeed
+from library.parse import normalise
+from tests.feedgen import realistic_feed
+from tests.library.test_fastfeed import _TEXT, _URL, _element, corpus, feeds
+
+
+def both_ways(body: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object, int]:
+    """(the feed read with plain items, read without, how many items were plain)."""
+    plain = 0
+    read_plain = fastfeed.read_plain
+
+    def counting(reader, item):
+        nonlocal plain
+        read = read_plain(reader, item)
+        plain += read is not None
+        return read
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fastfeed, "read_plain", counting)
+        with_plain = _stored(body)
+    with monkeypatch.context() as patch:
+        patch.setattr(fastfeed, "read_plain", lambda reader, item: None)
+        without = _stored(body)
+    return with_plain, without, plain
+
+
+def _stored(body: bytes) -> object:
+    try:
+        return dataclasses.asdict(normalise(*fastfeed.read_feed(body)))
+    except fastfeed.Unsupported as exc:
+        return ("declined", type(exc))
+
+
+@pytest.mark.parametrize("name, body", corpus(), ids=[name for name, _ in corpus()])
+def test_the_test_corpus_is_read_the_same(name, body, monkeypatch):
+    with_plain, without, _plain = both_ways(body, monkeypatch)
+    assert with_plain == without
+
+
+def test_realistic_items_are_plain(monkeypatch):
+    """Not vacuous: items as the hosts in tests.feedgen write them take the plain way."""
+    for index in range(10):
+        with_plain, without, plain = both_ways(realistic_feed(index, 20, seed=3), monkeypatch)
+        assert with_plain == without
+        assert plain == 20
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(feeds())
+def test_generated_items_are_read_the_same(monkeypatch, body):
+    with_plain, without, _plain = both_ways(body, monkeypatch)
+    assert with_plain == without
+
+
+_DATES = st.sampled_from(["Tue, 14 Nov 2023 22:13:20 GMT", "Wed, 15 Nov 2023 01:02:03 -0500",
+                          "2023-11-14T22:13:20Z", "", "  Thu, 16 Nov 2023 10:00:00 +0100 "])
+
+
+@st.composite
+def plain_items(draw) -> bytes:
+    """Feeds whose items are mostly of the plain shape, in any order and combination."""
+    def element() -> str:
+        kind = draw(st.sampled_from([
+            "title", "itunes:title", "dc:title", "guid", "guid-false", "guid-true", "link",
+            "description", "itunes:summary", "content:encoded", "media:description",
+            "enclosure", "pubDate", "dc:date", "itunes:duration", "podcast:chapters",
+            "podcast:transcript", "itunes:episode", "itunes:explicit", "itunes:image",
+            "category"]))
+        text, url, cdata = draw(_TEXT), draw(_URL), draw(st.booleans())
+        if kind.startswith("guid"):
+            attrs = {"guid": "", "guid-false": ' isPermaLink="false"',
+                     "guid-true": ' isPermaLink="true"'}[kind]
+            return _element("guid", draw(st.one_of(_TEXT, _URL)), attrs=attrs)
+        if kind == "link":
+            return _element("link", url)
+        if kind == "enclosure":
+            kind_ = draw(st.sampled_from(["audio/mpeg", "Audio/MP4", "video/mp4", "", None]))
+            length = draw(st.sampled_from(["123", " 45 ", "-1", "x", "", None]))
+            return (f"<enclosure url={quoteattr(url)}"
+                    + (f' type="{kind_}"' if kind_ is not None else "")
+                    + (f' length="{length}"' if length is not None else "") + "/>")
+        if kind in ("pubDate", "dc:date"):
+            return _element(kind, draw(_DATES))
+        if kind == "itunes:duration":
+            return _element(kind, draw(st.sampled_from(["3725", "30:04", "01:02:05", "x", ""])))
+        if kind in ("podcast:chapters", "podcast:transcript"):
+            return f'<{kind} url={quoteattr(url)} type="text/plain"/>' if draw(st.booleans()) \
+                else _element(kind, url)
+        if kind == "itunes:image":
+            return f"<itunes:image href={quoteattr(url)}/>"
+        return _element(kind, text, cdata=cdata and kind in ("description", "content:encoded"))
+
+    items = ["<item>" + "".join(element() for _ in range(draw(st.integers(0, 10))))
+             + "</item>" for _ in range(draw(st.integers(1, 4)))]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:media="http://search.yahoo.com/mrss/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>t</title>'
+            + "\n".join(items) + "</channel></rss>").encode("utf-8")
+
+
+@settings(max_examples=500, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(plain_items())
+def test_plain_items_are_read_the_same(monkeypatch, body):
+    with_plain, without, _plain = both_ways(body, monkeypatch)
+    assert with_plain == without
