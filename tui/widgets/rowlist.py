@@ -26,11 +26,10 @@ from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui import keys
-from tui.widgets.virtualsize import set_virtual_size
+from tui.widgets.virtualsize import SteadyScrollView, set_virtual_size
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
 LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
@@ -56,7 +55,7 @@ class Column:
     justify: str = "left"      # a cell's own Text.justify wins
 
 
-class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False):
+class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=False):
     """Rows of items with a row cursor, moved with the pane keys of :mod:`tui.keys`
     (j/k, arrows, page up/down, home/end) or the mouse."""
 
