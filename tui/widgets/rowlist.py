@@ -114,6 +114,7 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         self.empty_text: Text | None = None   # shown in the first row of an empty list
         self._unpainted: set[int] = set()   # lines to draw again in a later frame
         self._painting = False              # a later frame's drawing is scheduled
+        self._reloading = False             # set_rows is scrolling (see watch_scroll_y)
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
@@ -144,8 +145,12 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         self._index = {item.id: row for row, item in enumerate(items)}
         target = select if select in self._index else current
         self.cursor_row = self._index.get(target, 0) if target is not None else 0
-        set_virtual_size(self, Size(0, len(self.items) + self._header_height))
-        self._scroll_to_cursor()
+        self._reloading = True
+        try:
+            set_virtual_size(self, Size(0, len(self.items) + self._header_height))
+            self._scroll_to_cursor()
+        finally:
+            self._reloading = False
         self._repaint(before)
         self._announce()
 
@@ -370,7 +375,16 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
 
     # -- what invalidates drawn rows ---------------------------------------------------
     def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
+        if self._reloading:
+            # New rows moved the cursor's row (or the list got shorter): the lines show
+            # other rows now, and set_rows draws them a few per frame like any other
+            # changed lines (a refresh that renames feeds moves the selected one; the
+            # whole pane in one frame was the longest of the refresh). Keys and the
+            # mouse scroll at once.
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.position = new
+        else:
+            super().watch_scroll_y(old, new)
         if len(self._lines) > 4 * max(1, self.size.height):
             self._lines.clear()
 
