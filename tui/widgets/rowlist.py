@@ -18,7 +18,7 @@ moving the cursor to another row posts :class:`RowList.Highlighted`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, Iterable, Protocol, Sequence, TypeVar, Union
+from typing import Callable, Generic, Iterable, Protocol, Sequence, TypeVar, Union
 
 from rich.segment import Segment
 from rich.style import Style
@@ -115,6 +115,7 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         self._unpainted: set[int] = set()   # lines to draw again in a later frame
         self._painting = False              # a later frame's drawing is scheduled
         self._reloading = False             # set_rows is scrolling (see watch_scroll_y)
+        self._when_painted: list[Callable[[], object]] = []   # see after_painting
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
@@ -359,6 +360,19 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
     def _paint_later(self) -> None:
         self._painting = False
         self._paint_some()
+        if not self._painting:
+            waiting, self._when_painted = self._when_painted, []
+            for callback in waiting:
+                self.call_after_refresh(callback)
+
+    def after_painting(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` after the frame that draws the last of the changed lines
+        (after the next frame when that one does): what else changes with the list
+        (the notes, the keys) is then not drawn in the same frame as its rows."""
+        if self._painting:
+            self._when_painted.append(callback)
+        else:
+            self.call_after_refresh(callback)
 
     def _scroll_to_cursor(self) -> None:
         top, visible = int(self.scroll_y), self._visible_rows
