@@ -114,6 +114,7 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         self.empty_text: Text | None = None   # shown in the first row of an empty list
         self._unpainted: set[int] = set()   # lines to draw again in a later frame
         self._painting = False              # a later frame's drawing is scheduled
+        self._marked = 0                    # lines marked for the next frame
         self._reloading = False             # set_rows is scrolling (see watch_scroll_y)
         self._when_painted: list[Callable[[], object]] = []   # see after_painting
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
@@ -347,27 +348,29 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         frame, and the rest for the frames after it: a frame that draws a whole pane
         of changed rows (a refresh changes every count in the list) held the UI loop
         for tens of milliseconds on a loaded machine; a few frames of a few rows each
-        leave it free in between. Until then a line shows its previous row."""
-        lines = sorted(self._unpainted)[:LINES_PER_FRAME]
+        leave it free in between. Until then a line shows its previous row. (Several
+        reloads before one frame share its lines: the rest wait for later frames.)"""
+        lines = sorted(self._unpainted)[:LINES_PER_FRAME - self._marked]
         self._unpainted.difference_update(lines)
+        self._marked += len(lines)
         width = self.size.width
         for line in lines:
             self.refresh(Region(0, line + self._header_height, width, 1))
-        if self._unpainted and not self._painting:
+        if lines and not self._painting:
             self._painting = True
             self.call_after_refresh(self._paint_later)
 
     def _paint_later(self) -> None:
-        self._painting = False
+        self._painting, self._marked = False, 0
         self._paint_some()
         if not self._painting:
             waiting, self._when_painted = self._when_painted, []
             for callback in waiting:
-                self.call_after_refresh(callback)
+                callback()
 
     def after_painting(self, callback: Callable[[], object]) -> None:
         """Call ``callback`` after the frame that draws the last of the changed lines
-        (after the next frame when that one does): what else changes with the list
+        (after the next frame when none are waiting): what else changes with the list
         (the notes, the keys) is then not drawn in the same frame as its rows."""
         if self._painting:
             self._when_painted.append(callback)
