@@ -83,3 +83,25 @@ async def test_every_line_shows_its_new_row_when_a_refresh_moves_them_all(
         top, visible = int(table.scroll_y), table.scrollable_content_region.height - 1
         assert (top, table.cursor_row) == (0, 3) and visible > 15  # (and the header)
         await shows(pilot, *(episode.title for episode in table.items[top:top + visible]))
+
+
+async def test_every_line_shows_its_row_when_a_refresh_scrolls_the_list_to_the_cursor(
+        make_app, paths, server):
+    """Thirty new episodes above the one under the cursor push it below the last line:
+    the list scrolls to keep it in view, every line then shows another row (drawn again
+    a few per frame, like any other changed lines), and all of them end up right."""
+    await subscribe(paths, server, show("Long", 40))
+    app = make_app(quiet_config())
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await ready(pilot, feeds=1)
+        table = app.query_one(EpisodesTable)
+        await pilot.press("tab", "j", "j", "j")
+        await wait_for(pilot, lambda: table.cursor_row == 3, what="the cursor moved")
+        watched = screen.highlighted_episode
+        server.add("/feeds/0.xml", rss(show("Long", 70)), "application/rss+xml")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: table.row_count == 70, what="thirty new episodes")
+        top, visible = int(table.scroll_y), table.scrollable_content_region.height - 1
+        assert table.cursor_row == 33 and top == 33 - visible + 1 > 0
+        assert screen.highlighted_episode.id == watched.id
+        await shows(pilot, *(episode.title for episode in table.items[top:top + visible]))

@@ -237,6 +237,9 @@ def test_show_settings_dialog(snap_compare, snapshot_paths, server):
 
     async def run_before(pilot):
         await ready(pilot, feeds=1)
+        # The keys behind the dialog follow the highlighted episode a few frames after
+        # its list is drawn: wait for them, or the snapshot catches whichever frame.
+        await shows(pilot, "⏎ Play")
         await pilot.press("o")
         await shows(pilot, "Settings: Nonlinear Thoughts", "default (none)")
         pilot.app.screen.query_one("#setting-auto_download_newest").value = "200"

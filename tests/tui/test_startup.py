@@ -1,6 +1,7 @@
 """Start-up: the library is read while Textual loads; the first screen shows where the
 user left off, also deep in a long feed, and needs no HTTP client, feed parser, audio
-engine or refresh; a library podterm cannot open is a one-line error before the screen."""
+engine or refresh; the HTML parser loads on a thread once it is drawn; a library podterm
+cannot open is a one-line error before the screen."""
 
 from __future__ import annotations
 
@@ -66,6 +67,40 @@ asyncio.run(main())
 """
 
 
+WARM_UP = """
+import asyncio, json, sys, threading, time
+from pathlib import Path
+from library.config import default_config
+from library.paths import Paths
+from tests.tui.fakes import ScriptedEngine
+from tui.app import build_app
+
+importer = []
+
+def record(event, args):
+    if event == "import" and args[0] == "library.htmltext":
+        importer.append(threading.current_thread().name)
+
+sys.addaudithook(record)
+data = Path(sys.argv[1])
+config = default_config()
+config["refresh"].update(on_start=False, interval_min=0)
+app = build_app(Paths(data, data / "config.toml", data / "logs"), config,
+                lambda settings, log_dir: ScriptedEngine())
+
+async def main():
+    async with app.run_test(size=(120, 36)) as pilot:
+        deadline = time.monotonic() + 60   # only guards a hang
+        while not importer and time.monotonic() < deadline:
+            await pilot.pause(0.01)
+        await pilot.press("q")
+    print(json.dumps({"thread": importer and importer[0],
+                      "main": threading.main_thread().name}))
+
+asyncio.run(main())
+"""
+
+
 async def test_first_screen_loads_no_network_parser_or_audio_code(paths, server):
     await subscribe(paths, server, show("Quick", 3))
     result = subprocess.run([sys.executable, "-c", FIRST_SCREEN, str(paths.data_dir)],
@@ -74,6 +109,18 @@ async def test_first_screen_loads_no_network_parser_or_audio_code(paths, server)
     shown = json.loads(result.stdout.splitlines()[-1])
     assert "Quick #2: a conversation about things" in shown["titles"]
     assert [name for name in NOT_FOR_THE_FIRST_SCREEN if name in shown["modules"]] == []
+
+
+def test_the_html_parser_is_imported_off_the_ui_loop_once_the_first_screen_is_drawn(
+        tmp_path):
+    """The first notes with HTML need it; imported on the UI loop it held the loop for
+    ~8 ms in the middle of a new library's first refresh (tui/warmup.py). The
+    library here is empty: nothing on screen needs it."""
+    result = subprocess.run([sys.executable, "-c", WARM_UP, str(tmp_path / "data")],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    imported = json.loads(result.stdout.splitlines()[-1])
+    assert imported["thread"] not in (None, imported["main"])
 
 
 async def test_the_garbage_collector_runs_again_once_the_first_screen_is_drawn(

@@ -154,10 +154,10 @@ class BrowsingScreen(Screen[None]):
         table.redraw_rows(marks)
         self.query_one(NoMatch).show(None if episodes else self.filter_text, table)
         self._show_header()
-        # The notes and the keys in the frame after the list's (also when the cursor
-        # moves): drawn with it, they made the longest frame of a refresh that fills
-        # the list (the UI loop is free in between).
-        self.call_after_refresh(self._show_highlighted)
+        # The notes and the keys in the frame after the list's last rows (also when the
+        # cursor moves): drawn with them, they made the longest frame of a refresh
+        # that fills the list (the UI loop is free in between).
+        table.after_painting(self._show_highlighted)
 
     def _show_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
@@ -204,7 +204,7 @@ class BrowsingScreen(Screen[None]):
 
     @on(RowList.Highlighted, "#episodes")
     def episode_highlighted(self) -> None:
-        self.call_after_refresh(self._show_highlighted)  # the rows first (see above)
+        self.query_one(EpisodesTable).after_painting(self._show_highlighted)  # (see above)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

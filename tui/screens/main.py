@@ -43,6 +43,7 @@ from tui.subscriptions import Subscriptions
 from tui.sync import Sync
 from tui.terminal import start_resource_tracker
 from tui.upnext import Lists, UpNext
+from tui.warmup import import_later_modules
 from tui.widgets.details import EpisodeDetails
 from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
@@ -188,6 +189,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
     def _after_first_screen(self) -> None:
         heap.freeze_long_lived()
         start_resource_tracker()  # before sync or a refresh starts a child process
+        import_later_modules()
         self.playback.start()
         self.mpris.start()
         self.sync.start()

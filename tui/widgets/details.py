@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
@@ -21,10 +20,10 @@ from textual.visual import Visual
 from library.models import Episode
 from library.text import clean_line
 from tui import formatting
-from tui.widgets.virtualsize import set_virtual_size
+from tui.widgets.virtualsize import SteadyScrollView, set_virtual_size
 
 
-class EpisodeDetails(ScrollView, can_focus=True):
+class EpisodeDetails(SteadyScrollView, can_focus=True):
     """Scrollable when focused (arrow keys), and from the episode list with the
     ``notes_down`` / ``notes_up`` keys."""
 
@@ -32,7 +31,7 @@ class EpisodeDetails(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     EpisodeDetails {
         overflow-x: hidden;
-        overflow-y: auto;
+        overflow-y: scroll;
     }
     """
 
@@ -68,19 +67,11 @@ class EpisodeDetails(ScrollView, can_focus=True):
         return Strip.blank(self.scrollable_content_region.width, self.visual_style.rich_style)
 
     def _lines(self) -> list[Strip]:
-        """The notes wrapped to the content's width, less the scrollbar's when they are
-        longer than the box (once per size of the box)."""
-        box = self.content_region.size
+        """The notes wrapped to the width beside the scrollbar, which is always there
+        (blank while they fit; see :class:`SteadyScrollView`), once per size of the box."""
+        box = self.scrollable_content_region.size
         if self._wrapped is None or self._wrapped[0] != box:
-            bar = self.styles.scrollbar_size_vertical
-            # Narrower at once when the scrollbar is sure to be there: more lines than
-            # the box before wrapping (wrapping is most of showing long notes).
-            narrow = (self.styles.scrollbar_gutter == "stable"
-                      or self._content.plain.count("\n") >= box.height)
-            lines = self._wrap(box.width - bar if narrow else box.width)
-            if len(lines) > box.height and not narrow:
-                lines = self._wrap(box.width - bar)
-            self._wrapped = (box, lines)
+            self._wrapped = (box, self._wrap(box.width))
         return self._wrapped[1]
 
     def _wrap(self, width: int) -> list[Strip]:

@@ -18,7 +18,7 @@ moving the cursor to another row posts :class:`RowList.Highlighted`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, Iterable, Protocol, Sequence, TypeVar, Union
+from typing import Callable, Generic, Iterable, Protocol, Sequence, TypeVar, Union
 
 from rich.segment import Segment
 from rich.style import Style
@@ -26,11 +26,10 @@ from rich.text import Text
 from textual import events
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui import keys
-from tui.widgets.virtualsize import set_virtual_size
+from tui.widgets.virtualsize import SteadyScrollView, set_virtual_size
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
 LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
@@ -58,7 +57,7 @@ class Column:
     justify: str = "left"      # a cell's own Text.justify wins
 
 
-class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False):
+class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=False):
     """Rows of items with a row cursor, moved with the pane keys of :mod:`tui.keys`
     (j/k, arrows, page up/down, home/end) or the mouse."""
 
@@ -117,6 +116,9 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self.empty_text: Text | None = None   # shown in the first row of an empty list
         self._unpainted: set[int] = set()   # lines to draw again in a later frame
         self._painting = False              # a later frame's drawing is scheduled
+        self._marked = 0                    # lines marked for the next frame
+        self._reloading = False             # set_rows is scrolling (see watch_scroll_y)
+        self._when_painted: list[Callable[[], object]] = []   # see after_painting
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
@@ -147,8 +149,12 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         self._index = {item.id: row for row, item in enumerate(items)}
         target = select if select in self._index else current
         self.cursor_row = self._index.get(target, 0) if target is not None else 0
-        set_virtual_size(self, Size(0, len(self.items) + self._header_height))
-        self._scroll_to_cursor()
+        self._reloading = True
+        try:
+            set_virtual_size(self, Size(0, len(self.items) + self._header_height))
+            self._scroll_to_cursor()
+        finally:
+            self._reloading = False
         self._repaint(before)
         self._announce()
 
@@ -344,19 +350,34 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
         frame, and the rest for the frames after it: a frame that draws a whole pane
         of changed rows (a refresh changes every count in the list) held the UI loop
         for tens of milliseconds on a loaded machine; a few frames of a few rows each
-        leave it free in between. Until then a line shows its previous row."""
-        lines = sorted(self._unpainted)[:LINES_PER_FRAME]
+        leave it free in between. Until then a line shows its previous row. (Several
+        reloads before one frame share its lines: the rest wait for later frames.)"""
+        lines = sorted(self._unpainted)[:LINES_PER_FRAME - self._marked]
         self._unpainted.difference_update(lines)
+        self._marked += len(lines)
         width = self.size.width
         for line in lines:
             self.refresh(Region(0, line + self._header_height, width, 1))
-        if self._unpainted and not self._painting:
+        if lines and not self._painting:
             self._painting = True
             self.call_after_refresh(self._paint_later)
 
     def _paint_later(self) -> None:
-        self._painting = False
+        self._painting, self._marked = False, 0
         self._paint_some()
+        if not self._painting:
+            waiting, self._when_painted = self._when_painted, []
+            for callback in waiting:
+                callback()
+
+    def after_painting(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` after the frame that draws the last of the changed lines
+        (after the next frame when none are waiting): what else changes with the list
+        (the notes, the keys) is then not drawn in the same frame as its rows."""
+        if self._painting:
+            self._when_painted.append(callback)
+        else:
+            self.call_after_refresh(callback)
 
     def _scroll_to_cursor(self) -> None:
         top, visible = int(self.scroll_y), self._visible_rows
@@ -373,7 +394,16 @@ class RowList(ScrollView, Generic[Item], can_focus=True, inherit_bindings=False)
 
     # -- what invalidates drawn rows ---------------------------------------------------
     def watch_scroll_y(self, old: float, new: float) -> None:
-        super().watch_scroll_y(old, new)
+        if self._reloading:
+            # New rows moved the cursor's row (or the list got shorter): the lines show
+            # other rows now, and set_rows draws them a few per frame like any other
+            # changed lines (a refresh that renames feeds moves the selected one; the
+            # whole pane in one frame was the longest of the refresh). Keys and the
+            # mouse scroll at once.
+            if self.show_vertical_scrollbar:
+                self.vertical_scrollbar.position = new
+        else:
+            super().watch_scroll_y(old, new)
         if len(self._lines) > 4 * max(1, self.size.height):
             self._lines.clear()
 

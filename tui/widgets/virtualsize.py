@@ -5,12 +5,20 @@ scrollbar follows: the layout itself, and every widget whose place in the layout
 changed drawn again (a list whose row count changed, its scrollbar, the notes beside it).
 During a refresh the lists and the notes change their length many times; when the
 vertical scrollbar stays shown (or hidden), its thumb is all that has to change.
+
+A :class:`SteadyScrollView` styled ``overflow-y: scroll`` never shows or hides its
+scrollbar: the scrollbar is always in the layout, and draws the view's blank gutter
+while everything fits. A scrollbar that appeared (the first fill of a feed never
+fetched, notes longer than their box) laid the screen out, and again in the next frame
+when Textual first sized the new scrollbar: the longest frames of a refresh.
 """
 
 from __future__ import annotations
 
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBarRender
 from textual.widget import Widget
 
 
@@ -39,3 +47,20 @@ def _vertical_scrollbar(view: ScrollView, size: Size) -> bool:
     if overflow == "auto":
         return size.height > view.container_size.height
     return overflow == "scroll"
+
+
+class SteadyScrollView(ScrollView):
+    """A self-drawn view whose vertical scrollbar, with ``overflow-y: scroll``, looks as
+    with ``auto`` and a stable gutter: blank while everything fits, not an empty track.
+    (With nothing to scroll, its keys and the mouse wheel move nothing, as before.)"""
+
+    def on_mount(self) -> None:
+        self.vertical_scrollbar.renderer = self._scrollbar  # type: ignore[assignment]
+
+    def _scrollbar(self, **bar: object) -> ScrollBarRender:
+        """Textual's scrollbar; while everything fits (Textual passes no window then),
+        the gutter in the view's own background, as Textual draws a stable gutter."""
+        if not bar.get("window_size"):
+            base, background = self.background_colors
+            bar["style"] = Style(bgcolor=(base + background).rich_color)
+        return ScrollBarRender(**bar)  # type: ignore[arg-type]
