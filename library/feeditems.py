@@ -89,6 +89,19 @@ def repaired(value: str, uri: bool = False, repair: bool = True) -> str:
     return value
 
 
+def guid_text(element: ET.Element) -> tuple[str, bool]:
+    """A guid's text as an entry's "guid" (an address tidied when it is a permalink),
+    and whether it is a permalink (which also gives the entry its link)."""
+    value = element.text
+    value = value.strip() if value else ""
+    permalink = element.get("isPermaLink") == "true"
+    if permalink and value:
+        value = tidy_slashes(value)
+    if not value.isascii():
+        value = repaired(value)
+    return value, permalink
+
+
 def content_text(element: ET.Element) -> str:
     """Text of a title, description, summary or content: plain or escaped HTML only."""
     if element.keys():
@@ -169,13 +182,7 @@ class Entry:
                 if role == "guid" and keys == _PERMALINK_KEY:  # (as guid() reads it)
                     if len(child):
                         raise Unsupported(f"child elements in {tag}")
-                    value = child.text
-                    value = value.strip() if value else ""
-                    permalink = child.get("isPermaLink") == "true"
-                    if permalink and value:
-                        value = tidy_slashes(value)
-                    if not value.isascii():
-                        value = repaired(value)
+                    value, permalink = guid_text(child)
                     entry["guid"] = value
                     if permalink and "link" not in entry:
                         entry["link"] = value

@@ -22,7 +22,7 @@ from library.episodevalues import (
 )
 from library.feeddates import UnknownDate, parse_date
 from library.feeditems import _ENTITY_LIKE, _PLAIN_NAMES, attributes, check_attributes, \
-    repaired, tidy_slashes
+    guid_text, repaired, tidy_slashes
 from library.feednames import Unsupported
 from library.text import clean_line, html_to_text, strip_terminal_controls
 
@@ -72,16 +72,9 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
                 enclosure = child.attrib
             elif code == GUID and keys == _PERMALINK_KEY:
-                value = child.text
-                value = value.strip() if value else ""
-                permalink = child.get("isPermaLink") == "true"
-                if permalink and value:
-                    value = tidy_slashes(value)
-                if not value.isascii():
-                    value = repaired(value)
-                guid = value
+                guid, permalink = guid_text(child)
                 if permalink and link is None:
-                    link = value
+                    link = guid
             elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
                 if not _PLAIN_NAMES.issuperset(keys):
                     check_attributes(child)
