@@ -270,6 +270,24 @@ def _element(name: str, text: str, cdata: bool = False, attrs: str = "") -> str:
     return f"<{name}{attrs}>{body}</{name}>"
 
 
+def leaf_element(draw, kind: str, text: str, url: str, cdata: bool) -> str:
+    """An item's element of ``kind`` as the item generators here and in test_plainitems
+    write it alike: a guid ("guid-false", "guid-true": with isPermaLink), a link, a
+    chapters or transcript link (an attribute or text), an image, or ``text``."""
+    if kind.startswith("guid"):
+        attrs = {"guid": "", "guid-false": ' isPermaLink="false"',
+                 "guid-true": ' isPermaLink="true"'}[kind]
+        return _element("guid", draw(st.one_of(_TEXT, _URL)), attrs=attrs)
+    if kind == "link":
+        return _element("link", url)
+    if kind in ("podcast:chapters", "podcast:transcript"):
+        return f'<{kind} url={quoteattr(url)} type="text/plain"/>' if draw(st.booleans()) \
+            else _element(kind, url)
+    if kind == "itunes:image":
+        return f"<itunes:image href={quoteattr(url)}/>"
+    return _element(kind, text, cdata=cdata and kind in ("description", "content:encoded"))
+
+
 @st.composite
 def item_elements(draw) -> str:
     kind = draw(st.sampled_from([
@@ -280,13 +298,8 @@ def item_elements(draw) -> str:
         "itunes:author", "category", "itunes:episode", "comments", "itunes:image"]))
     text, url = draw(_TEXT), draw(_URL)
     cdata = draw(st.booleans())
-    if kind in ("guid", "guid-false", "guid-true"):
-        value = draw(st.one_of(_TEXT, _URL))
-        attrs = {"guid": "", "guid-false": ' isPermaLink="false"',
-                 "guid-true": ' isPermaLink="true"'}
-        return _element("guid", value, attrs=attrs[kind])
-    if kind == "link":
-        return _element("link", url)
+    if kind.startswith("guid") or kind == "link":
+        return leaf_element(draw, kind, text, url, cdata)
     if kind == "atom-link":
         rel = draw(st.sampled_from(["", ' rel="alternate"', ' rel="self"', ' rel="related"']))
         kind_ = draw(st.sampled_from(["", ' type="text/html"', ' type="audio/mpeg"']))
@@ -303,12 +316,7 @@ def item_elements(draw) -> str:
         return _element(kind, draw(_DATE))
     if kind == "itunes:duration":
         return _element(kind, draw(st.sampled_from(["3725", "30:04", "1:02:05", "x", "", "0"])))
-    if kind in ("podcast:chapters", "podcast:transcript"):
-        return f'<{kind} url={quoteattr(url)} type="text/plain"/>' if draw(st.booleans()) \
-            else _element(kind, url)
-    if kind == "itunes:image":
-        return f"<itunes:image href={quoteattr(url)}/>"
-    return _element(kind, text, cdata=cdata and kind in ("description", "content:encoded"))
+    return leaf_element(draw, kind, text, url, cdata)
 
 
 @st.composite
