@@ -1,12 +1,13 @@
 """Record: a class of named fields, like a dataclass, for what `podterm feeds` loads.
 
-A record's fields are its annotations, in order; a class attribute is a field's default.
-Records compare equal when they are of one class with equal fields, and print as
-``Feed(id=1, url='…', …)``. Fields are given by name or, in order, by position.
+A record's fields are its annotations, in order (a base record's first); a class
+attribute is a field's default. Records compare equal when they are of one class with
+equal fields, and print as ``Feed(id=1, url='…', …)``. Fields are given by name or, in
+order, by position.
 
 Why not dataclasses: importing them (and the inspect module they need) and generating
-each class's methods from source cost a `podterm feeds` ~80 M instructions, a quarter of
-all it executes; the modules a short command loads use records instead.
+each class's methods from source cost `podterm feeds` ~60 M instructions, a fifth of
+all it executed; the modules a short command loads use records instead.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ class Record:
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
-        cls._fields = tuple(cls.__dict__.get("__annotations__", {}))
-        cls._defaults = {name: cls.__dict__[name] for name in cls._fields
-                         if name in cls.__dict__}
+        fields: dict[str, None] = {}
+        defaults: dict[str, object] = {}
+        for klass in reversed(cls.__mro__):  # a base's fields first, as dataclasses does
+            if klass is Record or not issubclass(klass, Record):
+                continue
+            for name in klass.__dict__.get("__annotations__", {}):
+                fields[name] = None
+                if name in klass.__dict__:
+                    defaults[name] = klass.__dict__[name]
+        cls._fields, cls._defaults = tuple(fields), defaults
 
     def __init__(self, *args: object, **values: object) -> None:
         given = dict(zip(self._fields, args))

@@ -23,6 +23,16 @@ def test_fields_by_position_or_name_with_defaults_equality_and_copies():
     assert (moved.title, moved.episodes, show.title) == ("Tides (new feed)", 3, "Tides")
 
 
+def test_a_record_made_from_another_has_its_fields_first():
+    class Special(Show):
+        host: str = "nobody"
+
+    special = Special("Tides", 2, host="Ann")
+    assert repr(special) == "Special(title='Tides', episodes=2, host='Ann')"
+    assert Special(title="Tides").host == "nobody" and Special("Tides").episodes == 0
+    assert special != Show("Tides", 2)
+
+
 @pytest.mark.parametrize("args, kwargs, complaint", [
     ((), {}, "missing: title"),
     (("Tides",), {"episode": 3}, "unknown: episode"),
