@@ -19,7 +19,7 @@ from library.directory import Candidate, Directory, DirectoryError
 from library.migrate import Evidence, evidence_among, normalise_title
 from library.models import Episode, Feed
 from library.probe import probe_feeds
-from library.refresh import RefreshSettings
+from library.refreshsettings import RefreshSettings
 from library.urls import same_feed_key
 
 EVIDENCE_CANDIDATES = 5

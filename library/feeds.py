@@ -61,6 +61,13 @@ def active_feed_ids(conn: sqlite3.Connection) -> list[int]:
         "SELECT id FROM feeds WHERE status = 'active' ORDER BY lower(title), url")]
 
 
+def any_never_checked(conn: sqlite3.Connection, feed_ids: list[int]) -> bool:
+    """Whether one of ``feed_ids`` was never checked (its first answer will be parsed)."""
+    wanted = set(feed_ids)
+    return any(row[0] in wanted for row in conn.execute(
+        "SELECT id FROM feeds WHERE last_checked_at IS NULL"))
+
+
 def get_feed(conn: sqlite3.Connection, feed_id: int) -> Feed:
     row = conn.execute(_FEED_LIST + " WHERE f.id = ?", (feed_id,)).fetchone()
     if row is None:

@@ -19,7 +19,8 @@ from typing import Callable
 
 from library import parsepool
 from library.archive import ArchiveRule
-from library.refresh import FeedOutcome, Progress, RefreshSettings, refresh
+from library.refresh import FeedOutcome, Progress, refresh
+from library.refreshsettings import RefreshSettings
 from library.store import StoreError
 
 POLL_S = 0.2

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from library.fetch import FetchLimits, fetch_feed, make_client
 from library.parse import FeedParseError, ParsedFeed
 from library.parsepool import ParseBudget
-from library.refresh import RefreshSettings
+from library.refreshsettings import RefreshSettings
 from library.resolve import parse_fetched
 
 

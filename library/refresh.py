@@ -33,6 +33,7 @@ from library.fetch import FetchLimits, FetchResult, HostClients, fetch_feed, mak
 from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
+from library.refreshsettings import RefreshSettings
 from library.resolve import parse_fetched, parse_if_changed
 from library.store import StoreError, connect, failure, transaction
 from library.urls import same_feed_key
@@ -42,27 +43,6 @@ log = logging.getLogger(__name__)
 # A wait the server asks for that is no longer than this is waited out, once, in the same
 # refresh; a longer one skips the feed until then.
 MAX_BACKOFF_WAIT_S = 10.0
-
-
-@dataclass
-class RefreshSettings:
-    """The ``[refresh]`` table of config.toml."""
-
-    concurrency: int = 16
-    per_host: int = 2
-    timeout_s: float = 30
-    max_feed_mb: float = 50
-    parse_timeout_s: float = 30
-    max_episodes: int = 10_000
-    parse_memory_mb: float = 300
-
-    @classmethod
-    def from_table(cls, table: dict[str, Any]) -> "RefreshSettings":
-        return cls(**{k: table[k] for k in ("concurrency", "per_host", "timeout_s", "max_feed_mb",
-                                            "parse_timeout_s", "max_episodes", "parse_memory_mb")})
-
-    def parse_budget(self) -> ParseBudget:
-        return ParseBudget(self.parse_timeout_s, self.max_episodes, self.parse_memory_mb)
 
 
 @dataclass

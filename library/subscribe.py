@@ -27,7 +27,8 @@ from library.duplicates import Duplicate, find_duplicate
 from library.feeds import add_feed
 from library.fetch import FetchLimits, FetchResult, fetch_feed, make_client
 from library.parse import FeedParseError, ParsedFeed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.resolve import parse_fetched
 from library.store import connect, transaction
 from library.urls import UnsupportedURL, check_feed_url, join_url

@@ -365,7 +365,7 @@ class Library:
 
     def __init__(self, path: Path, server: str, user: str, password: str, device: str = "",
                  api: str = "gpodder") -> None:
-        from library.refresh import RefreshSettings
+        from library.refreshsettings import RefreshSettings
         from library.store import connect
         from library.sync.settings import SyncSettings
 

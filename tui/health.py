@@ -42,7 +42,7 @@ class FeedHealth:
         """The candidates; a pick that is declined or unusable comes back to them (the
         search is not run again), with the declined one highlighted."""
         from library.directory import DirectorySettings
-        from library.refresh import RefreshSettings
+        from library.refreshsettings import RefreshSettings
         from tui.screens.directory import NewerVersionDialog
 
         report, highlight = None, 0
@@ -85,7 +85,7 @@ class FeedHealth:
         False when it did not move (the address is refused, not a feed, or declined)."""
         from library.migrate import evidence, migrate_feed
         from library.probe import probe_feeds
-        from library.refresh import RefreshSettings
+        from library.refreshsettings import RefreshSettings
 
         try:
             url = check_feed_url(url)

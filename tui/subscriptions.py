@@ -106,7 +106,7 @@ class Subscriptions:
 
     async def _subscribe(self, url: str, title: str, itunes_id: str | None,
                          force: bool) -> Subscribed:
-        from library.refresh import RefreshSettings
+        from library.refreshsettings import RefreshSettings
         from library.subscribe import subscribe
 
         services = self.host.services
@@ -220,7 +220,7 @@ class Subscriptions:
         """
         from library.archive import ArchiveRule
         from library.isolated import refresh_isolated
-        from library.refresh import RefreshSettings
+        from library.refreshsettings import RefreshSettings
 
         services = self.host.services
         config = services.config

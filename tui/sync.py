@@ -226,7 +226,7 @@ class Sync:
         """The engine's ``fetch_new``: the TUI's refresh, on this thread."""
         from library.archive import ArchiveRule
         from library.isolated import refresh_isolated
-        from library.refresh import RefreshSettings
+        from library.refreshsettings import RefreshSettings
 
         config = self.host.services.config
         self._fetching = len(feed_ids)

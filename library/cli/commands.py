@@ -94,7 +94,7 @@ class Context:
 
 
 def cmd_add(args: argparse.Namespace, ctx: Context) -> None:
-    from library.refresh import RefreshSettings
+    from library.refreshsettings import RefreshSettings
     from library.subscribe import NotSubscribed, subscribe
 
     try:
@@ -240,10 +240,19 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
 
 def run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:
     """Refresh ``ids`` with a progress bar on a terminal (none with --json)."""
-    from library.archive import ArchiveRule
-    from library.refresh import RefreshSettings, refresh
+    from library import parsepool
+    from library.refreshsettings import RefreshSettings
 
     settings = RefreshSettings.from_table(ctx.config["refresh"])
+    conn = connect(ctx.paths.database, readonly=True)
+    if feeds_mod.any_never_checked(conn, ids):
+        # Their answers will be parsed: the parser processes start on other cores while
+        # this one imports the HTTP client and the event loop (~0.2 s).
+        parsepool.start_workers(settings.parse_budget())
+    conn.close()
+    from library.archive import ArchiveRule
+    from library.refresh import refresh
+
     bar: Any = nullcontext(lambda label="": None)
     if ctx.shows_progress(args):
         from library.cli import output

@@ -18,7 +18,7 @@ from library.fallback import FallbackReport, find_candidates, with_evidence
 from library.migrate import evidence, migrate_feed
 from library.models import local_date
 from library.probe import probe_feeds
-from library.refresh import RefreshSettings
+from library.refreshsettings import RefreshSettings
 from library.text import plural
 from library.urls import check_feed_url, same_feed_key
 

@@ -39,7 +39,8 @@ from typing import Any, Callable
 import httpx
 
 from library.feeds import add_feed, get_feed, remove_feed
-from library.refresh import FeedOutcome, RefreshSettings, refresh
+from library.refresh import FeedOutcome, refresh
+from library.refreshsettings import RefreshSettings
 from library.store import atomic, connect
 from library.sync import outbox
 from library.sync.apply import (apply_actions, apply_rewrites, apply_waiting, feed_for,

@@ -7,7 +7,7 @@ import pytest
 from library.config import ConfigError, load_config
 from library.parsepool import ParseBudget
 from library.paths import resolve_paths
-from library.refresh import RefreshSettings
+from library.refreshsettings import RefreshSettings
 
 
 def test_missing_file_gives_the_documented_defaults(tmp_path):

@@ -13,7 +13,8 @@ from datetime import datetime
 from library.archive import ArchiveRule, failing_notice
 from library.feeds import add_feed, get_feed
 from library.models import local_date
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import connect
 from tests.feedgen import Channel, Item, rss, show
 from tests.library.test_cli import podterm

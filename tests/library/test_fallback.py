@@ -10,7 +10,8 @@ from library.directory import Directory, DirectoryError, DirectorySettings
 from library.episodes import list_episodes
 from library.fallback import find_candidates, with_evidence
 from library.feeds import add_feed, get_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import connect
 from tests.feedgen import rss, show
 from tests.library.test_cli import podterm

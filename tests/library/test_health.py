@@ -8,7 +8,8 @@ from datetime import datetime
 from library.archive import ArchiveRule, archive_notice
 from library.episodes import list_episodes, save_position, set_played
 from library.feeds import add_feed, feed_events, get_feed, list_feeds
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from tests.feedgen import Channel, rss, show
 from tui.demo.server import Reply
 

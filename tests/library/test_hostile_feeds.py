@@ -9,7 +9,8 @@ import pytest
 
 from library.episodes import list_episodes
 from library.feeds import add_feed, get_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import connect
 from tests.feedgen import Channel, Item, rss, show
 from tui.demo.server import Reply

@@ -7,7 +7,8 @@ import pytest
 
 from library.episodes import list_episodes
 from library.feeds import add_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from tests.feedgen import rss, show
 from tests.rawhttp import CLOSE, CLOSE_ON_NEXT, RawServer, chunked, ok
 

@@ -7,7 +7,8 @@ import sqlite3
 from library import inbox, store, upnext
 from library.episodes import list_episodes
 from library.feeds import add_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.showsettings import ShowDefaults, update_show_settings
 from library.store import connect
 from tests.feedgen import Channel, Item, rss

@@ -11,7 +11,8 @@ import sqlite3
 from library.episodes import get_episode, list_episodes
 from library.feeds import add_feed
 from library.parse import DEFER_NOTES_UP_TO, parse_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import MIGRATIONS, connect
 from library.text import html_to_text
 from tests.feedgen import NOTES_HTML, Channel, Item, rss

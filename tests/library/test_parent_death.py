@@ -22,7 +22,7 @@ ISOLATED_REFRESH = """
 import sys
 from pathlib import Path
 from library.isolated import refresh_isolated
-from library.refresh import RefreshSettings
+from library.refreshsettings import RefreshSettings
 refresh_isolated(Path(sys.argv[1]), [int(i) for i in sys.argv[2:]], RefreshSettings(timeout_s=600))
 """
 

@@ -11,7 +11,8 @@ import pytest
 from library.episodes import list_episodes
 from library.feeds import add_feed, get_feed
 from library.parsepool import ParseBudget, ParseBudgetExceeded, start_workers, submit_parse
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from tests.feedgen import rss, show
 from tests.processes import descendants, need_proc, wait_for
 from tui.demo.server import Reply

@@ -9,7 +9,8 @@ import pytest
 
 from library.directory import Directory, DirectoryError, DirectorySettings, search_all
 from library.feeds import add_feed, get_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from tests.feedgen import Channel, rss, show
 from tui.demo.server import Reply
 

@@ -12,7 +12,8 @@ import pytest
 from library.episodes import list_episodes, save_position, set_played
 from library.feeds import add_feed, feed_events, get_feed
 from library.isolated import refresh_isolated
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from tests.feedgen import Channel, Item, rss, show
 from tui.demo.server import Reply
 

@@ -7,7 +7,8 @@ import time
 from library.archive import ArchiveRule
 from library.feeds import add_feed, get_feed
 from library.isolated import refresh_isolated
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from tests.feedgen import rss, show
 from tui.demo.server import Reply
 

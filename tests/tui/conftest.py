@@ -22,7 +22,8 @@ from library.archive import ArchiveRule
 from library.config import default_config
 from library.feeds import add_feed
 from library.paths import Paths
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import connect
 from player import Player
 from tests.feedgen import BASE_TIME, Channel, Item, rss

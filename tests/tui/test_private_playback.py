@@ -7,7 +7,8 @@ import asyncio
 
 from library.config import default_config
 from library.feeds import add_feed
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import connect
 from player import PlayerState
 from tests.feedgen import Channel, Item, rss

@@ -35,7 +35,8 @@ from library import upnext
 from library.episodes import list_episodes
 from library.feeds import add_feed
 from library.paths import Paths
-from library.refresh import RefreshSettings, refresh
+from library.refresh import refresh
+from library.refreshsettings import RefreshSettings
 from library.store import connect
 from tui.demo.directory import FakeDirectory, ListedShow
 from tui.demo.server import LoopbackServer, Reply

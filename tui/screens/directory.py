@@ -23,7 +23,7 @@ from library.episodes import list_episodes
 from library.fallback import EVIDENCE_CANDIDATES, FallbackReport, Finding, find_candidates, \
     with_evidence
 from library.models import Feed, local_date
-from library.refresh import RefreshSettings
+from library.refreshsettings import RefreshSettings
 from library.text import clean_line, plural
 from tui.librarian import Librarian
 from tui.screens.dialogs import Dialog
