@@ -19,11 +19,11 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from library.feeds import log_event
 from library.models import Feed, local_date
+from library.record import Record
 from library.text import clean_line, plural
 
 GONE_CHECKS_TO_ARCHIVE = 2
@@ -47,8 +47,7 @@ _WHAT_FAILED = {
 }
 
 
-@dataclass(frozen=True)
-class ArchiveRule:
+class ArchiveRule(Record, frozen=True):
     """The ``[health]`` table of config.toml."""
 
     failures: int = 5
@@ -67,8 +66,7 @@ class ArchiveRule:
         return f"{checks} over {days}"
 
 
-@dataclass(frozen=True)
-class ArchiveNotice:
+class ArchiveNotice(Record, frozen=True):
     """What an archived feed's page and ``podterm info`` say: when, why, what now."""
 
     when: str
@@ -80,8 +78,7 @@ class ArchiveNotice:
         return [self.when, self.why, *self.what_now]
 
 
-@dataclass(frozen=True)
-class FailingNotice:
+class FailingNotice(Record, frozen=True):
     """What a failing (not yet archived) feed's page and ``podterm info`` say: how many
     checks failed since when, the last error, when the archive rule would archive it,
     and what the user can do now (``actions``, in the order the TUI shows their keys)."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from library.config import ConfigError
 from library.download_names import audio_extension, download_path, part_path
 from library.models import Episode
 from library.paths import Paths
+from library.record import Record
 from library.store import transaction
 
 STATES = ("queued", "downloading", "done", "failed", "cancelled")
@@ -37,8 +37,7 @@ _SELECT = """
 """
 
 
-@dataclass(frozen=True)
-class DownloadSettings:
+class DownloadSettings(Record, frozen=True):
     """The ``[downloads]`` table of config.toml, with the folder resolved."""
 
     dir: Path
@@ -70,8 +69,7 @@ class DownloadSettings:
         return int(self.max_gb * 1024 ** 3)
 
 
-@dataclass
-class Download:
+class Download(Record):
     """An episode's download: its state, its file, and how far it got."""
 
     episode_id: int
@@ -92,7 +90,7 @@ class Download:
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> "Download":
-        download = cls(**{name: row[name] for name in cls.__dataclass_fields__})
+        download = cls(**{name: row[name] for name in cls._fields})
         download.played = bool(download.played)
         if download.state in BUSY and not process_alive(download.owner_pid):
             download.state, download.error = "failed", INTERRUPTED
@@ -165,8 +163,7 @@ def feed_address(conn: sqlite3.Connection, episode: Episode) -> str | None:
     return None if row is None else row["url"]
 
 
-@dataclass
-class Planned:
+class Planned(Record):
     """What :func:`plan_download` decided for one episode."""
 
     episode_id: int

@@ -15,7 +15,6 @@ import socket
 import ssl
 import sys
 import time
-from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ from library.contentcoding import too_large
 from library.http11 import Client, Response
 from library.http11wire import ProtocolError, RemoteClosed, TooLarge
 from library.netpolicy import PrivateAddress, is_private_address, peer_address, refusal
+from library.record import Record
 from library.urls import UnsupportedURL, check_feed_url, join_url, shown_url
 
 USER_AGENT = f"podterm/{__version__} (terminal podcast player)"
@@ -32,8 +32,7 @@ PERMANENT_REDIRECTS = (301, 308)
 REDIRECT_REFUSED = "the server redirected to an address podterm does not fetch: "
 
 
-@dataclass
-class FetchResult:
+class FetchResult(Record):
     """What one fetch found. ``outcome`` is 'ok', 'not_modified' or 'error' (and 'skipped'
     when a refresh did not ask, because the server had asked it to wait)."""
 
@@ -51,8 +50,7 @@ class FetchResult:
     content_encoding: str | None = None  # codings ``body`` still has (decode=False)
 
 
-@dataclass
-class FetchLimits:
+class FetchLimits(Record):
     """How long a fetch may wait for data and how many bytes it may read."""
 
     timeout_s: float = 30

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+
+from library.record import Record
 
 MAX_HEAD_BYTES = 64 * 1024   # also the stream's line limit (see library/http11.py)
 MAX_HEADERS = 100
@@ -47,8 +48,7 @@ class TooLarge(Exception):
     """The body is longer than the cap."""
 
 
-@dataclass
-class Head:
+class Head(Record):
     """A status line and its headers (names lower-case, repeated ones joined by ", ")."""
 
     status: int

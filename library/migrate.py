@@ -12,7 +12,6 @@ import re
 import sqlite3
 import time
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Sequence
 
@@ -20,14 +19,14 @@ from library.episodes import list_episodes, upsert_episodes
 from library.feeds import find_by_url, log_event
 from library.models import Episode
 from library.parse import ParsedEpisode, ParsedFeed
+from library.record import Record
 from library.store import transaction
 from library.sync import outbox
 
 DURATION_TOLERANCE_S = 600
 
 
-@dataclass
-class Evidence:
+class Evidence(Record):
     """How much of a candidate feed is the show we had."""
 
     matched: int

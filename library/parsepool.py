@@ -31,19 +31,18 @@ import sys
 import threading
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass
 from pathlib import Path
 
 from library.parse import FeedParseError, ParsedFeed
 from library.parseworker import HEADER, REQUEST, ParseJob
+from library.record import Record
 
 # A worker imports feedparser before it takes work: seconds on a busy machine at most.
 STARTUP_TIMEOUT_S = 60.0
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
-class ParseBudget:
+class ParseBudget(Record, frozen=True):
     """What one feed's parse may take (``[refresh]`` ``parse_timeout_s``,
     ``max_episodes``, ``parse_memory_mb``). Only the newest ``max_episodes`` are kept."""
 

@@ -3,11 +3,13 @@
 A record's fields are its annotations, in order (a base record's first); a class
 attribute is a field's default. Records compare equal when they are of one class with
 equal fields, and print as ``Feed(id=1, url='…', …)``. Fields are given by name or, in
-order, by position.
+order, by position. ``class Rule(Record, frozen=True)`` makes records that refuse
+changes and can be hashed (a set's members, a dictionary's keys).
 
-Why not dataclasses: importing them (and the inspect module they need) and generating
-each class's methods from source cost `podterm feeds` ~60 M instructions, a fifth of
-all it executed; the modules a short command loads use records instead.
+Why not dataclasses: importing them (and the inspect module they need) costs ~40 M
+instructions and generating each class's methods from source ~4 M more per class, which
+was a fifth of all `podterm feeds` executed and more of a refresh where nothing changed;
+the library's classes of fields are records instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ class Record:
     _fields: tuple[str, ...] = ()
     _defaults: dict[str, object] = {}
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
+    def __init_subclass__(cls, frozen: bool = False, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
         fields: dict[str, None] = {}
         defaults: dict[str, object] = {}
@@ -29,6 +31,9 @@ class Record:
                 if name in klass.__dict__:
                     defaults[name] = klass.__dict__[name]
         cls._fields, cls._defaults = tuple(fields), defaults
+        if frozen:
+            cls.__setattr__ = cls.__delattr__ = _refuse_change  # type: ignore[method-assign]
+            cls.__hash__ = _hash_of_fields  # type: ignore[method-assign]
 
     def __init__(self, *args: object, **values: object) -> None:
         given = dict(zip(self._fields, args))
@@ -54,6 +59,10 @@ class Record:
         record.__dict__.update(values)
         return record
 
+    def as_dict(self) -> dict[str, object]:
+        """The fields and their values, in order."""
+        return {name: self.__dict__[name] for name in self._fields}
+
     def replace(self, **changes: object) -> "Record":
         """A copy with ``changes``."""
         return type(self)(**{**self.__dict__, **changes})
@@ -68,3 +77,12 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__name__}({shown})"
+
+
+def _refuse_change(record: Record, name: str, *value: object) -> None:
+    raise AttributeError(f"cannot change {name!r} of a {type(record).__name__}: "
+                         "its records are frozen")
+
+
+def _hash_of_fields(record: Record) -> int:
+    return hash(tuple(record.__dict__[name] for name in record._fields))

@@ -19,7 +19,6 @@ import logging
 import sqlite3
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -33,6 +32,7 @@ from library.fetch import FetchLimits, FetchResult, HostClients, fetch_feed, mak
 from library.migrate import migrate_feed
 from library.models import Feed
 from library.parse import FeedParseError
+from library.record import Record
 from library.refreshsettings import RefreshSettings
 from library.resolve import parse_fetched, parse_if_changed
 from library.store import StoreError, connect, failure, transaction
@@ -45,8 +45,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_WAIT_S = 10.0
 
 
-@dataclass
-class FeedOutcome:
+class FeedOutcome(Record):
     """One feed's result. ``outcome`` is 'updated', 'not_modified', 'failed', or 'skipped'
     (the server asked podterm to wait; ``error`` says until when; not a failure)."""
 
@@ -65,13 +64,13 @@ class FeedOutcome:
         return dict(self.__dict__)
 
 
-@dataclass
 class _HostGate:
     """Per-host slots, and addresses whose server asked us to wait (until a UNIX time)."""
 
-    per_host: int
-    waits: dict[str, float]
-    slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    def __init__(self, per_host: int, waits: dict[str, float]) -> None:
+        self.per_host = per_host
+        self.waits = waits
+        self.slots: dict[str, asyncio.Semaphore] = {}
 
     def slot(self, host: str) -> asyncio.Semaphore:
         if host not in self.slots:

@@ -3,14 +3,13 @@ may start the parser processes) before it imports the HTTP client and the event 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from library.parsepool import ParseBudget
+from library.record import Record
 
 
-@dataclass
-class RefreshSettings:
+class RefreshSettings(Record):
     """The ``[refresh]`` table of config.toml."""
 
     concurrency: int = 16

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+from library.record import Record
 from library.store import transaction
 
 # The player's own range (player.settings): 0.5-3.0 in steps of 0.1, volume 0-150 %.
@@ -33,8 +33,7 @@ class SettingsError(ValueError):
     """A value out of range; the message names the setting and the allowed values."""
 
 
-@dataclass(frozen=True)
-class ShowDefaults:
+class ShowDefaults(Record, frozen=True):
     """The global values that shows without an override use (``[player]``, and
     ``[downloads] auto_newest``)."""
 
@@ -58,12 +57,11 @@ class ShowDefaults:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "ShowDefaults":
         """From the whole config: ``[player]`` and ``[downloads] auto_newest``."""
-        return replace(cls.from_table(config["player"]),
-                       auto_download_newest=max(0, int(config["downloads"]["auto_newest"])))
+        return cls.from_table(config["player"]).replace(
+            auto_download_newest=max(0, int(config["downloads"]["auto_newest"])))
 
 
-@dataclass(frozen=True)
-class ShowOverrides:
+class ShowOverrides(Record, frozen=True):
     """What one show sets for itself; None = use the default."""
 
     speed: float | None = None
@@ -78,8 +76,7 @@ _EFFECTIVE = ("speed", "volume", "skip_intro_s", "skip_outro_s", "auto_queue",
               "auto_download_newest")
 
 
-@dataclass(frozen=True)
-class ShowSettings:
+class ShowSettings(Record, frozen=True):
     """The settings that apply to one show's episodes, and where each comes from."""
 
     feed_id: int
@@ -126,7 +123,7 @@ def get_overrides(conn: sqlite3.Connection, feed_id: int) -> ShowOverrides:
     row = conn.execute("SELECT * FROM show_settings WHERE feed_id = ?", (feed_id,)).fetchone()
     if row is None:
         return ShowOverrides()
-    values = {f.name: row[f.name] for f in fields(ShowOverrides)}
+    values = {name: row[name] for name in ShowOverrides._fields}
     if values["auto_queue"] is not None:
         values["auto_queue"] = bool(values["auto_queue"])
     return ShowOverrides(**values)
@@ -154,7 +151,7 @@ def update_show_settings(conn: sqlite3.Connection, feed_id: int, changes: dict[s
     """
     checked = {name: check(name, value) for name, value in changes.items()}
     with transaction(conn):
-        merged = {**asdict(get_overrides(conn, feed_id)), **checked}
+        merged = {**get_overrides(conn, feed_id).as_dict(), **checked}
         columns = list(merged)
         conn.execute(
             f"INSERT INTO show_settings (feed_id, {', '.join(columns)}) "

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
 from typing import Any, Iterable
 
 from library import inbox
 from library.models import Episode
+from library.record import Record
 from library.store import transaction
 
 _LIST = """
@@ -41,8 +41,7 @@ class UnknownEpisodes(LookupError):
     """Some of the ids given are not episodes; nothing was changed."""
 
 
-@dataclass
-class QueueEntry:
+class QueueEntry(Record):
     """One queued episode and its 1-based place in the queue."""
 
     position: int

@@ -17,15 +17,14 @@ Facts from real clients and servers that this module follows:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from library.record import Record
 from library.text import strip_terminal_controls
 
 
-@dataclass(frozen=True)
-class State:
+class State(Record, frozen=True):
     """An episode's listening state as sync sees it: played, or where it stopped."""
 
     played: bool
@@ -47,8 +46,7 @@ def newer(at: int, state: State, than_at: int | None, than: State) -> bool:
     return (at, *state.key()) > (than_at, *than.key())
 
 
-@dataclass(frozen=True)
-class EpisodeAction:
+class EpisodeAction(Record, frozen=True):
     """One action as the servers exchange it (``None`` = unknown)."""
 
     podcast: str

@@ -22,9 +22,9 @@ import sqlite3
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from library.record import Record
 from library.sync.actions import EpisodeAction, State, local_action
 from library.urls import same_feed_key
 
@@ -131,8 +131,7 @@ def enqueue_listening_state(conn: sqlite3.Connection) -> None:
     _enqueue_state(conn, "(c.source IS NULL OR c.source = 'local')", ())
 
 
-@dataclass
-class Row:
+class Row(Record):
     """One outbox row: an id to delete once uploaded, and what to upload."""
 
     id: int

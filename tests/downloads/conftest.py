@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -87,7 +86,7 @@ class Run:
         self.events: list[DownloadEvent] = []
         self.final: dict[int, DownloadStatus] = {}
         self._changed = threading.Condition()
-        self.downloader = Downloader(library.db, replace(library.settings, **settings),
+        self.downloader = Downloader(library.db, library.settings.replace(**settings),
                                      self._record)
 
     def _record(self, event: DownloadEvent) -> None:

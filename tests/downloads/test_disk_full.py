@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,7 @@ def small_disk(tmp_path: Path):
 
 
 def test_disk_full_keeps_the_part_and_resumes_when_there_is_room(library, media, small_disk):
-    library.settings = replace(library.settings, dir=small_disk)
+    library.settings = library.settings.replace(dir=small_disk)
     filler = small_disk / "filler.bin"
     filler.write_bytes(b"\0" * 1_000_000)
     body = audio(1_500_000, 4)

@@ -4,7 +4,6 @@ feed alone, with the reason, and leaves no worker behind."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 import pytest
 
@@ -48,7 +47,7 @@ def test_a_worker_killed_mid_parse_fails_that_feed_and_the_next_parse_works():
     # could be done before the test looks).
     body = rss(show("Long", 20_000)).replace(
         b"?>", b'?><!DOCTYPE rss SYSTEM "https://example.org/rss.dtd">', 1)
-    future = submit_parse(body, replace(GENEROUS, memory_mb=298))
+    future = submit_parse(body, GENEROUS.replace(memory_mb=298))
     wait_for(lambda: any(p.cpu_s() > 1.0 for p in workers_with(298)),
              "a parser worker busy with the long feed")
     [worker] = workers_with(298)
@@ -64,7 +63,7 @@ def test_a_feed_needing_more_memory_than_its_budget_fails_alone():
     feed = rss(show("Padded", 2))
     padded = feed.replace(b"</channel>", b" " * (120 * 2**20) + b"</channel>")
     with pytest.raises(ParseBudgetExceeded) as refused:
-        submit_parse(padded, replace(GENEROUS, memory_mb=100)).result(timeout=300)
+        submit_parse(padded, GENEROUS.replace(memory_mb=100)).result(timeout=300)
     assert refused.value.kind == "parse_memory"
     assert str(refused.value) == ("parsing needs more than 100 MB of memory "
                                   "([refresh] parse_memory_mb)")
@@ -79,7 +78,7 @@ def test_a_feed_over_its_time_is_a_failed_refresh_that_keeps_what_was_known(serv
     feed_id = add_feed(conn, url)[0]
     assert refresh(path, [feed_id], FAST)[0].new_episodes == 3
     serving[0] = rss(show("Growing", 3000))
-    [outcome] = refresh(path, [feed_id], replace(FAST, parse_timeout_s=0.001))
+    [outcome] = refresh(path, [feed_id], FAST.replace(parse_timeout_s=0.001))
     assert (outcome.outcome, outcome.error_kind) == ("failed", "parse_timeout")
     assert outcome.error == "parsing took longer than 0.001 s ([refresh] parse_timeout_s)"
     feed = get_feed(conn, feed_id)
@@ -93,7 +92,7 @@ def test_only_the_newest_max_episodes_are_kept_whatever_the_feed_order(server, d
     channel.items.reverse()  # oldest first, as some feeds list them
     url = server.add("/many.xml", rss(channel), "application/rss+xml")
     feed_id = add_feed(conn, url)[0]
-    [outcome] = refresh(path, [feed_id], replace(FAST, max_episodes=10))
+    [outcome] = refresh(path, [feed_id], FAST.replace(max_episodes=10))
     assert outcome.new_episodes == 10
     assert [e.title for e in list_episodes(conn, feed_id)] == [
         f"Many #{n}: a conversation about things" for n in range(29, 19, -1)]
@@ -107,16 +106,16 @@ def test_only_a_refresh_of_new_feeds_starts_the_parsers_ahead(server, db):
     path, conn = db
     url = server.add("/checked.xml", rss(show("Checked", 2)), "application/rss+xml")
     feed_id = add_feed(conn, url)[0]
-    [first] = refresh(path, [feed_id], replace(FAST, parse_memory_mb=296))
+    [first] = refresh(path, [feed_id], FAST.replace(parse_memory_mb=296))
     assert first.new_episodes == 2 and workers_with(296)
-    [again] = refresh(path, [feed_id], replace(FAST, parse_memory_mb=295))
+    [again] = refresh(path, [feed_id], FAST.replace(parse_memory_mb=295))
     assert again.outcome == "not_modified"
     assert workers_with(295) == []
 
 
 def test_parsers_started_ahead_take_the_next_parse():
     need_proc()
-    start_workers(replace(GENEROUS, memory_mb=294))
+    start_workers(GENEROUS.replace(memory_mb=294))
     wait_for(lambda: workers_with(294), "a parser process started ahead of any parse")
-    assert len(submit_parse(rss(show("Early", 2)), replace(GENEROUS, memory_mb=294))
+    assert len(submit_parse(rss(show("Early", 2)), GENEROUS.replace(memory_mb=294))
                .result(timeout=300).episodes) == 2

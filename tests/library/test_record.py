@@ -3,6 +3,8 @@ dataclass would, or a typo in a field's name would pass silently."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from library.record import Record
@@ -42,3 +44,22 @@ def test_a_record_made_from_another_has_its_fields_first():
 def test_a_wrong_field_is_refused_by_name(args, kwargs, complaint):
     with pytest.raises(TypeError, match=complaint):
         Show(*args, **kwargs)
+
+
+class Rule(Record, frozen=True):
+    name: str
+    limit: int = 3
+
+
+def test_a_frozen_record_refuses_changes_and_can_be_a_key():
+    rule = Rule("retries")
+    with pytest.raises(AttributeError, match="cannot change 'limit' of a Rule"):
+        rule.limit = 4
+    with pytest.raises(AttributeError, match="frozen"):
+        del rule.name
+    assert {rule: "kept"}[Rule("retries", 3)] == "kept"
+    assert rule.replace(limit=4) == Rule("retries", 4) and rule.limit == 3
+    assert rule.as_dict() == {"name": "retries", "limit": 3}
+    assert pickle.loads(pickle.dumps(rule)) == rule  # (a refresh sends records to its caller)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(Show("Tides"))
