@@ -9,27 +9,25 @@ the one place that writes it.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Iterable
 
 from library import inbox, upnext
 from library.episodes import get_episode, set_played
 from library.models import Episode
+from library.record import Record
 from library.showsettings import ShowDefaults, ShowSettings, show_settings
 from library.store import transaction
 from library.upnext import QueueEntry, UnknownEpisodes
 
 
-@dataclass
-class Starting:
+class Starting(Record):
     """An episode about to play, fresh from the database, and its show's settings."""
 
     episode: Episode
     settings: ShowSettings
 
 
-@dataclass
-class Finished:
+class Finished(Record):
     """After an episode finished: what to play now (None: the queue has nothing, so
     ``[playback] play_next`` decides) and the queue as it is now."""
 

@@ -3,7 +3,8 @@
 A record's fields are its annotations, in order (a base record's first); a class
 attribute is a field's default. Records compare equal when they are of one class with
 equal fields, and print as ``Feed(id=1, url='…', …)``. Fields are given by name or, in
-order, by position. ``class Rule(Record, frozen=True)`` makes records that refuse
+order, by position. A default of ``Factory(list)`` gives each record a list of its
+own. ``class Rule(Record, frozen=True)`` makes records that refuse
 changes and can be hashed (a set's members, a dictionary's keys).
 
 Why not dataclasses: importing them (and the inspect module they need) costs ~40 M
@@ -14,10 +15,20 @@ the library's classes of fields are records instead.
 
 from __future__ import annotations
 
+from typing import Callable
+
+
+class Factory:
+    """A field's default that is made anew for each record: ``items: list = Factory(list)``."""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self.make = make
+
 
 class Record:
     _fields: tuple[str, ...] = ()
     _defaults: dict[str, object] = {}
+    _factories: dict[str, Callable[[], object]] = {}
 
     def __init_subclass__(cls, frozen: bool = False, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -30,6 +41,10 @@ class Record:
                 fields[name] = None
                 if name in klass.__dict__:
                     defaults[name] = klass.__dict__[name]
+        cls._factories = {name: default.make for name, default in defaults.items()
+                          if isinstance(default, Factory)}
+        for name in cls._factories:
+            del defaults[name]
         cls._fields, cls._defaults = tuple(fields), defaults
         if frozen:
             cls.__setattr__ = cls.__delattr__ = _refuse_change  # type: ignore[method-assign]
@@ -40,14 +55,17 @@ class Record:
         twice = [name for name in values if name in given]
         given.update(values)
         unknown = [name for name in values if name not in self._fields]
-        missing = [name for name in self._fields
-                   if name not in given and name not in self._defaults]
+        missing = [name for name in self._fields if name not in given
+                   and name not in self._defaults and name not in self._factories]
         if len(args) > len(self._fields) or twice or unknown or missing:
             problems = [f"{what}: {', '.join(names)}" for what, names in (
                 ("given twice", twice), ("unknown", unknown), ("missing", missing)) if names]
             raise TypeError(f"{type(self).__name__}() takes {len(self._fields)} fields"
                             + "".join(f"; {problem}" for problem in problems))
         self.__dict__.update(self._defaults)
+        for name, make in self._factories.items():
+            if name not in given:
+                self.__dict__[name] = make()
         self.__dict__.update(given)
 
     @classmethod
@@ -56,6 +74,8 @@ class Record:
         columns): the checks of ``__init__`` skipped, for lists of thousands."""
         record = object.__new__(cls)
         record.__dict__.update(cls._defaults)
+        for name, make in cls._factories.items():
+            record.__dict__[name] = make()
         record.__dict__.update(values)
         return record
 

@@ -10,7 +10,6 @@ in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Protocol
 
 from library.models import Episode, Feed
@@ -152,7 +151,6 @@ def sync_set_up(c: Controls) -> str | None:
     return c.sync.unavailable
 
 
-@dataclass(frozen=True)
 class Action(Key):
     """A main-screen key: ``run`` does it, ``when`` says why it cannot now. An action
     with ``hidden`` leaves the Footer entirely while it does not apply."""
@@ -162,8 +160,9 @@ class Action(Key):
     hidden: bool = False
     where: str = "main"
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "action", f"run('{self.id}')")
+    def __init__(self, *args: object, **values: object) -> None:
+        super().__init__(*args, **values)
+        self.__dict__["action"] = f"run('{self.id}')"
 
 
 ACTIONS: tuple[Action, ...] = (

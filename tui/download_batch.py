@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from library.downloads import BUSY
+from library.record import Factory, Record
 
 if TYPE_CHECKING:  # the downloader (its HTTP client) loads with the first download
     from library.downloader import DownloadStatus
@@ -52,8 +52,7 @@ def human_size(size: int | float) -> str:
     return f"{value:.1f} {unit}"
 
 
-@dataclass(frozen=True)
-class DownloadsView:
+class DownloadsView(Record, frozen=True):
     """What the status line shows while a batch runs."""
 
     count: int                  # downloads in the batch
@@ -66,14 +65,13 @@ class DownloadsView:
     left_s: float | None
 
 
-@dataclass
-class Batch:
+class Batch(Record):
     """The downloads since the status line appeared, and the bytes received meanwhile."""
 
-    entries: dict[int, DownloadStatus] = field(default_factory=dict)
-    quiet: set[int] = field(default_factory=set)   # failures not notified one by one
+    entries: dict[int, DownloadStatus] = Factory(dict)
+    quiet: set[int] = Factory(set)   # failures not notified one by one
     received: int = 0
-    _samples: deque[tuple[float, int]] = field(default_factory=deque)
+    _samples: deque[tuple[float, int]] = Factory(deque)
 
     def update(self, status: DownloadStatus) -> None:
         previous = self.entries.get(status.episode_id)

@@ -10,15 +10,15 @@ screen's actions, with what each does and when it applies, are in :mod:`tui.acti
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from textual.binding import Binding
 from textual.keys import _normalize_key_list, format_key
 
+from library.record import Record
 
-@dataclass(frozen=True)
-class Key:
+
+class Key(Record, frozen=True):
     """One binding. ``where`` says which part of the screen has it: "main" (the main
     screen), "app" (everywhere), "pane" (the list panes and help), "filter" (the episode
     filter), "dialog" (every dialog), "confirm" (yes/no questions), "path" (file name

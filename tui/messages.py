@@ -8,12 +8,12 @@ has closed is dropped, so a late event can never reach a widget that is gone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
 from library.models import Episode
+from library.record import Record
 from library.showsettings import ShowSettings
 from library.upnext import QueueEntry
 from player import PlayerEvent
@@ -23,42 +23,45 @@ if TYPE_CHECKING:  # the refresh's and the downloader's modules load when they s
     from library.refresh import FeedOutcome
 
 
-@dataclass
-class FeedsChanged(Message):
+class Note(Record, Message):
+    """A message whose fields are its annotations, as a record's are (a dataclass per
+    message cost the first screen ~4 M instructions each)."""
+
+    def __init__(self, *args: Any, **values: Any) -> None:
+        Record.__init__(self, *args, **values)
+        Message.__init__(self)
+
+
+class FeedsChanged(Note):
     """Subscriptions or their counts changed: reload the list (and select ``select``)."""
 
     select: int | None = None
 
 
-@dataclass
-class EpisodeChanged(Message):
+class EpisodeChanged(Note):
     """An episode's played mark or position changed (``episode`` is the stored row)."""
 
     episode: Episode
     counts_changed: bool = False
 
 
-@dataclass
-class NowPlaying(Message):
+class NowPlaying(Note):
     """The episode loaded in the player changed (None: nothing is)."""
 
     episode: Episode | None
 
 
-@dataclass
-class PlayerStateChanged(Message):
+class PlayerStateChanged(Note):
     """The player changed state: the keys that apply may have changed."""
 
 
-@dataclass
-class RefreshRequested(Message):
+class RefreshRequested(Note):
     """A feature wants these feeds checked now (None: every active feed)."""
 
     feed_ids: list[int] | None = None
 
 
-@dataclass
-class SubscribeRequested(Message):
+class SubscribeRequested(Note):
     """Subscribe to a show found in a directory, and fetch it."""
 
     url: str
@@ -66,15 +69,13 @@ class SubscribeRequested(Message):
     itunes_id: str | None = None
 
 
-@dataclass
-class RefreshStarted(Message):
+class RefreshStarted(Note):
     """A refresh of ``total`` feeds began."""
 
     total: int
 
 
-@dataclass
-class RefreshProgress(Message):
+class RefreshProgress(Note):
     """One more feed of a refresh is done."""
 
     outcome: FeedOutcome
@@ -82,36 +83,31 @@ class RefreshProgress(Message):
     total: int
 
 
-@dataclass
-class RefreshFinished(Message):
+class RefreshFinished(Note):
     """A refresh ended: every feed's outcome, or ``error`` if the refresh itself failed."""
 
     outcomes: list[FeedOutcome]
     error: BaseException | None = None
 
 
-@dataclass
-class EngineStarted(Message):
+class EngineStarted(Note):
     """The engine is ready (``engine`` set) or cannot start (``error`` says why)."""
 
     engine: Any | None
     error: Exception | None
 
 
-@dataclass
-class EngineEvent(Message):
+class EngineEvent(Note):
     """Something happened in the player (state, position, end, error)."""
 
     event: PlayerEvent
 
 
-@dataclass
-class QuitRequested(Message):
+class QuitRequested(Note):
     """Something outside the screen (MPRIS's Quit) asks podterm to quit, as ``q`` does."""
 
 
-@dataclass
-class UpNextChanged(Message):
+class UpNextChanged(Note):
     """The Up Next queue (in playing order) and the inbox (newest first), as the
     library holds them after a change."""
 
@@ -119,34 +115,29 @@ class UpNextChanged(Message):
     inbox: list[Episode]
 
 
-@dataclass
-class ShowSettingsChanged(Message):
+class ShowSettingsChanged(Note):
     """A show's settings were saved (the playing episode's show applies them at once)."""
 
     settings: ShowSettings
 
 
-@dataclass
-class SyncChanged(Message):
+class SyncChanged(Note):
     """A sync started, progressed or ended: the sync status line redraws."""
 
 
-@dataclass
-class LibraryChanged(Message):
+class LibraryChanged(Note):
     """Another device changed subscriptions, positions or played marks (a sync brought
     them): reload the feeds and the episodes, keeping the selection."""
 
 
-@dataclass
-class DownloadReported(Message):
+class DownloadReported(Note):
     """The downloader reported on an episode (posted from its thread): a state change,
     progress, or a played download deleted to stay under the size cap."""
 
     event: DownloadEvent
 
 
-@dataclass
-class DownloadsChanged(Message):
+class DownloadsChanged(Note):
     """These episodes' downloads changed outside the downloader (deleted, or not
     started): redraw their marks."""
 

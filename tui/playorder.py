@@ -17,16 +17,15 @@ and passes the answer in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Collection
 
 from library.models import Episode
+from library.record import Record
 
 HISTORY_KEPT = 100
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record, frozen=True):
     """An episode to play; ``around`` (when not None) is the list it is played from,
     with the episode at index ``at``. None keeps the list as it is (a queued episode)."""
 

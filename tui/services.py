@@ -9,7 +9,6 @@ go nowhere once their screen has closed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Protocol, TypeVar
 
@@ -19,6 +18,7 @@ from textual.worker import Worker
 
 from library.config import Config
 from library.paths import Paths
+from library.record import Record
 from player import PlayerEvent, PlayerSettings, PlayerStatus
 from tui.librarian import Librarian
 
@@ -52,8 +52,7 @@ class Engine(Protocol):
 EngineFactory = Callable[[PlayerSettings, Path], Engine]
 
 
-@dataclass
-class Services:
+class Services(Record):
     """Built once by :func:`tui.app.build_app`; lives as long as the app."""
 
     paths: Paths

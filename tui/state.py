@@ -10,16 +10,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+
+from library.record import Record
 
 log = logging.getLogger(__name__)
 
 STATE_NAME = "tui-state.json"
 
 
-@dataclass
-class UiState:
+class UiState(Record):
     """Where the user left off: the selected feed and episode, and what was playing."""
 
     feed_id: int | None = None
@@ -34,8 +34,8 @@ def load_state(data_dir: Path) -> UiState:
         return UiState()
     if not isinstance(data, dict):
         return UiState()
-    return UiState(**{f.name: data[f.name] for f in fields(UiState)
-                      if isinstance(data.get(f.name), int)})
+    return UiState(**{name: data[name] for name in UiState._fields
+                      if isinstance(data.get(name), int)})
 
 
 def save_state(data_dir: Path, state: UiState) -> None:
@@ -43,7 +43,7 @@ def save_state(data_dir: Path, state: UiState) -> None:
     path = data_dir / STATE_NAME
     temporary = path.with_suffix(".tmp")
     try:
-        temporary.write_text(json.dumps(asdict(state)), encoding="utf-8")
+        temporary.write_text(json.dumps(state.as_dict()), encoding="utf-8")
         os.replace(temporary, path)
     except OSError as exc:  # a read-only or full disk: the library matters, this does not
         log.warning("cannot save %s: %s", path, exc)

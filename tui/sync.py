@@ -27,13 +27,14 @@ import concurrent.futures
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.worker import WorkerCancelled
 
+from library.record import Record
 from library.sync.settings import SyncError, SyncSettings
 from library.text import plural
 from tui.messages import LibraryChanged, SyncChanged
@@ -52,8 +53,7 @@ ANSWER_POLL_S = 0.1
 ERRORS_LISTED = 5
 
 
-@dataclass(frozen=True)
-class SyncView:
+class SyncView(Record, frozen=True):
     """What the sync status line shows."""
 
     running: bool

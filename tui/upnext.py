@@ -12,7 +12,6 @@ that is no longer queued (or new), the refusal is shown and the lists are read a
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from typing import Any, Callable, Coroutine
 
 from rich.text import Text
@@ -20,6 +19,7 @@ from rich.text import Text
 from library import inbox, upnext
 from library.listening import mark
 from library.models import Episode
+from library.record import Factory, Record
 from library.showsettings import SettingsError, ShowDefaults, show_settings, \
     update_show_settings
 from library.text import clean_line, plural
@@ -35,12 +35,11 @@ UP_NEXT, INBOX = "upnext", "inbox"   # the two named entries above the subscript
 REFUSALS = (upnext.QueueError, upnext.UnknownEpisodes, inbox.InboxError, SettingsError)
 
 
-@dataclass(frozen=True)
-class Lists:
+class Lists(Record, frozen=True):
     """The queue in playing order and the inbox, newest first."""
 
-    queue: list[QueueEntry] = field(default_factory=list)
-    inbox: list[Episode] = field(default_factory=list)
+    queue: list[QueueEntry] = Factory(list)
+    inbox: list[Episode] = Factory(list)
 
     def place_of(self, episode_id: int) -> int | None:
         """The 1-based place of an episode in the queue (None: not queued)."""

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from library.record import Record
+from library.record import Factory, Record
 
 
 class Show(Record):
@@ -63,3 +63,16 @@ def test_a_frozen_record_refuses_changes_and_can_be_a_key():
     assert pickle.loads(pickle.dumps(rule)) == rule  # (a refresh sends records to its caller)
     with pytest.raises(TypeError, match="unhashable"):
         hash(Show("Tides"))
+
+
+class Playlist(Record):
+    name: str
+    items: list = Factory(list)
+
+
+def test_a_factory_default_is_made_for_each_record():
+    first, second = Playlist("a"), Playlist("b")
+    first.items.append(1)
+    assert (first.items, second.items) == ([1], [])
+    assert Playlist("c", [2]).items == [2]
+    assert repr(second) == "Playlist(name='b', items=[])"

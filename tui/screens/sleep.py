@@ -4,7 +4,6 @@ episode. It returns a :class:`SleepChoice`, or None when closed with escape."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on
@@ -14,13 +13,14 @@ from textual.widgets.option_list import Option
 
 from tui.screens.dialogs import Dialog
 
+from library.record import Record
+
 PRESETS_MIN = (5, 10, 15, 30, 45, 60, 90)  # with the rest, fits an 80x24 terminal
 MAX_MIN = 24 * 60
 END_OF_EPISODE = "end-of-episode"
 
 
-@dataclass(frozen=True)
-class SleepChoice:
+class SleepChoice(Record, frozen=True):
     """Stop after ``minutes`` of playing, or (None) when the episode ends."""
 
     minutes: float | None
