@@ -61,10 +61,10 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
     enclosure = None  # the element's attributes
     title_locked = has_content = needs_fresh_flag = False
     for child in item:
-        tag = child.tag
-        code = codes.get(tag)
-        if code is None:
-            code = element_code(reader, tag)
+        try:
+            code = codes[child.tag]
+        except KeyError:
+            code = element_code(reader, child.tag)
         if code == GENERAL or len(child):
             return None
         keys = child.keys()
@@ -93,7 +93,7 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             return None
         value = child.text
         value = value.strip() if value else ""
-        if (code == GUID or code == LINK) and value:
+        if (code == GUID or code == LINK) and ":///" in value:
             value = tidy_slashes(value)
         if not value.isascii():
             value = repaired(value)
@@ -154,7 +154,10 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
         published = updated
     if summary is None:
         summary = ""
-    notes_html = max([*contents, summary], key=len) if contents else summary
+    if len(contents) == 1:  # (the usual case: max() below, without its calls)
+        notes_html = contents[0] if len(contents[0]) >= len(summary) else summary
+    else:
+        notes_html = max([*contents, summary], key=len) if contents else summary
     deferred = len(notes_html) <= DEFER_NOTES_UP_TO
     episode = ParsedEpisode(
         episode_identity(guid, enclosure_url, link, title, published),
