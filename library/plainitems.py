@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from library.durations import parse_duration
 from library.episodevalues import (
-    DEFER_NOTES_UP_TO, ParsedEpisode, episode_identity, media_type, usable_url, whole_number,
+    DEFER_NOTES_UP_TO, ParsedEpisode, episode_identity, media_type, plain_http_url, usable_url,
+    whole_number,
 )
 from library.feeddates import UnknownDate, parse_date
 from library.feeditems import _ENTITY_LIKE, _PLAIN_NAMES, attributes, check_attributes, \
@@ -136,19 +137,24 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
         else:
             transcript = value
     # What library.episodevalues.episode makes of the same values.
+    # (Addresses and lengths of the usual forms skip the calls: see usable_url.)
     enclosure_url = enclosure_type = enclosure_length = None
     if enclosure is not None:
-        enclosure_url = usable_url(enclosure.get("url"))
+        url = enclosure.get("url")
+        enclosure_url = url if url and plain_http_url(url) else usable_url(url)
         if enclosure_url is not None:
             kind = enclosure.get("type")
             enclosure_type = media_type(kind.lower() if kind is not None else None)
-            enclosure_length = whole_number(enclosure.get("length"))
+            length = enclosure.get("length")
+            enclosure_length = int(length) if length and length.isdigit() and \
+                length.isascii() else whole_number(length)
     if guid is None:
         guid = ""
     elif not (guid.isascii() and guid.isprintable()):
         guid = strip_terminal_controls(guid)
     guid = guid.strip() or None
-    link = usable_url(link)
+    if not (link and plain_http_url(link)):
+        link = usable_url(link)
     title = clean_line(title) if title is not None else ""
     if published is None:
         published = updated
