@@ -31,6 +31,10 @@ _FRACTION = r"(?:\.[0-9]*)?"
 _SECONDS_ONLY = re.compile(rf"([0-9]+{_FRACTION})")
 _MINUTES_SECONDS = re.compile(rf"([0-9]+):([0-9]{{1,2}}{_FRACTION})")
 _HOURS_MINUTES_SECONDS = re.compile(rf"([0-9]+):([0-9]{{1,2}}):([0-9]{{1,2}}{_FRACTION})")
+_TWO_DIGITS = [f"{n:02d}" for n in range(100)]
+_HOURS = {f"{digits}:": n * 3600 for n, digits in enumerate(_TWO_DIGITS)}        # "01:"
+_MINUTES = {f"{digits}:": n * 60 for n, digits in enumerate(_TWO_DIGITS[:60])}   # "02:"
+_SECONDS = {digits: n for n, digits in enumerate(_TWO_DIGITS[:60])}             # "05"
 # Long enough for any sensible duration with a long fraction; refuses megabyte strings
 # before the regex or int() (which limits itself to 4300 digits) sees them.
 _MAX_TEXT_LENGTH = 40
@@ -38,27 +42,27 @@ _MAX_TEXT_LENGTH = 40
 
 def parse_duration(value: object) -> int | None:
     """Seconds in ``value`` (text, int or float), or ``None`` when unknown. Never raises."""
-    if isinstance(value, bool):
+    if isinstance(value, str):  # (the usual case first)
+        text = value.strip()
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    if isinstance(value, (int, float)):
+    else:
         return _checked(value)
-    if not isinstance(value, str):
+    # The common forms, "HH:MM:SS", "MM:SS" and plain seconds, are read without a regex:
+    # the first two from tables that check their fields.
+    size = len(text)
+    try:
+        if size == 8:
+            return _HOURS[text[:3]] + _MINUTES[text[3:6]] + _SECONDS[text[6:]] or None
+        if size == 5:
+            return _MINUTES[text[:3]] + _SECONDS[text[3:]] or None
+    except KeyError:
+        pass  # another shape
+    if size > _MAX_TEXT_LENGTH:
         return None
-    text = value.strip()
-    if len(text) > _MAX_TEXT_LENGTH:
-        return None
-    # The two common forms, plain seconds and "HH:MM:SS", are read without a regex.
     if text.isdigit() and text.isascii():
-        return _checked(int(text))
-    if len(text) == 8 and text[2] == ":" and text[5] == ":":
-        digits = text.replace(":", "")
-        if len(digits) == 6 and digits.isdigit() and digits.isascii():
-            clock = int(digits)
-            minutes, seconds = clock // 100 % 100, clock % 100
-            if minutes >= 60 or seconds >= 60:
-                return None
-            total = clock // 10000 * 3600 + minutes * 60 + seconds
-            return total if 0 < total <= MAX_DURATION_SECONDS else None
+        seconds = int(text)
+        return seconds if 0 < seconds <= MAX_DURATION_SECONDS else None
     colons = text.count(":")  # (the three shapes differ in it: try only the one)
     if colons == 0 and (match := _SECONDS_ONLY.fullmatch(text)):
         return _checked(float(match[1]))

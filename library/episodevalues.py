@@ -54,6 +54,7 @@ episode_values = attrgetter(*(f.name for f in fields(ParsedEpisode)))
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # http(s), then only characters text.clean_line keeps as they are (no space, "<" or "&").
 _PLAIN_HTTP_URL = re.compile(r"https?://[!-%'-;=-~]*")
+plain_http_url = _PLAIN_HTTP_URL.fullmatch  # (what usable_url returns as it is)
 
 
 def episode(entry: dict) -> ParsedEpisode:
@@ -132,7 +133,7 @@ def usable_url(value: object) -> str | None:
     are kept: a feed's ``javascript:`` link is never shown as one."""
     if not value:
         return None
-    if type(value) is str and _PLAIN_HTTP_URL.fullmatch(value):
+    if type(value) is str and plain_http_url(value):
         return value  # (what clean_line leaves as it is, and http(s): most addresses)
     text = clean_line(value if isinstance(value, str) else str(value))
     return text if text.startswith(("http://", "https://")) or text.lower().startswith(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from itertools import product
 
 # feedparser drops fractions of a second; numeric offsets and these zone names are the
 # only zones read here (others it maps to arbitrary offsets or to UTC).
@@ -35,11 +35,22 @@ _RFC3339 = re.compile(
 
 
 # The shape nearly every RSS feed writes, "Tue, 14 Nov 2023 22:13:20 GMT" (or "+0100"),
-# is read by slicing, with the same result: the date's day number and the zone's offset
-# come from small caches (a feed repeats them), the time of day from one int().
-# Anything else goes through the expressions above.
-_DAY_NAMES = frozenset(("Mon, ", "Tue, ", "Wed, ", "Thu, ", "Fri, ", "Sat, ", "Sun, "))
+# is read by slicing, with the same result: each slice is looked up in a table that both
+# checks it and gives its value (here a call or a comparison costs more than a lookup).
+# The tables of day names and days, hours and minutes, and seconds are whole, each key
+# with the separators around its numbers; the months' and the zones' are learnt as they
+# are met (a feed repeats them) and forgotten past _CACHE_SIZE entries. Anything else
+# goes through the expressions above.
 _MONTH_NAMES = {name.title(): n for name, n in _MONTHS.items()}
+_TWO_DIGITS = [f"{n:02d}" for n in range(60)]
+_WEEKDAY_DAYS = {f"{name}, {digits} ": n for name in ("Mon", "Tue", "Wed", "Thu", "Fri",
+                 "Sat", "Sun") for n, digits in enumerate(_TWO_DIGITS[:32]) if n}  # text[:8]
+_HOURS_MINUTES = dict(zip(  # text[16:23], " 22:13:" (1,440 keys, made in C)
+    map("".join, product(" ", _TWO_DIGITS[:24], ":", _TWO_DIGITS, ":")), range(0, 86400, 60)))
+_SECONDS = {f"{digits} ": n for n, digits in enumerate(_TWO_DIGITS)}             # text[23:26]
+# text[8:16], "Nov 2023" -> (UNIX time of the day before its first, its number of days)
+_MONTH_STARTS: dict[str, tuple[int, int]] = {}
+_ZONE_OFFSETS: dict[str, int] = {}                         # text[26:], seconds east of UTC
 _CACHE_SIZE = 4096
 
 
@@ -51,7 +62,7 @@ def parse_date(text: str) -> float | None:
     """UNIX time of an RFC 822 or RFC 3339 date; None for an empty one."""
     if not text:
         return None
-    if 27 <= len(text) <= 31 and text[:5] in _DAY_NAMES:
+    if 27 <= len(text) <= 31:
         seconds = _common_rfc822(text)
         if seconds is not None:
             return seconds
@@ -81,36 +92,46 @@ def parse_date(text: str) -> float | None:
 def _common_rfc822(text: str) -> float | None:
     """``text`` read if it is "Ddd, DD Mon YYYY HH:MM:SS " and a zone of the common
     forms ("GMT", "+0100"); None for any other shape (the caller tries the others)."""
-    days, offset = _day_number(text[5:16]), _zone_offset(text[26:])
-    if days is None or offset is None or text[19] != ":" or text[22] != ":":
-        return None
-    if text[16] != " " or text[25] != " ":
-        return None
-    digits = text[17:25].replace(":", "")  # "HHMMSS"
-    if not (len(digits) == 6 and digits.isdigit() and digits.isascii()):
-        return None
-    clock = int(digits)
-    hour, minute, second = clock // 10000, clock // 100 % 100, clock % 100
-    if hour >= 24 or minute >= 60 or second >= 60:
-        return None
-    return float(days * 86400 + hour * 3600 + minute * 60 + second - offset)
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _day_number(text: str) -> int | None:
-    """Days since 1970-01-01 of "14 Nov 2023"; None for anything else or a date that
-    :func:`_utc` refuses."""
-    day, month, year = text[:2], _MONTH_NAMES.get(text[3:6]), text[7:]
-    if (len(text) != 11 or text[2] != " " or text[6] != " " or month is None
-            or not (day + year).isdigit() or not (day + year).isascii()):
-        return None
     try:
-        return int(_utc(int(year), month, int(day), 0, 0, 0, 0, text)) // 86400
-    except UnknownDate:
+        day = _WEEKDAY_DAYS[text[:8]]
+        month_start, month_days = _MONTH_STARTS[text[8:16]]
+        seconds = _HOURS_MINUTES[text[16:23]] + _SECONDS[text[23:26]] - _ZONE_OFFSETS[text[26:]]
+    except KeyError:  # a month or zone not met yet, or another shape
+        if (text[8:16] in _MONTH_STARTS and text[26:] in _ZONE_OFFSETS) or not (
+                _learn(_MONTH_STARTS, text[8:16], _month_start)
+                and _learn(_ZONE_OFFSETS, text[26:], _zone_offset)):
+            return None
+        return _common_rfc822(text)  # (once more, now that both are known)
+    if day > month_days:
         return None
+    return float(month_start + day * 86400 + seconds)
 
 
-@lru_cache(maxsize=_CACHE_SIZE)
+def _learn(table: dict, key: str, value) -> bool:
+    """Whether ``key`` is in ``table``, where it is put if ``value(key)`` is not None."""
+    if key in table:
+        return True
+    found = value(key)
+    if found is None:
+        return False
+    if len(table) >= _CACHE_SIZE:
+        table.clear()
+    table[key] = found
+    return True
+
+
+def _month_start(text: str) -> tuple[int, int] | None:
+    """(UNIX time of the day before the first, days in the month) of "Nov 2023"; None
+    for anything else or a year :func:`_utc` refuses."""
+    month, year = _MONTH_NAMES.get(text[:3]), text[4:]
+    if len(text) != 8 or text[3] != " " or month is None or not (
+            year.isdigit() and year.isascii() and 1000 <= int(year) <= 9000):
+        return None
+    first = date(int(year), month, 1).toordinal()
+    after = date(int(year) + month // 12, month % 12 + 1, 1).toordinal()
+    return (first - 1 - _EPOCH_ORDINAL) * 86400, after - first
+
+
 def _zone_offset(zone: str) -> int | None:
     """Seconds east of UTC of a zone as the expression reads it ("GMT", "-0500")."""
     if zone.isascii() and zone.isalpha():

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from library.durations import parse_duration
 from library.episodevalues import (
-    DEFER_NOTES_UP_TO, ParsedEpisode, episode_identity, media_type, usable_url, whole_number,
+    DEFER_NOTES_UP_TO, ParsedEpisode, episode_identity, media_type, plain_http_url, usable_url,
+    whole_number,
 )
 from library.feeddates import UnknownDate, parse_date
 from library.feeditems import _ENTITY_LIKE, _PLAIN_NAMES, attributes, check_attributes, \
@@ -61,10 +62,10 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
     enclosure = None  # the element's attributes
     title_locked = has_content = needs_fresh_flag = False
     for child in item:
-        tag = child.tag
-        code = codes.get(tag)
-        if code is None:
-            code = element_code(reader, tag)
+        try:
+            code = codes[child.tag]
+        except KeyError:
+            code = element_code(reader, child.tag)
         if code == GENERAL or len(child):
             return None
         keys = child.keys()
@@ -93,7 +94,7 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             return None
         value = child.text
         value = value.strip() if value else ""
-        if (code == GUID or code == LINK) and value:
+        if (code == GUID or code == LINK) and ":///" in value:
             value = tidy_slashes(value)
         if not value.isascii():
             value = repaired(value)
@@ -136,25 +137,33 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
         else:
             transcript = value
     # What library.episodevalues.episode makes of the same values.
+    # (Addresses and lengths of the usual forms skip the calls: see usable_url.)
     enclosure_url = enclosure_type = enclosure_length = None
     if enclosure is not None:
-        enclosure_url = usable_url(enclosure.get("url"))
+        url = enclosure.get("url")
+        enclosure_url = url if url and plain_http_url(url) else usable_url(url)
         if enclosure_url is not None:
             kind = enclosure.get("type")
             enclosure_type = media_type(kind.lower() if kind is not None else None)
-            enclosure_length = whole_number(enclosure.get("length"))
+            length = enclosure.get("length")
+            enclosure_length = int(length) if length and length.isdigit() and \
+                length.isascii() else whole_number(length)
     if guid is None:
         guid = ""
     elif not (guid.isascii() and guid.isprintable()):
         guid = strip_terminal_controls(guid)
     guid = guid.strip() or None
-    link = usable_url(link)
+    if not (link and plain_http_url(link)):
+        link = usable_url(link)
     title = clean_line(title) if title is not None else ""
     if published is None:
         published = updated
     if summary is None:
         summary = ""
-    notes_html = max([*contents, summary], key=len) if contents else summary
+    if len(contents) == 1:  # (the usual case: max() below, without its calls)
+        notes_html = contents[0] if len(contents[0]) >= len(summary) else summary
+    else:
+        notes_html = max([*contents, summary], key=len) if contents else summary
     deferred = len(notes_html) <= DEFER_NOTES_UP_TO
     episode = ParsedEpisode(
         episode_identity(guid, enclosure_url, link, title, published),
