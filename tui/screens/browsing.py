@@ -60,6 +60,7 @@ class BrowsingScreen(Screen[None]):
         self.place: str | None = None   # Up Next or the inbox, when one is shown
         self.lists = Lists()
         self.feeds: list[Feed] = []
+        self._feeds_by_id: dict[int, Feed] = {}   # the same feeds, for selected_feed
         self.episodes: dict[int, Episode] = {}
         self.selected_feed_id: int | None = None
         self.listening: ListeningTime | None = None
@@ -71,7 +72,10 @@ class BrowsingScreen(Screen[None]):
 
     @property
     def selected_feed(self) -> Feed | None:
-        return next((feed for feed in self.feeds if feed.id == self.selected_feed_id), None)
+        """(Asked by most keys' conditions each time the keys are drawn: by id, not by
+        looking through the subscriptions.)"""
+        return self._feeds_by_id.get(self.selected_feed_id) \
+            if self.selected_feed_id is not None else None
 
     @property
     def highlighted_episode(self) -> Episode | None:
@@ -108,6 +112,7 @@ class BrowsingScreen(Screen[None]):
 
     def _show_feeds(self, feeds: list[Feed], selected: int | str | None) -> None:
         self.feeds = feeds
+        self._feeds_by_id = {feed.id: feed for feed in feeds}
         empty = not feeds
         self.query_one("#library").display = not empty
         self.query_one(EmptyLibrary).display = empty
