@@ -48,6 +48,7 @@ from tui.widgets.details import EpisodeDetails
 from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
+from tui.widgets.painting import LinePainter
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
@@ -78,14 +79,15 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self._last_feeds_reload = 0.0
 
     def compose(self) -> ComposeResult:
+        painter = LinePainter()  # the two lists' changed lines share each frame
         with Horizontal(id="library"):
-            yield FeedsPane()
+            yield FeedsPane(painter)
             with Vertical(id="right"):
                 yield FeedHeader(ArchiveRule.from_table(self.services.config["health"]),
                                  id="feed-header")
                 yield FilterInput(placeholder="Filter episodes by title (escape clears)",
                                   id="filter")
-                yield EpisodesTable(self.downloads.mark)
+                yield EpisodesTable(self.downloads.mark, painter)
                 yield NoMatch(id="no-match")
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")

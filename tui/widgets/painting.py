@@ -1,0 +1,74 @@
+"""Drawing the changed lines of a screen's lists a few per frame, one list after another.
+
+A frame that draws a whole pane of changed rows (a refresh changes every count in the
+subscriptions) held the UI loop for tens of milliseconds on a loaded machine; a few
+frames of a few lines each leave it free in between. The lists of one screen share one
+:class:`LinePainter`: the lines of all of them, together, are at most
+:data:`LINES_PER_FRAME` a frame. (Each list pacing its own lines, a refresh that
+reloaded the subscriptions and the selected feed's episodes at once drew twice as many
+lines in its frames, and those were the longest of the refresh.) Until then a line
+shows its previous row.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+LINES_PER_FRAME = 6   # changed lines drawn in one frame, over all the lists
+
+
+class PaintedList(Protocol):
+    """What the painter asks of a list (see :class:`tui.widgets.rowlist.RowList`)."""
+
+    def mark_lines(self, most: int) -> tuple[int, bool]:
+        """Mark up to ``most`` of its changed lines to be drawn in the next frame: (how
+        many it marked, whether others are left)."""
+        ...
+
+    def call_after_refresh(self, callback: Callable[[], object]) -> bool: ...
+
+
+class LinePainter:
+    """Paces the changed lines of the lists that share it (see the module's docstring)."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[PaintedList, None] = {}   # lists with changed lines, in order
+        self._marked = 0        # lines marked for the next frame
+        self._scheduled = False  # a call after the next frame is scheduled
+        self._when_painted: list[Callable[[], object]] = []   # see after_painting
+
+    def paint(self, changed: PaintedList) -> None:
+        """``changed`` has lines to draw again: some in the next frame if this frame's
+        share is not used up, the rest in the frames after it."""
+        self._waiting[changed] = None
+        self._paint_some(changed)
+
+    def after_painting(self, widget: PaintedList, callback: Callable[[], object]) -> None:
+        """Call ``callback`` after the frame that draws the last of the changed lines
+        (after the next frame when none are waiting): what else changes with the lists
+        (the notes, the keys) is then not drawn in the same frame as their rows."""
+        if self._scheduled:
+            self._when_painted.append(callback)
+        else:
+            widget.call_after_refresh(callback)
+
+    def _paint_some(self, caller: PaintedList) -> None:
+        for row_list in list(self._waiting):
+            if self._marked >= LINES_PER_FRAME:
+                break
+            marked, more = row_list.mark_lines(LINES_PER_FRAME - self._marked)
+            self._marked += marked
+            if not more:
+                del self._waiting[row_list]
+        if self._marked and not self._scheduled:
+            self._scheduled = True
+            caller.call_after_refresh(self._after_frame)
+
+    def _after_frame(self) -> None:
+        self._scheduled, self._marked = False, 0
+        if self._waiting:
+            self._paint_some(next(iter(self._waiting)))
+        if not self._scheduled:
+            waiting, self._when_painted = self._when_painted, []
+            for callback in waiting:
+                callback()
