@@ -166,10 +166,7 @@ class BrowsingScreen(Screen[None]):
 
     def _show_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        # The keys one frame later again: Textual draws every widget inside the box
-        # around a frame's changes, and the box around the notes and the footer at the
-        # bottom held the subscriptions and the episode list too.
-        self.call_after_refresh(self.update_key_hints)
+        self.update_key_hints()  # (in a frame after the notes': see MainScreen's)
 
     def _show_header(self) -> None:
         """The header, and what the episode list says when it is empty."""

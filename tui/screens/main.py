@@ -76,10 +76,12 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.upnext = UpNext(self)
         self.sync = Sync(self)
         self._key_hints: tuple[bool | None, ...] = ()  # what update_key_hints last showed
+        self._key_hints_asked = False  # update_key_hints is waiting for the lists
+        self._painter = LinePainter()
         self._last_feeds_reload = 0.0
 
     def compose(self) -> ComposeResult:
-        painter = LinePainter()  # the two lists' changed lines share each frame
+        painter = self._painter  # the two lists' changed lines share each frame
         with Horizontal(id="library"):
             yield FeedsPane(painter)
             with Vertical(id="right"):
@@ -300,8 +302,19 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
             self.notify(f"{entry.help}: not now, {reason}.", markup=False)
 
     def update_key_hints(self) -> None:
-        """Refresh the Footer if a key became available or unavailable (Textual asks
-        every binding's ``check_action`` again on each ``refresh_bindings``)."""
+        """Redraw the keys if one became available or unavailable, once the lists'
+        changed lines are drawn (several asks meanwhile are one). Drawn in the same
+        frame as rows, the footer (2-4 ms) made the longest frames of a refresh; and
+        Textual draws every widget inside the box around a frame's changes, so the
+        footer at the bottom with the notes drew the lists between them too."""
+        if not self._key_hints_asked:
+            self._key_hints_asked = True
+            self._painter.after_painting(self, self._update_key_hints_now)
+
+    def _update_key_hints_now(self) -> None:
+        """(Textual asks every binding's ``check_action`` again on each
+        ``refresh_bindings``.)"""
+        self._key_hints_asked = False
         state = tuple(self.check_action("run", (action.id,)) for action in ACTIONS)
         if state != self._key_hints:
             self._key_hints = state

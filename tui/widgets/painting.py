@@ -17,15 +17,20 @@ from typing import Callable, Protocol
 LINES_PER_FRAME = 6   # changed lines drawn in one frame, over all the lists
 
 
-class PaintedList(Protocol):
+class Refreshed(Protocol):
+    """Something that can have a callback called after the next frame (a widget, a
+    screen)."""
+
+    def call_after_refresh(self, callback: Callable[[], object]) -> bool: ...
+
+
+class PaintedList(Refreshed, Protocol):
     """What the painter asks of a list (see :class:`tui.widgets.rowlist.RowList`)."""
 
     def mark_lines(self, most: int) -> tuple[int, bool]:
         """Mark up to ``most`` of its changed lines to be drawn in the next frame: (how
         many it marked, whether others are left)."""
         ...
-
-    def call_after_refresh(self, callback: Callable[[], object]) -> bool: ...
 
 
 class LinePainter:
@@ -43,7 +48,7 @@ class LinePainter:
         self._waiting[changed] = None
         self._paint_some(changed)
 
-    def after_painting(self, widget: PaintedList, callback: Callable[[], object]) -> None:
+    def after_painting(self, widget: Refreshed, callback: Callable[[], object]) -> None:
         """Call ``callback`` after the frame that draws the last of the changed lines
         (after the next frame when none are waiting): what else changes with the lists
         (the notes, the keys) is then not drawn in the same frame as their rows."""
