@@ -48,7 +48,7 @@ from tui.widgets.details import EpisodeDetails
 from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
-from tui.widgets.painting import LinePainter
+from tui.widgets.painting import LinePainter, after_drawn
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
@@ -309,7 +309,10 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         footer at the bottom with the notes drew the lists between them too."""
         if not self._key_hints_asked:
             self._key_hints_asked = True
-            self._painter.after_painting(self, self._update_key_hints_now)
+            # and after the notes' frame: they wait for the lists too
+            details = self.query_one(EpisodeDetails)
+            self._painter.after_painting(
+                self, lambda: after_drawn(details, self._update_key_hints_now))
 
     def _update_key_hints_now(self) -> None:
         """(Textual asks every binding's ``check_action`` again on each

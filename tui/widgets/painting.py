@@ -12,20 +12,48 @@ shows its previous row.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 LINES_PER_FRAME = 6   # changed lines drawn in one frame, over all the lists
+WAIT_FRAMES = 3   # how many times a callback waits again for a widget's frame
+
+
+def waiting_to_be_drawn(widget: "Widget | PaintedList") -> bool:
+    """Whether ``widget`` has changes that no frame has drawn yet (Textual's own marks).
+    A callback "after refresh" can run before that frame: the screen learns of a
+    widget's changes by a message, which can come after the screen went idle."""
+    return bool(widget._repaint_required or widget._repaint_regions)
+
+
+def after_drawn(widget: Widget, callback: Callable[[], object], tries: int = WAIT_FRAMES
+                ) -> None:
+    """Call ``callback`` after a frame, once ``widget`` has no changes waiting to be
+    drawn (or after ``tries`` frames: a hidden widget keeps its marks)."""
+    def check(tries: int) -> None:
+        if tries and waiting_to_be_drawn(widget):
+            widget.call_after_refresh(check, tries - 1)
+        else:
+            callback()
+
+    widget.call_after_refresh(check, tries)
 
 
 class Refreshed(Protocol):
     """Something that can have a callback called after the next frame (a widget, a
     screen)."""
 
-    def call_after_refresh(self, callback: Callable[[], object]) -> bool: ...
+    def call_after_refresh(self, callback: Callable[..., object], *args: Any) -> bool: ...
 
 
 class PaintedList(Refreshed, Protocol):
-    """What the painter asks of a list (see :class:`tui.widgets.rowlist.RowList`)."""
+    """What the painter asks of a list (a widget: see
+    :class:`tui.widgets.rowlist.RowList`)."""
+
+    _repaint_required: bool
+    _repaint_regions: set
 
     def mark_lines(self, most: int) -> tuple[int, bool]:
         """Mark up to ``most`` of its changed lines to be drawn in the next frame: (how
@@ -39,6 +67,7 @@ class LinePainter:
     def __init__(self) -> None:
         self._waiting: dict[PaintedList, None] = {}   # lists with changed lines, in order
         self._marked = 0        # lines marked for the next frame
+        self._marked_in: list[PaintedList] = []   # the lists they are in
         self._scheduled = False  # a call after the next frame is scheduled
         self._when_painted: list[Callable[[], object]] = []   # see after_painting
 
@@ -63,14 +92,20 @@ class LinePainter:
                 break
             marked, more = row_list.mark_lines(LINES_PER_FRAME - self._marked)
             self._marked += marked
+            if marked:
+                self._marked_in.append(row_list)
             if not more:
                 del self._waiting[row_list]
         if self._marked and not self._scheduled:
             self._scheduled = True
             caller.call_after_refresh(self._after_frame)
 
-    def _after_frame(self) -> None:
-        self._scheduled, self._marked = False, 0
+    def _after_frame(self, tries: int = WAIT_FRAMES) -> None:
+        if tries and any(waiting_to_be_drawn(row_list) for row_list in self._marked_in):
+            # (not drawn yet: more lines now would make this frame longer)
+            self._marked_in[0].call_after_refresh(self._after_frame, tries - 1)
+            return
+        self._scheduled, self._marked, self._marked_in = False, 0, []
         if self._waiting:
             self._paint_some(next(iter(self._waiting)))
         if not self._scheduled:
