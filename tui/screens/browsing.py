@@ -235,10 +235,12 @@ class BrowsingScreen(Screen[None]):
             self.load_feeds()
 
     def on_up_next_changed(self, message: UpNextChanged) -> None:
+        shown = places.pane_rows(self.lists)
         self.lists = Lists(message.queue, message.inbox)
         pane = self.query_one(FeedsPane)
-        if self.feeds:
-            pane.show(self.feeds, pane.highlighted_key, places.pane_rows(self.lists))
+        rows = places.pane_rows(self.lists)
+        if self.feeds and rows != shown:  # (each reload of the feeds reads them again)
+            pane.show(self.feeds, pane.highlighted_key, rows)
         if self.place is not None:
             self.show_place()
 
