@@ -12,6 +12,7 @@ shows its previous row.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 if TYPE_CHECKING:
@@ -19,6 +20,18 @@ if TYPE_CHECKING:
 
 LINES_PER_FRAME = 6   # changed lines drawn in one frame, over all the lists
 WAIT_FRAMES = 3   # how many times a callback waits again for a widget's frame
+
+
+async def _turn_of_the_loop() -> None:
+    """Let the event loop run what is ready (a key, the frame's own bookkeeping) before
+    the work that follows a frame: called right after it, that work and the frame held
+    the loop as one piece."""
+    await asyncio.sleep(0)
+
+
+async def _after_a_turn(callback: Callable[[], object]) -> None:
+    await _turn_of_the_loop()
+    callback()
 
 
 def waiting_to_be_drawn(widget: "Widget | PaintedList") -> bool:
@@ -32,10 +45,11 @@ def after_drawn(widget: Widget, callback: Callable[[], object], tries: int = WAI
                 ) -> None:
     """Call ``callback`` after a frame, once ``widget`` has no changes waiting to be
     drawn (or after ``tries`` frames: a hidden widget keeps its marks)."""
-    def check(tries: int) -> None:
+    async def check(tries: int) -> None:
         if tries and waiting_to_be_drawn(widget):
             widget.call_after_refresh(check, tries - 1)
         else:
+            await _turn_of_the_loop()
             callback()
 
     widget.call_after_refresh(check, tries)
@@ -84,7 +98,7 @@ class LinePainter:
         if self._scheduled:
             self._when_painted.append(callback)
         else:
-            widget.call_after_refresh(callback)
+            widget.call_after_refresh(_after_a_turn, callback)
 
     def _paint_some(self, caller: PaintedList) -> None:
         for row_list in list(self._waiting):
@@ -100,7 +114,7 @@ class LinePainter:
             self._scheduled = True
             caller.call_after_refresh(self._after_frame)
 
-    def _after_frame(self, tries: int = WAIT_FRAMES) -> None:
+    async def _after_frame(self, tries: int = WAIT_FRAMES) -> None:
         if tries and any(waiting_to_be_drawn(row_list) for row_list in self._marked_in):
             # (not drawn yet: more lines now would make this frame longer)
             self._marked_in[0].call_after_refresh(self._after_frame, tries - 1)
@@ -108,7 +122,8 @@ class LinePainter:
         self._scheduled, self._marked, self._marked_in = False, 0, []
         if self._waiting:
             self._paint_some(next(iter(self._waiting)))
-        if not self._scheduled:
+        if not self._scheduled and self._when_painted:
             waiting, self._when_painted = self._when_painted, []
+            await _turn_of_the_loop()
             for callback in waiting:
                 callback()
