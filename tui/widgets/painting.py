@@ -8,6 +8,11 @@ frames of a few lines each leave it free in between. The lists of one screen sha
 reloaded the subscriptions and the selected feed's episodes at once drew twice as many
 lines in its frames, and those were the longest of the refresh.) Until then a line
 shows its previous row.
+
+What changes with the lists (the notes, the keys) waits for their last lines
+(:meth:`LinePainter.after_painting`) or for a widget's frame (:func:`after_drawn`), and
+gives the event loop a turn before it runs: straight after a frame, that work and the
+frame held the loop as one piece.
 """
 
 from __future__ import annotations
