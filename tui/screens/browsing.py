@@ -60,6 +60,7 @@ class BrowsingScreen(Screen[None]):
         self.place: str | None = None   # Up Next or the inbox, when one is shown
         self.lists = Lists()
         self.feeds: list[Feed] = []
+        self._feeds_by_id: dict[int, Feed] = {}   # the same feeds, for selected_feed
         self.episodes: dict[int, Episode] = {}
         self.selected_feed_id: int | None = None
         self.listening: ListeningTime | None = None
@@ -71,7 +72,10 @@ class BrowsingScreen(Screen[None]):
 
     @property
     def selected_feed(self) -> Feed | None:
-        return next((feed for feed in self.feeds if feed.id == self.selected_feed_id), None)
+        """(Asked by most keys' conditions each time the keys are drawn: by id, not by
+        looking through the subscriptions.)"""
+        return self._feeds_by_id.get(self.selected_feed_id) \
+            if self.selected_feed_id is not None else None
 
     @property
     def highlighted_episode(self) -> Episode | None:
@@ -108,6 +112,7 @@ class BrowsingScreen(Screen[None]):
 
     def _show_feeds(self, feeds: list[Feed], selected: int | str | None) -> None:
         self.feeds = feeds
+        self._feeds_by_id = {feed.id: feed for feed in feeds}
         empty = not feeds
         self.query_one("#library").display = not empty
         self.query_one(EmptyLibrary).display = empty
@@ -161,10 +166,7 @@ class BrowsingScreen(Screen[None]):
 
     def _show_highlighted(self) -> None:
         self.query_one(EpisodeDetails).show(self.highlighted_episode)
-        # The keys one frame later again: Textual draws every widget inside the box
-        # around a frame's changes, and the box around the notes and the footer at the
-        # bottom held the subscriptions and the episode list too.
-        self.call_after_refresh(self.update_key_hints)
+        self.update_key_hints()  # (in a frame after the notes': see MainScreen's)
 
     def _show_header(self) -> None:
         """The header, and what the episode list says when it is empty."""
@@ -233,10 +235,12 @@ class BrowsingScreen(Screen[None]):
             self.load_feeds()
 
     def on_up_next_changed(self, message: UpNextChanged) -> None:
+        shown = places.pane_rows(self.lists)
         self.lists = Lists(message.queue, message.inbox)
         pane = self.query_one(FeedsPane)
-        if self.feeds:
-            pane.show(self.feeds, pane.highlighted_key, places.pane_rows(self.lists))
+        rows = places.pane_rows(self.lists)
+        if self.feeds and rows != shown:  # (each reload of the feeds reads them again)
+            pane.show(self.feeds, pane.highlighted_key, rows)
         if self.place is not None:
             self.show_place()
 

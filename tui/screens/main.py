@@ -48,6 +48,7 @@ from tui.widgets.details import EpisodeDetails
 from tui.widgets.downloads_bar import DownloadsBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
+from tui.widgets.painting import LinePainter, after_drawn
 from tui.widgets.panes import EpisodesTable, FeedsPane
 from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
@@ -75,17 +76,20 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.upnext = UpNext(self)
         self.sync = Sync(self)
         self._key_hints: tuple[bool | None, ...] = ()  # what update_key_hints last showed
+        self._key_hints_asked = False  # update_key_hints is waiting for the lists
+        self._painter = LinePainter()
         self._last_feeds_reload = 0.0
 
     def compose(self) -> ComposeResult:
+        painter = self._painter  # the two lists' changed lines share each frame
         with Horizontal(id="library"):
-            yield FeedsPane()
+            yield FeedsPane(painter)
             with Vertical(id="right"):
                 yield FeedHeader(ArchiveRule.from_table(self.services.config["health"]),
                                  id="feed-header")
                 yield FilterInput(placeholder="Filter episodes by title (escape clears)",
                                   id="filter")
-                yield EpisodesTable(self.downloads.mark)
+                yield EpisodesTable(self.downloads.mark, painter)
                 yield NoMatch(id="no-match")
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
@@ -298,8 +302,22 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
             self.notify(f"{entry.help}: not now, {reason}.", markup=False)
 
     def update_key_hints(self) -> None:
-        """Refresh the Footer if a key became available or unavailable (Textual asks
-        every binding's ``check_action`` again on each ``refresh_bindings``)."""
+        """Redraw the keys if one became available or unavailable, once the lists'
+        changed lines are drawn (several asks meanwhile are one). Drawn in the same
+        frame as rows, the footer (2-4 ms) made the longest frames of a refresh; and
+        Textual draws every widget inside the box around a frame's changes, so the
+        footer at the bottom with the notes drew the lists between them too."""
+        if not self._key_hints_asked:
+            self._key_hints_asked = True
+            # and after the notes' frame: they wait for the lists too
+            details = self.query_one(EpisodeDetails)
+            self._painter.after_painting(
+                self, lambda: after_drawn(details, self._update_key_hints_now))
+
+    def _update_key_hints_now(self) -> None:
+        """(Textual asks every binding's ``check_action`` again on each
+        ``refresh_bindings``.)"""
+        self._key_hints_asked = False
         state = tuple(self.check_action("run", (action.id,)) for action in ACTIONS)
         if state != self._key_hints:
             self._key_hints = state

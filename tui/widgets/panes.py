@@ -6,7 +6,8 @@ feed of thousands of episodes shows as fast as one of ten. Their keys come from
 it (play). Rows are known by the database id (the subscriptions pane also has a few
 named rows above the feeds, such as Up Next and the inbox); every cell holding feed text
 is a :class:`rich.text.Text`. The episode list also shows Up Next and the inbox: their
-layouts add each episode's show.
+layouts add each episode's show. The screen gives both one
+:class:`~tui.widgets.painting.LinePainter`: their changed lines share each frame.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.timer import Timer
 
 from library.models import Episode, Feed
 from tui import formatting
+from tui.widgets.painting import LinePainter
 from tui.widgets.rowlist import Column, RowKey, RowList
 
 DOWNLOADS_EVERY_S = 0.5
@@ -41,8 +43,8 @@ class FeedsPane(RowList[Union[Place, Feed]]):
     COLUMNS = (Column("mark", width=1), Column("title", "Title"),
                Column("unplayed", width=4, justify="right"))
 
-    def __init__(self) -> None:
-        super().__init__(id="feeds", show_header=False)
+    def __init__(self, painter: LinePainter | None = None) -> None:
+        super().__init__(id="feeds", show_header=False, painter=painter)
         self.border_title = "Subscriptions"
 
     @property
@@ -93,8 +95,9 @@ class EpisodesTable(RowList[Episode]):
 
     COLUMNS = tuple(COLUMNS[name] for name in FEED_COLUMNS)
 
-    def __init__(self, download_mark: Callable[[int], Text] = lambda _id: Text("")) -> None:
-        super().__init__(id="episodes", show_header=True)
+    def __init__(self, download_mark: Callable[[int], Text] = lambda _id: Text(""),
+                 painter: LinePainter | None = None) -> None:
+        super().__init__(id="episodes", show_header=True, painter=painter)
         self.playing_id: int | None = None
         self.download_mark = download_mark
         self._downloads_changed: set[int] = set()

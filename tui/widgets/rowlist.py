@@ -12,7 +12,9 @@ Subclasses give the columns (:class:`Column`; the flexible ones share the width 
 over, see :meth:`RowList.flex_widths`; :meth:`RowList.set_columns` changes them) and
 :meth:`RowList.cells` of an item, as :class:`rich.text.Text` (feed text stays literal).
 Rows are known by their item's ``id`` (a database id, or a name such as Up Next's);
-moving the cursor to another row posts :class:`RowList.Highlighted`.
+moving the cursor to another row posts :class:`RowList.Highlighted`. Changed lines are
+drawn a few per frame by a :class:`~tui.widgets.painting.LinePainter`, which the lists
+of a screen share.
 """
 
 from __future__ import annotations
@@ -29,10 +31,10 @@ from textual.message import Message
 from textual.strip import Strip
 
 from tui import keys
+from tui.widgets.painting import LinePainter
 from tui.widgets.virtualsize import SteadyScrollView, set_virtual_size
 
 CELL_PADDING = 1   # spaces left and right of every cell, as DataTable draws them
-LINES_PER_FRAME = 6   # changed lines drawn in one frame (see RowList._paint_some)
 FLEX_MIN_WIDTH = 8
 
 
@@ -103,7 +105,8 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         def control(self) -> "RowList":
             return self.row_list
 
-    def __init__(self, *, id: str, show_header: bool) -> None:
+    def __init__(self, *, id: str, show_header: bool,
+                 painter: LinePainter | None = None) -> None:
         super().__init__(id=id)
         self.show_header = show_header
         self.items: Sequence[Item] = ()
@@ -115,10 +118,8 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         self._styles: tuple[Style, Style] | None = None   # see _row_styles
         self.empty_text: Text | None = None   # shown in the first row of an empty list
         self._unpainted: set[int] = set()   # lines to draw again in a later frame
-        self._painting = False              # a later frame's drawing is scheduled
-        self._marked = 0                    # lines marked for the next frame
+        self._painter = painter or LinePainter()
         self._reloading = False             # set_rows is scrolling (see watch_scroll_y)
-        self._when_painted: list[Callable[[], object]] = []   # see after_painting
         self._width_for: tuple[tuple[Size, bool], int] | None = None   # see _row_width
 
     # -- what a subclass says ----------------------------------------------------------
@@ -343,41 +344,24 @@ class RowList(SteadyScrollView, Generic[Item], can_focus=True, inherit_bindings=
         after = self._on_screen()
         self._unpainted.update(line for line in before.keys() | after.keys()
                                if before.get(line) != after.get(line))
-        self._paint_some()
+        if self._unpainted:
+            self._painter.paint(self)
 
-    def _paint_some(self) -> None:
-        """Mark up to :data:`LINES_PER_FRAME` of the lines to draw again for the next
-        frame, and the rest for the frames after it: a frame that draws a whole pane
-        of changed rows (a refresh changes every count in the list) held the UI loop
-        for tens of milliseconds on a loaded machine; a few frames of a few rows each
-        leave it free in between. Until then a line shows its previous row. (Several
-        reloads before one frame share its lines: the rest wait for later frames.)"""
-        lines = sorted(self._unpainted)[:LINES_PER_FRAME - self._marked]
+    def mark_lines(self, most: int) -> tuple[int, bool]:
+        """Mark up to ``most`` changed lines to be drawn in the next frame (the painter
+        paces them: see :mod:`tui.widgets.painting`): (how many, whether others wait)."""
+        lines = sorted(self._unpainted)[:most]
         self._unpainted.difference_update(lines)
-        self._marked += len(lines)
         width = self.size.width
         for line in lines:
             self.refresh(Region(0, line + self._header_height, width, 1))
-        if lines and not self._painting:
-            self._painting = True
-            self.call_after_refresh(self._paint_later)
-
-    def _paint_later(self) -> None:
-        self._painting, self._marked = False, 0
-        self._paint_some()
-        if not self._painting:
-            waiting, self._when_painted = self._when_painted, []
-            for callback in waiting:
-                callback()
+        return len(lines), bool(self._unpainted)
 
     def after_painting(self, callback: Callable[[], object]) -> None:
-        """Call ``callback`` after the frame that draws the last of the changed lines
-        (after the next frame when none are waiting): what else changes with the list
-        (the notes, the keys) is then not drawn in the same frame as its rows."""
-        if self._painting:
-            self._when_painted.append(callback)
-        else:
-            self.call_after_refresh(callback)
+        """Call ``callback`` after the frame that draws the last of the changed lines of
+        this screen's lists (after the next frame when none are waiting): what else
+        changes with the list (the notes, the keys) is not drawn in the same frame."""
+        self._painter.after_painting(self, callback)
 
     def _scroll_to_cursor(self) -> None:
         top, visible = int(self.scroll_y), self._visible_rows

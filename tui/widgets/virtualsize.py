@@ -10,7 +10,8 @@ A :class:`SteadyScrollView` styled ``overflow-y: scroll`` never shows or hides i
 scrollbar: the scrollbar is always in the layout, and draws the view's blank gutter
 while everything fits. A scrollbar that appeared (the first fill of a feed never
 fetched, notes longer than their box) laid the screen out, and again in the next frame
-when Textual first sized the new scrollbar: the longest frames of a refresh.
+when Textual first sized the new scrollbar: the longest frames of a refresh. Sizing
+the scrollbar itself lays nothing out either (:class:`_GutterScrollBar`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBarRender
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.widget import Widget
 
 
@@ -54,6 +55,17 @@ class SteadyScrollView(ScrollView):
     with ``auto`` and a stable gutter: blank while everything fits, not an empty track.
     (With nothing to scroll, its keys and the mouse wheel move nothing, as before.)"""
 
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, a :class:`_GutterScrollBar` (made when first asked,
+        as Textual makes its own)."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = bar = _GutterScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical)
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return self._vertical_scrollbar
+
     def on_mount(self) -> None:
         self.vertical_scrollbar.renderer = self._scrollbar  # type: ignore[assignment]
 
@@ -64,3 +76,14 @@ class SteadyScrollView(ScrollView):
             base, background = self.background_colors
             bar["style"] = Style(bgcolor=(base + background).rich_color)
         return ScrollBarRender(**bar)  # type: ignore[arg-type]
+
+
+class _GutterScrollBar(ScrollBar):
+    """A scrollbar whose sizing lays nothing out. Textual's scrollbar asks for a layout
+    of the screen when the layout first gives it its size (its "virtual size" follows
+    its size), so the first screen was laid out twice, the second time in the frame
+    after it; a scrollbar holds nothing that a layout would place."""
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
