@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from library import upnext
 from library.config import default_config
@@ -44,6 +45,22 @@ def utc(monkeypatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """The plugin's snap_compare, with every text field's cursor held still (shown) once
+    ``run_before`` is done: it blinks every half second, so on a busy machine a snapshot
+    taken later than usual caught it hidden."""
+    def compare(app, run_before=None, **kwargs):
+        async def steady(pilot):
+            if run_before is not None:
+                await run_before(pilot)
+            for field in pilot.app.screen.query(Input):
+                field.cursor_blink = False
+            await pilot.pause()
+        return snap_compare(app, run_before=steady, **kwargs)
+    return compare
 
 
 @pytest.fixture
