@@ -26,7 +26,6 @@ import asyncio
 import logging
 import sqlite3
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from library import upnext
@@ -34,6 +33,7 @@ from library.downloads import feed_address, playable_source
 from library.episodes import get_episode, save_position
 from library.listening import Starting, finish_episode, mark, start_episode
 from library.models import Episode
+from library.record import Record
 from library.showsettings import ShowDefaults, ShowSettings, show_settings
 from library.upnext import UnknownEpisodes
 from player import (
@@ -54,8 +54,7 @@ SAVE_EVERY_S = 5.0
 VOLUME_STEP = 5
 
 
-@dataclass(frozen=True)
-class NowPlayingView:
+class NowPlayingView(Record, frozen=True):
     """What the now-playing bar shows."""
 
     state: PlayerState

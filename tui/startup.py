@@ -10,31 +10,30 @@ further down); the screen loads the rest (and the download marks) once it is dra
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from library import inbox, upnext
 from library.episodes import ListeningTime, get_episode, list_episodes, listening_time
 from library.feeds import list_feeds
 from library.models import Episode, Feed
+from library.record import Factory, Record
 from library.upnext import QueueEntry
 from tui.state import UiState, load_state
 
 FIRST_PAGE = 100   # rows: more than any terminal shows at once
 
 
-@dataclass
-class FirstView:
+class FirstView(Record):
     """What the first screen shows, read from the library in one go."""
 
     state: UiState                      # where the user left off
     feeds: list[Feed]
     selected: int | None                # the feed to show (None: no feeds)
-    episodes: list[Episode] = field(default_factory=list)   # its newest, or all
+    episodes: list[Episode] = Factory(list)   # its newest, or all
     listening: ListeningTime | None = None
     playing: Episode | None = None      # what was playing when podterm closed
-    queue: list[QueueEntry] = field(default_factory=list)   # Up Next, in playing order
-    inbox: list[Episode] = field(default_factory=list)      # new episodes, newest first
+    queue: list[QueueEntry] = Factory(list)   # Up Next, in playing order
+    inbox: list[Episode] = Factory(list)      # new episodes, newest first
 
 
 def first_view(conn: sqlite3.Connection, data_dir: Path) -> FirstView:

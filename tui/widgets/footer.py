@@ -10,20 +10,19 @@ is cut from the right of the other keys: the keys a new user needs most stay.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from library.record import Record
+
 PINNED_ACTIONS = ("command_palette", "help", "quit")
 DIM = Style(dim=True)
 
 
-@dataclass(frozen=True)
-class _Key:
+class _Key(Record, frozen=True):
     """A key the footer shows."""
 
     key: str        # what pressing it simulates

@@ -12,13 +12,13 @@ layouts add each episode's show. The screen gives both one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence, Union
 
 from rich.text import Text
 from textual.timer import Timer
 
 from library.models import Episode, Feed
+from library.record import Record
 from tui import formatting
 from tui.widgets.painting import LinePainter
 from tui.widgets.rowlist import Column, RowKey, RowList
@@ -28,8 +28,7 @@ DOWNLOADS_EVERY_S = 0.5
 Row = tuple[Text, Text, Text]
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(Record, frozen=True):
     """A named row above the subscriptions (Up Next, the inbox): its key and cells."""
 
     id: str

@@ -19,7 +19,6 @@ of a screen share.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Generic, Iterable, Protocol, Sequence, TypeVar, Union
 
 from rich.segment import Segment
@@ -30,6 +29,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 
+from library.record import Record
 from tui import keys
 from tui.widgets.painting import LinePainter
 from tui.widgets.virtualsize import SteadyScrollView, set_virtual_size
@@ -49,8 +49,7 @@ class HasId(Protocol):
 Item = TypeVar("Item", bound=HasId)
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record, frozen=True):
     """A column of a RowList: its heading and width."""
 
     key: str
