@@ -73,8 +73,11 @@ def delete_played(conn: sqlite3.Connection, after_days: float,
     now = time.time() if now is None else now
     # Played before the download finished, or marked played by an older podterm: the
     # grace period starts now.
-    conn.execute("UPDATE downloads SET played_at = ? WHERE played_at IS NULL "
-                 "AND episode_id IN (SELECT id FROM episodes WHERE played)", (now,))
+    # (Each download looks its episode up: "IN (SELECT id FROM episodes WHERE played)"
+    # read every episode, 27 ms at 50,000, after every refresh even without downloads.)
+    conn.execute("UPDATE downloads SET played_at = ? WHERE played_at IS NULL AND EXISTS "
+                 "(SELECT 1 FROM episodes e WHERE e.id = downloads.episode_id AND e.played)",
+                 (now,))
     expired = [d for d in list_downloads(conn)
                if d.played and d.state not in BUSY and d.played_at is not None
                and d.played_at <= now - after_days * DAY_S]
