@@ -22,7 +22,7 @@ from typing import Callable
 
 from library.downloads import (BUSY, Download, DownloadSettings, delete_download,
                                list_downloads, process_alive)
-from library.showsettings import ShowDefaults, show_settings
+from library.showsettings import own_auto_download_newest
 
 DAY_S = 86_400
 
@@ -99,12 +99,8 @@ def auto_downloads(conn: sqlite3.Connection, feed_ids: list[int], default: int) 
     """Episodes to download after a refresh of ``feed_ids``, each show by its own
     auto-download setting (``podterm settings FEED --auto-download N``; 0: none), a show
     without one by ``default`` (``[downloads] auto_newest``)."""
-    defaults = ShowDefaults(auto_download_newest=default)
-
-    def newest_for(feed_id: int) -> int:
-        return show_settings(conn, feed_id, defaults).auto_download_newest
-
-    return auto_download_candidates(conn, feed_ids, newest_for)
+    own = own_auto_download_newest(conn)  # (one query, not one per refreshed show)
+    return auto_download_candidates(conn, feed_ids, lambda feed_id: own.get(feed_id, default))
 
 
 def auto_download_candidates(conn: sqlite3.Connection, feed_ids: list[int],

@@ -129,6 +129,12 @@ def get_overrides(conn: sqlite3.Connection, feed_id: int) -> ShowOverrides:
     return ShowOverrides(**values)
 
 
+def own_auto_download_newest(conn: sqlite3.Connection) -> dict[int, int]:
+    """The shows that set their own auto-download count: feed id → count."""
+    return dict(conn.execute("SELECT feed_id, auto_download_newest FROM show_settings "
+                             "WHERE auto_download_newest IS NOT NULL").fetchall())
+
+
 def show_settings(conn: sqlite3.Connection, feed_id: int,
                   defaults: ShowDefaults) -> ShowSettings:
     """The effective settings of a show."""
