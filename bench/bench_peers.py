@@ -49,6 +49,9 @@ from tests.feedgen import realistic_feed  # noqa: E402
 
 HOSTS = [f"127.0.0.{n}" for n in range(1, 9)]
 CASTERO = BENCH / "peers" / "castero" / "bin" / "castero"
+# podterm from whichever tree is first on sys.path, entered as the console script enters
+# it (tui.main.console; a tree from before it existed has only main()).
+PODTERM_CODE = "import sys, tui.main as m; sys.exit(getattr(m, 'console', m.main)())"
 
 
 def corpus_sizes(feeds: int, seed: int = 7) -> list[int]:
@@ -233,8 +236,7 @@ def run_podterm(work: Path, urls: list[str], source: Path | None = None
     else:
         # -P: without it, ``-c`` puts the current directory first on sys.path, and run
         # from a checkout, "before" imported that checkout's code instead of ``source``.
-        exe = [sys.executable, "-P", "-c",
-               "import sys; from tui.main import main; sys.exit(main())"]
+        exe = [sys.executable, "-P", "-c", PODTERM_CODE]
         env["PYTHONPATH"] = str(source)
     # Byte-code for every module, as an installed package has: with PYTHONDONTWRITEBYTECODE
     # set, the modules only a refresh imports were compiled again on every run.

@@ -6,7 +6,8 @@ Run:  .venv/bin/python bench/bench_startup.py [--rounds 11] [--compare-with DIR]
 Each tree gets a library of 200 feeds of 250 episodes (its own bench_library's
 generator, so an older tree can read it) in a temporary XDG data folder, so podterm finds
 it where a user's would be (platformdirs included; no --data-dir). Every command runs as
-``python -P -c "from tui.main import main…"`` with this tree (and ``--compare-with``'s
+``python -P -c "import tui.main…"`` (the console script's entry, ``console()``, or an
+older tree's ``main()``) with this tree (and ``--compare-with``'s
 tree, compiled first) first on its path; the console script ``.venv/bin/podterm`` runs
 too (a development install adds its import hook to every start). Rounds interleave all
 commands in rotating order. Reported per command: best and median wall time from spawn
@@ -66,7 +67,7 @@ def user_home(home: Path, tree: Path) -> dict[str, str]:
 
 def from_tree(tree: Path, args: list[str]) -> list[str]:
     code = (f"import sys; sys.path.insert(0, {str(tree)!r}); "
-            "from tui.main import main; sys.exit(main())")
+            "import tui.main as m; sys.exit(getattr(m, 'console', m.main)())")
     return [sys.executable, "-P", "-c", code, *args]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from bench_peers import corpus_sizes, opml, served_corpus  # noqa: E402
+from bench_peers import PODTERM_CODE, corpus_sizes, opml, served_corpus  # noqa: E402
 
 
 def cold_refresh(tree: Path, urls: list[str]) -> tuple[float, float]:
@@ -36,8 +36,7 @@ def cold_refresh(tree: Path, urls: list[str]) -> tuple[float, float]:
                if key != "PYTHONDONTWRITEBYTECODE"}
         env.update(PODTERM_DATA_DIR=f"{work}/data", PODTERM_CONFIG=f"{work}/none.toml",
                    PYTHONPATH=str(tree))
-        exe = [sys.executable, "-P", "-c",
-               "import sys; from tui.main import main; sys.exit(main())"]
+        exe = [sys.executable, "-P", "-c", PODTERM_CODE]
         subs = Path(work) / "subs.opml"
         subs.write_text(opml(urls))
         subprocess.run([*exe, "import", str(subs), "--no-refresh", "--json"], check=True,

@@ -26,7 +26,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from bench_peers import corpus_sizes, opml, served_corpus  # noqa: E402
+from bench_peers import PODTERM_CODE, corpus_sizes, opml, served_corpus  # noqa: E402
 
 
 def kept_columns(db: sqlite3.Connection, table: str) -> list[str]:
@@ -60,7 +60,7 @@ def digests(path: Path) -> dict[str, str]:
 def refresh_cold(source: Path, urls: list[str], work: Path) -> dict[str, str]:
     env = {**os.environ, "PODTERM_DATA_DIR": str(work / "data"),
            "PODTERM_CONFIG": str(work / "none.toml"), "PYTHONPATH": str(source)}
-    exe = [sys.executable, "-P", "-c", "import sys; from tui.main import main; sys.exit(main())"]
+    exe = [sys.executable, "-P", "-c", PODTERM_CODE]
     subs = work / "subs.opml"
     subs.write_text(opml(urls))
     subprocess.run([*exe, "import", str(subs), "--no-refresh", "--json"], check=True,
