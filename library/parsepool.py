@@ -25,6 +25,7 @@ runs threads (libVLC's, Textual's) can deadlock the child.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import pickle
 import queue
@@ -45,6 +46,7 @@ STARTUP_TIMEOUT_S = 60.0
 # A parse is sent ahead to a busy worker only if its body is at most this long: the worker
 # holds it while it parses another, within the same memory cap.
 SEND_AHEAD_UP_TO = 1 << 20
+PIPE_BYTES = 1 << 20
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -209,6 +211,15 @@ class _Pool:
             self._workers.discard(worker)
 
 
+def _widen(pipe: object) -> None:
+    """Give a pipe to a worker room for a typical body or answer (64 KB by default): a
+    full pipe made the writer wait for the reader, chunk by chunk."""
+    try:
+        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[attr-defined]
+    except OSError:
+        pass  # (over the system's /proc/sys/fs/pipe-max-size: a smaller pipe works too)
+
+
 class _Parse:
     """A parse in the queue, and the worker it was sent to once it was."""
 
@@ -243,6 +254,8 @@ class _Worker:
         except OSError as exc:
             raise ParseBudgetExceeded("parser_died",
                                       f"the parser process could not start: {exc}") from None
+        for pipe in (self.process.stdin, self.process.stdout):
+            _widen(pipe)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self.process.stdout, selectors.EVENT_READ)
 
