@@ -46,6 +46,7 @@ STARTUP_TIMEOUT_S = 60.0
 # A parse is sent ahead to a busy worker only if its body is at most this long: the worker
 # holds it while it parses another, within the same memory cap.
 SEND_AHEAD_UP_TO = 1 << 20
+_NOTHING = object()  # (no task taken: None in the queue tells a thread to stop)
 PIPE_BYTES = 1 << 20
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,9 +136,9 @@ class _Pool:
     def _serve(self) -> None:
         """One thread's loop: it owns one worker at a time, started when needed."""
         worker: _Worker | None = None
-        early: _Parse | float | None = None  # taken while the worker parsed (_send_ahead)
-        while (task := early if early is not None else self._tasks.get()) is not None:
-            early = None
+        early: object = _NOTHING  # a task taken while the worker parsed (_send_ahead)
+        while (task := self._tasks.get() if early is _NOTHING else early) is not None:
+            early = _NOTHING
             if isinstance(task, float):  # start_workers: a worker with this memory cap
                 if worker is not None and worker.memory_mb != task:
                     worker = self._retire(worker)
@@ -177,17 +178,17 @@ class _Pool:
         if worker is not None:
             self._retire(worker)
 
-    def _send_ahead(self, worker: "_Worker") -> "_Parse | float | None":
-        """The next task, if one is waiting; a small parse for the same memory cap is
-        sent to ``worker`` already, to start as soon as it has answered."""
+    def _send_ahead(self, worker: "_Worker") -> object:
+        """The next task if one is waiting (else _NOTHING); a small parse for the same
+        memory cap is sent to ``worker`` already, to start as soon as it has answered."""
         try:
             task = self._tasks.get_nowait()
         except queue.Empty:
-            return None
+            return _NOTHING
         if (isinstance(task, _Parse) and task.budget.memory_mb == worker.memory_mb
                 and len(task.body) <= SEND_AHEAD_UP_TO and not self._closing):
             if not task.future.set_running_or_notify_cancel():
-                return None  # cancelled while it waited
+                return _NOTHING  # cancelled while it waited
             worker.send(task)
         return task
 
