@@ -162,7 +162,11 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
     guid = guid or None
     if not (link and plain_http_url(link)):
         link = usable_url(link)
-    title = clean_line(title) if title else ""
+    if not title:
+        title = ""
+    elif not (title.isascii() and title.isprintable() and "&" not in title
+              and "<" not in title and "  " not in title):  # (clean_line's test for text
+        title = clean_line(title)                           # it keeps, less the ends)
     if published is None:
         published = updated
     if summary is None:
