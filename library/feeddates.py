@@ -35,22 +35,23 @@ _RFC3339 = re.compile(
 
 
 # The shape nearly every RSS feed writes, "Tue, 14 Nov 2023 22:13:20 GMT" (or "+0100"),
-# is read by slicing, with the same result: each slice is looked up in a table that both
-# checks it and gives its value (here a call or a comparison costs more than a lookup).
-# The tables of day names and days, hours and minutes, and seconds are whole, each key
-# with the separators around its numbers; the months' and the zones' are learnt as they
-# are met (a feed repeats them) and forgotten past _CACHE_SIZE entries. Anything else
-# goes through the expressions above.
+# is read by slicing, with the same result: each of four slices is looked up in a table
+# that both checks it and gives its value (here a call, a comparison or another slice
+# costs more than a lookup). The tables of day names and days, and of hours and minutes,
+# are whole, each key with the separators around its numbers; the months' and the
+# seconds-and-zones' are learnt as they are met (a feed repeats its zone) and forgotten
+# past _CACHE_SIZE entries. Anything else goes through the expressions above.
 _MONTH_NAMES = {name.title(): n for name, n in _MONTHS.items()}
 _TWO_DIGITS = [f"{n:02d}" for n in range(60)]
 _WEEKDAY_DAYS = {f"{name}, {digits} ": n for name in ("Mon", "Tue", "Wed", "Thu", "Fri",
                  "Sat", "Sun") for n, digits in enumerate(_TWO_DIGITS[:32]) if n}  # text[:8]
 _HOURS_MINUTES = dict(zip(  # text[16:23], " 22:13:" (1,440 keys, made in C)
     map("".join, product(" ", _TWO_DIGITS[:24], ":", _TWO_DIGITS, ":")), range(0, 86400, 60)))
-_SECONDS = {f"{digits} ": n for n, digits in enumerate(_TWO_DIGITS)}             # text[23:26]
+_SECONDS = {f"{digits} ": n for n, digits in enumerate(_TWO_DIGITS)}             # "20 "
 # text[8:16], "Nov 2023" -> (UNIX time of the day before its first, its number of days)
 _MONTH_STARTS: dict[str, tuple[int, int]] = {}
-_ZONE_OFFSETS: dict[str, int] = {}                         # text[26:], seconds east of UTC
+# text[23:], "20 GMT" or "20 +0100" -> the seconds less the zone's offset east of UTC
+_SECONDS_ZONES: dict[str, int] = {}
 _CACHE_SIZE = 4096
 
 
@@ -62,10 +63,18 @@ def parse_date(text: str) -> float | None:
     """UNIX time of an RFC 822 or RFC 3339 date; None for an empty one."""
     if not text:
         return None
-    if 27 <= len(text) <= 31:
-        seconds = _common_rfc822(text)
-        if seconds is not None:
-            return seconds
+    if 27 <= len(text) <= 31:  # (the common shape: see _common_rfc822, here inline)
+        try:
+            day = _WEEKDAY_DAYS[text[:8]]
+            month_start, month_days = _MONTH_STARTS[text[8:16]]
+            seconds = _HOURS_MINUTES[text[16:23]] + _SECONDS_ZONES[text[23:]]
+        except KeyError:
+            seconds = _common_rfc822(text)
+            if seconds is not None:
+                return seconds
+        else:
+            if day <= month_days:
+                return float(month_start + day * 86400 + seconds)
     if match := _RFC822.fullmatch(text):
         day, month, year, hour, minute, second, sign, zh, zm, zone = match.groups()
         month_number = _MONTHS.get(month.lower())
@@ -95,11 +104,11 @@ def _common_rfc822(text: str) -> float | None:
     try:
         day = _WEEKDAY_DAYS[text[:8]]
         month_start, month_days = _MONTH_STARTS[text[8:16]]
-        seconds = _HOURS_MINUTES[text[16:23]] + _SECONDS[text[23:26]] - _ZONE_OFFSETS[text[26:]]
+        seconds = _HOURS_MINUTES[text[16:23]] + _SECONDS_ZONES[text[23:]]
     except KeyError:  # a month or zone not met yet, or another shape
-        if (text[8:16] in _MONTH_STARTS and text[26:] in _ZONE_OFFSETS) or not (
+        if (text[8:16] in _MONTH_STARTS and text[23:] in _SECONDS_ZONES) or not (
                 _learn(_MONTH_STARTS, text[8:16], _month_start)
-                and _learn(_ZONE_OFFSETS, text[26:], _zone_offset)):
+                and _learn(_SECONDS_ZONES, text[23:], _seconds_zone)):
             return None
         return _common_rfc822(text)  # (once more, now that both are known)
     if day > month_days:
@@ -130,6 +139,12 @@ def _month_start(text: str) -> tuple[int, int] | None:
     first = date(int(year), month, 1).toordinal()
     after = date(int(year) + month // 12, month % 12 + 1, 1).toordinal()
     return (first - 1 - _EPOCH_ORDINAL) * 86400, after - first
+
+
+def _seconds_zone(text: str) -> int | None:
+    """The seconds of "20 GMT" or "20 +0100" less the zone's offset east of UTC."""
+    seconds, offset = _SECONDS.get(text[:3]), _zone_offset(text[3:])
+    return None if seconds is None or offset is None else seconds - offset
 
 
 def _zone_offset(zone: str) -> int | None:

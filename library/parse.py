@@ -65,6 +65,7 @@ class ParsedFeed:
 
 _FEED_FIELDS = tuple(f.name for f in fields(ParsedFeed) if f.name != "episodes")
 _feed_values = attrgetter(*_FEED_FIELDS)
+_identity = attrgetter("identity")
 
 
 def _feed_from_values(values: tuple, episodes: list[tuple]) -> ParsedFeed:
@@ -98,14 +99,12 @@ def parse_feed(body: bytes) -> ParsedFeed:
 def normalise(meta: dict, entries: list) -> ParsedFeed:
     """A feed from the raw values of either parser (see fastfeed.read_feed for the keys);
     an entry may be an episode already (an item the fast path read straight into one)."""
-    episodes: list[ParsedEpisode] = []
-    seen: set[str] = set()
-    for entry in entries:
-        # (items of the common shape come from the fast path as episodes already)
-        found = entry if type(entry) is ParsedEpisode else episode(entry)
-        if found.identity not in seen:  # a feed listing an item twice keeps the first
-            seen.add(found.identity)
-            episodes.append(found)
+    # (items of the common shape come from the fast path as episodes already)
+    episodes = [entry if type(entry) is ParsedEpisode else episode(entry) for entry in entries]
+    identities = list(map(_identity, episodes))
+    if len(set(identities)) < len(identities):  # a feed listing an item twice keeps the first
+        first = dict(zip(reversed(identities), reversed(episodes)))
+        episodes = [found for found in episodes if first[found.identity] is found]
     frequency = meta.get("update_frequency")
     complete = isinstance(frequency, dict) and str(frequency.get("complete", "")).lower() == "true"
     return ParsedFeed(

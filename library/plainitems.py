@@ -16,14 +16,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from library.durations import parse_duration
+from library.durations import text_duration
 from library.episodevalues import (
-    DEFER_NOTES_UP_TO, ParsedEpisode, episode_identity, media_type, plain_http_url, usable_url,
-    whole_number,
+    DEFER_NOTES_UP_TO, ParsedEpisode, media_type, plain_http_url, usable_url, whole_number,
 )
 from library.feeddates import UnknownDate, parse_date
 from library.feeditems import _ENTITY_LIKE, _PLAIN_NAMES, attributes, check_attributes, \
-    guid_text, repaired, tidy_slashes
+    repaired, tidy_slashes
 from library.feednames import Unsupported
 from library.text import clean_line, html_to_text, strip_terminal_controls
 
@@ -42,10 +41,12 @@ _PERMALINK_KEY = ["isPermaLink"]
 
 
 def element_code(reader: "Reader", tag: str) -> int:
-    """The code of an item's child with this tag (remembered for the document)."""
+    """The code of an item's child with this tag (remembered for the document, unless it
+    is GENERAL: an item with such a child is read the general way, which costs more)."""
     role = reader.entry_roles.get(tag) or reader.entry_role(tag)
     code = _RAW_CODES[reader.raw_keys[tag]] if role == "raw" else _ROLE_CODES.get(role, GENERAL)
-    reader.plain_codes[tag] = code
+    if code != GENERAL:
+        reader.plain_codes[tag] = code
     return code
 
 
@@ -61,19 +62,27 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
     contents: list[str] = []
     enclosure = None  # the element's attributes
     title_locked = has_content = needs_fresh_flag = False
-    for child in item:
+    for child in item[:]:  # (a list: iterating the element ends with an exception)
         try:
             code = codes[child.tag]
         except KeyError:
-            code = element_code(reader, child.tag)
-        if code == GENERAL or len(child):
+            if element_code(reader, child.tag) == GENERAL:
+                return None
+            code = codes[child.tag]
+        if len(child):
             return None
         keys = child.keys()
         if keys:
             if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
                 enclosure = child.attrib
-            elif code == GUID and keys == _PERMALINK_KEY:
-                guid, permalink = guid_text(child)
+            elif code == GUID and keys == _PERMALINK_KEY:  # (guid_text, inline)
+                guid = child.text
+                guid = guid.strip() if guid else ""
+                permalink = child.get("isPermaLink") == "true"
+                if permalink and ":///" in guid:
+                    guid = tidy_slashes(guid)
+                if not guid.isascii():
+                    guid = repaired(guid)
                 if permalink and link is None:
                     link = guid
             elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
@@ -148,14 +157,16 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             length = enclosure.get("length")
             enclosure_length = int(length) if length and length.isdigit() and \
                 length.isascii() else whole_number(length)
-    if guid is None:
-        guid = ""
-    elif not (guid.isascii() and guid.isprintable()):
-        guid = strip_terminal_controls(guid)
-    guid = guid.strip() or None
+    if guid and not (guid.isascii() and guid.isprintable()):
+        guid = strip_terminal_controls(guid).strip()  # (else stripped already)
+    guid = guid or None
     if not (link and plain_http_url(link)):
         link = usable_url(link)
-    title = clean_line(title) if title is not None else ""
+    if not title:
+        title = ""
+    elif not (title.isascii() and title.isprintable() and "&" not in title
+              and "<" not in title and "  " not in title):  # (clean_line's test for text
+        title = clean_line(title)                           # it keeps, less the ends)
     if published is None:
         published = updated
     if summary is None:
@@ -165,12 +176,17 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
     else:
         notes_html = max([*contents, summary], key=len) if contents else summary
     deferred = len(notes_html) <= DEFER_NOTES_UP_TO
+    # (None, or attributes, are no duration; a repaired text may end in a space again)
+    duration = text_duration(duration if duration.isascii() else duration.strip()) \
+        if type(duration) is str else None
     episode = ParsedEpisode(
-        episode_identity(guid, enclosure_url, link, title, published),
+        # (episode_identity's rule, inline)
+        "guid:" + guid if guid else "enclosure:" + enclosure_url if enclosure_url else
+        "link:" + link if link else f"title:{title}|{published or ''}",
         guid,
         title,
         published,
-        parse_duration(duration),
+        duration,
         enclosure_url,
         enclosure_type,
         enclosure_length,
