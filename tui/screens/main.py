@@ -34,7 +34,7 @@ from tui.messages import (
 )
 from tui.mpris import Mpris
 from tui.playback import Playback
-from tui.screens.browsing import BrowsingScreen, FilterInput
+from tui.screens.browsing import BrowsingScreen
 from tui.services import Services
 from tui.sleep import SleepTimer
 from tui.startup import FirstView, first_view
@@ -87,8 +87,6 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
             with Vertical(id="right"):
                 yield FeedHeader(ArchiveRule.from_table(self.services.config["health"]),
                                  id="feed-header")
-                yield FilterInput(placeholder="Filter episodes by title (escape clears)",
-                                  id="filter")
                 yield EpisodesTable(self.downloads.mark, painter)
                 yield NoMatch(id="no-match")
                 yield EpisodeDetails()
