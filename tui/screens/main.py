@@ -92,7 +92,7 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(keys.describe(BY_ID["refresh_all"], self.services.keymap),
                             id="refresh-status")
-        if self.sync.view() is not None:  # (shown only when sync is set up at start)
+        if self.sync.view() is not None:  # sync is set up (for the whole session)
             yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
         yield DownloadsBar(self.downloads.view)
         yield NowPlayingBar(self.playback.view, self.sleep.label)
