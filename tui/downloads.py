@@ -34,8 +34,6 @@ from library.text import clean_line, plural
 from tui import heap
 from tui.download_batch import Batch, DownloadsView, download_mark, human_size
 from tui.messages import DownloadReported, DownloadsChanged
-from tui.screens.dialogs import ConfirmDialog
-from tui.screens.remove_feed import RemoveFeedDialog
 from tui.services import Host
 
 if TYPE_CHECKING:  # the downloader and its HTTP client load with the first download
@@ -285,6 +283,8 @@ class Downloads:
         self._work(self._delete(episode))
 
     async def _delete(self, episode: Episode) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
         status = self.known[episode.id]
         question = Text(f"Delete the {'' if status.state == 'done' else 'partly '}"
                         "downloaded file of ")
@@ -308,6 +308,9 @@ class Downloads:
         downloads too. None: the user said no. Otherwise its downloads here have stopped
         (and its files are gone if the user chose so): returns a sentence for the
         "Removed" notice."""
+        from tui.screens.dialogs import ConfirmDialog
+        from tui.screens.remove_feed import RemoveFeedDialog
+
         librarian = self.host.services.librarian
         files = await librarian.run(files_of_feed, feed.id)
         if not files:
@@ -377,6 +380,8 @@ class Downloads:
     async def _make_room(self, settings: DownloadSettings, wanted: list[int]) -> list[int]:
         """Under ``max_gb``: ask before unplayed downloads go to make room for ``wanted``;
         returns what to download (without room: only what fits)."""
+        from tui.screens.dialogs import ConfirmDialog
+
         librarian = self.host.services.librarian
         victims, fitting = await librarian.run(room_for, wanted, settings.cap_bytes)
         if not victims:

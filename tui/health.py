@@ -21,7 +21,6 @@ from library.models import Feed
 from library.text import clean_line
 from library.urls import UnsupportedURL, check_feed_url, same_feed_key
 from tui.messages import FeedsChanged, RefreshRequested, SubscribeRequested
-from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.services import Host
 
 
@@ -72,6 +71,8 @@ class FeedHealth:
     async def _edit_feed_url(self, feed: Feed) -> None:
         """Ask for the address; one that is refused or declined is asked for again,
         as typed, so that fixing it is one keystroke and not a retyping."""
+        from tui.screens.dialogs import PromptDialog
+
         url = feed.url
         while True:
             url = await self.host.push_screen_wait(PromptDialog(
@@ -86,6 +87,7 @@ class FeedHealth:
         from library.migrate import evidence, migrate_feed
         from library.probe import probe_feeds
         from library.refreshsettings import RefreshSettings
+        from tui.screens.dialogs import ConfirmDialog, MessageDialog
 
         try:
             url = check_feed_url(url)

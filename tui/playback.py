@@ -43,7 +43,6 @@ from player import (
 from tui.messages import EngineEvent, EngineStarted, EpisodeChanged, NowPlaying, \
     PlayerStateChanged, UpNextChanged
 from tui.playorder import PlayOrder, Step, picked
-from tui.screens.dialogs import MessageDialog
 from tui.services import Engine, Host
 from tui.tuning import Tuning
 from tui.upnext import read_lists
@@ -180,6 +179,8 @@ class Playback:
 
     def _go(self, step: Step) -> None:
         if self.engine_error is not None:
+            from tui.screens.dialogs import MessageDialog
+
             self.host.push_screen(MessageDialog("Cannot play: the player did not start",
                                                 str(self.engine_error)))
             return

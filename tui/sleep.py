@@ -18,13 +18,15 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from player import Ended, PlayerEvent, PlayerState
 from tui import formatting
 from tui.playback import Playback
-from tui.screens.sleep import SleepChoice, SleepDialog
 from tui.services import Host
+
+if TYPE_CHECKING:  # the dialog's module loads when the dialog first opens
+    from tui.screens.sleep import SleepChoice
 
 FADE_S = 10.0
 TICK_S = 0.25
@@ -54,6 +56,8 @@ class SleepTimer:
                                  exit_on_error=False)
 
     async def _ask(self) -> None:
+        from tui.screens.sleep import SleepDialog
+
         choice = await self.host.push_screen_wait(SleepDialog())
         if choice is not None:
             self.start(choice)

@@ -26,7 +26,6 @@ from library.urls import UnsupportedURL
 from library.text import plural
 from tui.downloads import Downloads
 from tui.messages import FeedsChanged, RefreshFinished, RefreshProgress, RefreshStarted
-from tui.screens.dialogs import ConfirmDialog, MessageDialog, PromptDialog
 from tui.services import Host
 from tui.terminal import start_resource_tracker
 
@@ -59,6 +58,8 @@ class Subscriptions:
         self._work(self._ask_and_add())
 
     async def _ask_and_add(self) -> None:
+        from tui.screens.dialogs import PromptDialog
+
         url = await self.host.push_screen_wait(
             PromptDialog("Add a feed", "The address of the podcast's RSS or Atom feed:",
                          placeholder="https://example.org/feed.xml"))
@@ -73,6 +74,7 @@ class Subscriptions:
         """Fetch first, subscribe only to a feed (or the feed a web page names), never
         twice; a feed that is down for now is subscribed only if the user says so."""
         from library.subscribe import AlreadySubscribed, NotSubscribed
+        from tui.screens.dialogs import ConfirmDialog
 
         self.host.notify(f"Checking {url} …", markup=False)
         try:
@@ -144,6 +146,7 @@ class Subscriptions:
 
     async def _export(self) -> None:
         from library.importer import export_library
+        from tui.screens.dialogs import ConfirmDialog, MessageDialog
         from tui.screens.opml import PathPromptDialog
 
         typed = await self.host.push_screen_wait(PathPromptDialog(

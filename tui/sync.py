@@ -38,13 +38,12 @@ from library.record import Record
 from library.sync.settings import SyncError, SyncSettings
 from library.text import plural
 from tui.messages import LibraryChanged, SyncChanged
-from tui.screens.dialogs import Dialog
-from tui.screens.sync import PasswordDialog, RemovalDialog
 from tui.services import Host
 
 if TYPE_CHECKING:  # the engine (httpx, the refresh) loads when a sync starts, not with
     from library.refresh import FeedOutcome          # the first screen
     from library.sync.engine import RemovalQuestion, SyncReport
+    from tui.screens.dialogs import Dialog
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +194,8 @@ class Sync:
             if self._asked and not manual:
                 return None  # asked once this session: the timer does not ask again
             self._asked = True
+            from tui.screens.sync import PasswordDialog
+
             typed = await self.host.push_screen_wait(
                 PasswordDialog(settings.username, settings.server))
             if not typed:
@@ -238,6 +239,8 @@ class Sync:
 
     def _decide_removal(self, manual: bool, question: RemovalQuestion) -> bool | None:
         """The engine's ``decide_removal``, on the sync's thread: a dialog on the UI."""
+        from tui.screens.sync import RemovalDialog
+
         if not manual and question.url in self._postponed:
             return None
         answer = self._ask(RemovalDialog(question))

@@ -25,8 +25,6 @@ from library.showsettings import SettingsError, ShowDefaults, show_settings, \
 from library.text import clean_line, plural
 from library.upnext import QueueEntry
 from tui.messages import EpisodeChanged, ShowSettingsChanged, UpNextChanged
-from tui.screens.dialogs import ConfirmDialog
-from tui.screens.show_settings import ShowSettingsDialog
 from tui.services import Host
 
 UP_NEXT, INBOX = "upnext", "inbox"   # the two named entries above the subscriptions
@@ -92,6 +90,8 @@ class UpNext:
         self._work(self._clear(count))
 
     async def _clear(self, count: int) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
         question = Text(f"Take all {plural(count, 'episode')} out of Up Next? They stay in "
                         "their shows, with what you played of them.")
         if await self.host.push_screen_wait(ConfirmDialog("Clear Up Next", question)):
@@ -105,6 +105,8 @@ class UpNext:
         self._work(self._dismiss_all(count))
 
     async def _dismiss_all(self, count: int) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
         question = Text(f"Dismiss all {plural(count, 'new episode')}? They stay in their "
                         "shows; only the inbox forgets them.")
         if await self.host.push_screen_wait(ConfirmDialog("Dismiss all", question)):
@@ -129,6 +131,8 @@ class UpNext:
         self._work(self._edit_settings(feed_id, title))
 
     async def _edit_settings(self, feed_id: int, title: str) -> None:
+        from tui.screens.show_settings import ShowSettingsDialog
+
         librarian = self.host.services.librarian
         current = await librarian.run(show_settings, feed_id, self.defaults)
         changes = await self.host.push_screen_wait(ShowSettingsDialog(title, current))

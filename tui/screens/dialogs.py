@@ -2,10 +2,9 @@
 
 Every dialog closes with escape (binding id ``close_dialog``) and returns its result
 through :meth:`ModalScreen.dismiss`; features await it with ``push_screen_wait`` from a
-worker. The box is the dialog's one ``Vertical`` child, styled in app.tcss by the
-``Dialog`` type selector (classes ``wide``, ``tall`` and ``error`` vary it). Text that
-may come from a feed or the system is given as :class:`rich.text.Text` and is never
-read as markup.
+worker. The box is the dialog's one ``Vertical`` child, styled by :class:`Dialog`'s CSS
+(classes ``wide``, ``tall`` and ``error`` vary it). Text that may come from a feed or
+the system is given as :class:`rich.text.Text` and is never read as markup.
 """
 
 from __future__ import annotations
@@ -27,6 +26,127 @@ T = TypeVar("T")
 class Dialog(ModalScreen[T], Generic[T]):
     """A centred box; escape dismisses it with :attr:`cancel_value`."""
 
+    # Every dialog's styles, here and not in app.tcss: Textual parses them (in Python)
+    # when the first dialog opens, not before the first screen (~14 M instructions).
+    # Unscoped: the rules for the dialogs' parts (by id) read as they did in app.tcss.
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+    }
+
+    Dialog > Vertical {
+        width: 70;
+        max-width: 90%;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        border-title-color: $text;
+        background: $surface;
+        padding: 1 2;
+    }
+
+    Dialog.error > Vertical {
+        border: thick $error;
+    }
+
+    Dialog.wide > Vertical {
+        width: 100;
+    }
+
+    Dialog.tall > Vertical {
+        height: 90%;
+    }
+
+    Dialog .body {
+        width: 100%;
+        margin-bottom: 1;
+    }
+
+    Dialog .scroll {
+        height: auto;
+        max-height: 20;
+    }
+
+    Dialog .buttons {
+        height: auto;
+        align: right middle;
+        margin-top: 1;
+    }
+
+    Dialog .buttons Button {
+        margin-left: 2;
+    }
+
+    #prompt-hint {
+        height: auto;
+        color: $text-muted;
+    }
+
+    #import-report, #help-keys {
+        height: auto;
+        max-height: 20;
+    }
+
+    Dialog.tall #help-keys {
+        height: 1fr;
+        max-height: 100%;
+    }
+
+    #search-status {
+        height: auto;
+        margin-top: 1;
+        color: $text-muted;
+    }
+
+    #search-results {
+        height: auto;
+        max-height: 18;
+        margin-top: 1;
+    }
+
+    #search-problems {
+        height: auto;
+    }
+
+    /* A show's settings: one line per setting; one status line under them (the hint, or
+       why a value was refused) so six settings, a two-line error and the buttons fit 80x24. */
+    Dialog.settings .setting {
+        height: 1;
+        margin-bottom: 1;
+    }
+
+    Dialog.settings .setting Label {
+        width: 12;
+    }
+
+    Dialog.settings .setting Input {
+        width: 20;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+
+    Dialog.settings .setting Input:focus {
+        background: $accent 40%;
+    }
+
+    Dialog.settings .setting .accepts {
+        width: 1fr;
+        padding-left: 2;
+    }
+
+    #settings-status {
+        height: auto;
+    }
+
+    #prompt-error {
+        display: none;
+        height: auto;
+        color: $error;
+    }
+    """
     BINDINGS = keys.bindings("dialog")
     cancel_value: T | None = None
 

@@ -34,7 +34,7 @@ from tui.messages import (
 )
 from tui.mpris import Mpris
 from tui.playback import Playback
-from tui.screens.browsing import BrowsingScreen, FilterInput
+from tui.screens.browsing import BrowsingScreen
 from tui.services import Services
 from tui.sleep import SleepTimer
 from tui.startup import FirstView, first_view
@@ -50,7 +50,7 @@ from tui.widgets.footer import KeyFooter
 from tui.widgets.now_playing import NowPlayingBar
 from tui.widgets.painting import LinePainter, after_drawn
 from tui.widgets.panes import EpisodesTable, FeedsPane
-from tui.widgets.status import EmptyLibrary, FeedHeader, NoMatch, RefreshStatus
+from tui.widgets.status import EmptyLibrary, FeedHeader, RefreshStatus
 from tui.widgets.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
@@ -87,15 +87,13 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
             with Vertical(id="right"):
                 yield FeedHeader(ArchiveRule.from_table(self.services.config["health"]),
                                  id="feed-header")
-                yield FilterInput(placeholder="Filter episodes by title (escape clears)",
-                                  id="filter")
                 yield EpisodesTable(self.downloads.mark, painter)
-                yield NoMatch(id="no-match")
                 yield EpisodeDetails()
         yield EmptyLibrary(id="empty")
         yield RefreshStatus(keys.describe(BY_ID["refresh_all"], self.services.keymap),
                             id="refresh-status")
-        yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
+        if self.sync.view() is not None:  # sync is set up (for the whole session)
+            yield SyncStatus(self.sync.view, self.services.keymap, id="sync-status")
         yield DownloadsBar(self.downloads.view)
         yield NowPlayingBar(self.playback.view, self.sleep.label)
         yield KeyFooter()
@@ -220,7 +218,8 @@ class MainScreen(BrowsingScreen, inherit_bindings=False):
         self.playback.apply_settings(message.settings)
 
     def on_sync_changed(self, _message: SyncChanged) -> None:
-        self.query_one(SyncStatus).update_view()
+        for status in self.query(SyncStatus):
+            status.update_view()
 
     def on_now_playing(self, message: NowPlaying) -> None:
         table = self.query_one(EpisodesTable)
