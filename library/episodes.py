@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass
-from operator import attrgetter
+from itertools import chain, repeat
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Iterable
 
 from library import arrivals
@@ -20,13 +21,19 @@ from library.sync import outbox
 if TYPE_CHECKING:
     from library.parse import ParsedEpisode
 
-_FEED_FIELDS = ("guid", "title", "published_at", "duration_s", "enclosure_url",
-                "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
-                "transcript_url", "notes_html")
+# An episode's values as upsert_episodes takes them: a ParsedEpisode's, in its field order
+# (library.episodevalues.episode_values; the parser pool's EpisodeRows are such tuples).
+_ROW_FIELDS = ("identity", "guid", "title", "published_at", "duration_s", "enclosure_url",
+               "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
+               "transcript_url", "notes_html")
+_FEED_FIELDS = _ROW_FIELDS[1:]
+_identity = itemgetter(0)
+_duration = itemgetter(_ROW_FIELDS.index("duration_s"))
+_row_values = attrgetter(*_ROW_FIELDS)
 
-_feed_values = attrgetter(*_FEED_FIELDS)
-_COLUMNS = 3 + len(_FEED_FIELDS)  # feed_id, identity, the feed's fields, first_seen_at
-_ROW = f"({', '.join('?' * _COLUMNS)})"
+# The feed's id and the time are bound once per statement (?1, ?2), each row's values
+# after them.
+_ROW = f"(?1, ?2, {', '.join('?' * len(_ROW_FIELDS))})"
 
 # Rows go in by statements of these many (largest first, then the rest by halves): one
 # statement per row cost SQLite a statement's start and end (its journal, foreign key
@@ -37,7 +44,7 @@ _BATCHES = (64, 32, 16, 8, 4, 2, 1)
 
 def _upsert(rows: int) -> str:
     return f"""
-    INSERT INTO episodes (feed_id, identity, {", ".join(_FEED_FIELDS)}, first_seen_at)
+    INSERT INTO episodes (feed_id, first_seen_at, {", ".join(_ROW_FIELDS)})
     VALUES {", ".join([_ROW] * rows)}
     ON CONFLICT (feed_id, identity) DO UPDATE SET
     {", ".join(f"{name} = excluded.{name}" for name in _FEED_FIELDS)}
@@ -59,29 +66,30 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
                     episodes: Iterable["ParsedEpisode"]) -> int:
     """Insert new episodes and update known ones; returns how many were new.
 
-    Call inside a transaction: the caller's feed update and these rows commit together.
-    Rows are stored in the document's order: an identity listed twice gets the values
-    of its last listing (and the place of its first).
+    ``episodes``: ParsedEpisodes, or the parser pool's EpisodeRows (named tuples of the
+    same values in field order, taken as they are). Call inside a transaction: the caller's feed update and these
+    rows commit together. Rows are stored in the document's order: an identity listed
+    twice gets the values of its last listing (and the place of its first).
     """
+    episodes = list(episodes)
+    rows = episodes if all(map(isinstance, episodes, repeat(tuple))) else \
+        list(map(_row_values, episodes))
     known = {row[0] for row in conn.execute(
         "SELECT identity FROM episodes WHERE feed_id = ?", (feed_id,))}
     now = time.time()
-    episodes = list(episodes)
-    values: list = []
-    inserted: dict[str, int] = {}  # identity: duration as first inserted
-    for episode in episodes:
-        if episode.identity not in known:
-            inserted.setdefault(episode.identity, episode.duration_s or 0)
-        values += (feed_id, episode.identity, *_feed_values(episode), now)
+    fresh = [row for row in rows if row[0] not in known] if known else rows
+    # identity: duration as first inserted (reversed, so that the first listing wins)
+    inserted = dict(zip(map(_identity, reversed(fresh)), map(_duration, reversed(fresh))))
     if inserted:  # first, so that the trigger finds them when a repeat updates its row
         conn.execute(_ADD_TOTALS, (feed_id, len(inserted), len(inserted),
-                                   sum(inserted.values())))
-    start, left = 0, len(episodes)
-    for rows in _BATCHES:
-        while left >= rows:
-            end = start + rows * _COLUMNS
-            conn.execute(_UPSERTS[rows], values[start:end])
-            start, left = end, left - rows
+                                   sum(filter(None, inserted.values()))))
+    start, left = 0, len(rows)
+    for size in _BATCHES:
+        while left >= size:
+            values = [feed_id, now]
+            values += chain.from_iterable(rows[start:start + size])
+            conn.execute(_UPSERTS[size], values)
+            start, left = start + size, left - size
     arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
     return len(inserted)
 
