@@ -6,11 +6,12 @@ listener did (played flag, saved position).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from dataclasses import dataclass
-from itertools import chain, repeat
-from operator import attrgetter, itemgetter
+from itertools import repeat
+from operator import attrgetter, is_, itemgetter
 from typing import TYPE_CHECKING, Iterable
 
 from library import arrivals
@@ -31,27 +32,52 @@ _identity = itemgetter(0)
 _duration = itemgetter(_ROW_FIELDS.index("duration_s"))
 _row_values = attrgetter(*_ROW_FIELDS)
 
-# The feed's id and the time are bound once per statement (?1, ?2), each row's values
-# after them.
-_ROW = f"(?1, ?2, {', '.join('?' * len(_ROW_FIELDS))})"
-
 # Rows go in by statements of these many (largest first, then the rest by halves): one
 # statement per row cost SQLite a statement's start and end (its journal, foreign key
 # check) and Python a call and a lock hand-over each time, about a sixth of storing a
-# new episode. At most seven statements, prepared once per connection.
+# new episode.
 _BATCHES = (64, 32, 16, 8, 4, 2, 1)
 
 
-def _upsert(rows: int) -> str:
+@functools.cache
+def _upsert(rows: int, shared: tuple[int, ...]) -> str:
+    """The statement storing ``rows`` rows whose columns ``shared`` (indexes in a row)
+    hold one value in every row. Its values are the feed's id (?1), the time (?2), each
+    shared value once, then the other columns one after the other, each column's values
+    in row order (a column's slice is added to the values in one step)."""
+    own = [i for i in range(len(_ROW_FIELDS)) if i not in shared]
+    names = [_ROW_FIELDS[i] for i in (*shared, *own)]
+    first = len(shared) + 3  # row r's value of own column c is ?(first + c * rows + r)
+    once = [f"?{n}" for n in range(1, first)]
+    values = ", ".join(
+        "(" + ", ".join(once + [f"?{first + c * rows + r}" for c in range(len(own))]) + ")"
+        for r in range(rows))
     return f"""
-    INSERT INTO episodes (feed_id, first_seen_at, {", ".join(_ROW_FIELDS)})
-    VALUES {", ".join([_ROW] * rows)}
+    INSERT INTO episodes (feed_id, first_seen_at, {", ".join(names)})
+    VALUES {values}
     ON CONFLICT (feed_id, identity) DO UPDATE SET
     {", ".join(f"{name} = excluded.{name}" for name in _FEED_FIELDS)}
 """
 
 
-_UPSERTS = {rows: _upsert(rows) for rows in _BATCHES}
+def _shared_columns(columns: list[tuple]) -> tuple[int, ...]:
+    """The columns (identity aside) with the same value in every row: most feeds leave
+    the same fields empty (NULL, which sqlite3 binds through its adapter registry, ~1,000
+    instructions each) or give them one text (bound as a copy each time). A text is the
+    same by equality, None is None; any other value only when it is the same object
+    (1 == 1.0 == True)."""
+    shared = []
+    for i in range(1, len(_ROW_FIELDS)):
+        column = columns[i]
+        value = column[0]
+        if type(value) is str or value is None:
+            same = column[-1] == value and column.count(value) == len(column)
+        else:
+            same = column[-1] is value and all(map(is_, column, repeat(value)))
+        if same:
+            shared.append(i)
+    return tuple(shared)
+
 
 # New episodes are unplayed. Triggers keep the totals for every other change (schema 8).
 _ADD_TOTALS = """
@@ -67,8 +93,8 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     """Insert new episodes and update known ones; returns how many were new.
 
     ``episodes``: ParsedEpisodes, or the parser pool's EpisodeRows (named tuples of the
-    same values in field order, taken as they are). Call inside a transaction: the caller's feed update and these
-    rows commit together. Rows are stored in the document's order: an identity listed
+    same values in field order, taken as they are). Call inside a transaction: the caller's
+    feed update and these rows commit together. Rows are stored in the document's order: an identity listed
     twice gets the values of its last listing (and the place of its first).
     """
     episodes = list(episodes)
@@ -83,12 +109,17 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     if inserted:  # first, so that the trigger finds them when a repeat updates its row
         conn.execute(_ADD_TOTALS, (feed_id, len(inserted), len(inserted),
                                    sum(filter(None, inserted.values()))))
+    columns = list(zip(*rows))
+    shared = _shared_columns(columns) if rows else ()
+    head = [feed_id, now, *(columns[i][0] for i in shared)]
+    own = [column for i, column in enumerate(columns) if i not in shared]
     start, left = 0, len(rows)
     for size in _BATCHES:
         while left >= size:
-            values = [feed_id, now]
-            values += chain.from_iterable(rows[start:start + size])
-            conn.execute(_UPSERTS[size], values)
+            values = head.copy()
+            for column in own:
+                values += column[start:start + size]
+            conn.execute(_upsert(size, shared), values)
             start, left = start + size, left - size
     arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
     return len(inserted)

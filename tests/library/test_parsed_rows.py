@@ -56,3 +56,34 @@ def test_rows_and_parsed_episodes_are_stored_alike(tmp_path: Path):
     with transaction(conn):  # again: nothing new, the same rows
         assert upsert_episodes(conn, as_rows, rows) == 0
     assert _stored(conn, as_rows) == _stored(conn, as_objects)
+
+
+def _episode(n: int, **fields) -> ParsedEpisode:
+    values = dict(identity=f"id-{n}", guid=None, title="Same title", published_at=1.7e9,
+                  duration_s=60, enclosure_url=None, enclosure_type="audio/mpeg",
+                  enclosure_length=1000, notes="", link=None, chapters_url=None,
+                  transcript_url=None, notes_html="<p>Same notes</p>")
+    return ParsedEpisode(**{**values, **fields})
+
+
+def test_values_shared_by_all_episodes_but_one_are_stored_row_by_row(tmp_path: Path):
+    conn = connect(tmp_path / "lib.sqlite3")
+    documents = {  # 70 episodes: statements of 64, 4 and 2 rows
+        "all alike": [_episode(n) for n in range(70)],
+        "one differs in the middle": [_episode(n, **({"link": "https://example.org/e",
+                                                      "title": "Other", "duration_s": None,
+                                                      "published_at": 1.5e9}
+                                                     if n == 40 else {}))
+                                      for n in range(70)],
+        "the last differs": [_episode(n, **({"enclosure_length": 999, "notes": "x"}
+                                            if n == 69 else {})) for n in range(70)],
+    }
+    for name, document in documents.items():
+        feed_id = add_feed(conn, f"https://example.org/{name.replace(' ', '-')}.xml")[0]
+        with transaction(conn):
+            assert upsert_episodes(conn, feed_id, document) == 70
+        stored = conn.execute(
+            "SELECT identity, guid, title, published_at, duration_s, enclosure_url, "
+            "enclosure_type, enclosure_length, notes, link, chapters_url, transcript_url, "
+            "notes_html FROM episodes WHERE feed_id = ? ORDER BY id", (feed_id,)).fetchall()
+        assert list(map(tuple, stored)) == list(map(episode_values, document)), name
