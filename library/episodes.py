@@ -39,7 +39,7 @@ _row_values = attrgetter(*_ROW_FIELDS)
 _BATCHES = (64, 32, 16, 8, 4, 2, 1)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)
 def _upsert(rows: int, shared: tuple[int, ...]) -> str:
     """The statement storing ``rows`` rows whose columns ``shared`` (indexes in a row)
     hold one value in every row. Its values are the feed's id (?1), the time (?2), each
