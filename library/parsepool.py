@@ -362,19 +362,24 @@ class _Worker:
         return self._read_exactly(length, deadline)
 
     def _read_exactly(self, count: int, deadline: float) -> bytearray:
+        """``count`` bytes, read straight into their place (growing a buffer by each
+        piece, and reading more than a pipe holds into a new bytes object, copied them
+        once or twice more)."""
         assert self.process.stdout is not None
         descriptor = self.process.stdout.fileno()
-        data = bytearray()
-        while len(data) < count:
+        data = bytearray(count)
+        view, done = memoryview(data), 0
+        while done < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise _TimedOut
             if not self._selector.select(remaining):
                 continue
-            chunk = os.read(descriptor, min(count - len(data), 1 << 20))
-            if not chunk:
+            got = os.readv(descriptor, [view[done:]])
+            if not got:
                 raise _Ended
-            data += chunk
+            done += got
+        view.release()
         return data
 
     def _how_it_ended(self) -> str:
