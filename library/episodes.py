@@ -48,9 +48,10 @@ def _upsert(rows: int, shared: tuple[int, ...]) -> str:
     own = [i for i in range(len(_ROW_FIELDS)) if i not in shared]
     names = [_ROW_FIELDS[i] for i in (*shared, *own)]
     first = len(shared) + 3  # row r's value of own column c is ?(first + c * rows + r)
-    once = [f"?{n}" for n in range(1, first)]
+    once = "".join(map("?{}, ".format, range(1, first)))
     values = ", ".join(
-        "(" + ", ".join(once + [f"?{first + c * rows + r}" for c in range(len(own))]) + ")"
+        "(" + once + ", ".join(map("?{}".format, range(first + r, first + len(own) * rows,
+                                                         rows))) + ")"
         for r in range(rows))
     return f"""
     INSERT INTO episodes (feed_id, first_seen_at, {", ".join(names)})
@@ -104,11 +105,9 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
         "SELECT identity FROM episodes WHERE feed_id = ?", (feed_id,))}
     now = time.time()
     fresh = [row for row in rows if row[0] not in known] if known else rows
-    # identity: duration as first inserted (reversed, so that the first listing wins)
-    inserted = dict(zip(map(_identity, reversed(fresh)), map(_duration, reversed(fresh))))
-    if inserted:  # first, so that the trigger finds them when a repeat updates its row
-        conn.execute(_ADD_TOTALS, (feed_id, len(inserted), len(inserted),
-                                   sum(filter(None, inserted.values()))))
+    new, duration = _new_and_duration(fresh)
+    if new:  # first, so that the trigger finds them when a repeat updates its row
+        conn.execute(_ADD_TOTALS, (feed_id, new, new, duration))
     columns = list(zip(*rows))
     shared = _shared_columns(columns) if rows else ()
     head = [feed_id, now, *(columns[i][0] for i in shared)]
@@ -122,7 +121,16 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
             conn.execute(_upsert(size, shared), values)
             start, left = start + size, left - size
     arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
-    return len(inserted)
+    return new
+
+
+def _new_and_duration(fresh: list[tuple]) -> tuple[int, int]:
+    """How many episodes ``fresh`` adds, and their duration as first listed."""
+    if len(set(map(_identity, fresh))) == len(fresh):  # (as usual: each listed once)
+        return len(fresh), sum(filter(None, map(_duration, fresh)))
+    # identity: duration as first listed (reversed, so that the first listing wins)
+    first = dict(zip(map(_identity, reversed(fresh)), map(_duration, reversed(fresh))))
+    return len(first), sum(filter(None, first.values()))
 
 
 def list_episodes(conn: sqlite3.Connection, feed_id: int | None = None,
