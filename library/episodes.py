@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 import sqlite3
 import time
-from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter, is_, itemgetter
 from typing import TYPE_CHECKING, Iterable
 
 from library import arrivals
 from library.models import Episode
+from library.record import Record
 from library.store import atomic
 from library.sync import outbox
 
@@ -179,8 +179,7 @@ def save_position(conn: sqlite3.Connection, episode_id: int,
     return get_episode(conn, episode_id)
 
 
-@dataclass(frozen=True)
-class ListeningTime:
+class ListeningTime(Record, frozen=True):
     """A feed's episodes in numbers, for its header: how many, how long, what is left."""
 
     episodes: int
