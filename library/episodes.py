@@ -6,45 +6,79 @@ listener did (played flag, saved position).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
-from dataclasses import dataclass
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_, itemgetter
 from typing import TYPE_CHECKING, Iterable
 
 from library import arrivals
 from library.models import Episode
+from library.record import Record
 from library.store import atomic
 from library.sync import outbox
 
 if TYPE_CHECKING:
     from library.parse import ParsedEpisode
 
-_FEED_FIELDS = ("guid", "title", "published_at", "duration_s", "enclosure_url",
-                "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
-                "transcript_url", "notes_html")
-
-_feed_values = attrgetter(*_FEED_FIELDS)
-_COLUMNS = 3 + len(_FEED_FIELDS)  # feed_id, identity, the feed's fields, first_seen_at
-_ROW = f"({', '.join('?' * _COLUMNS)})"
+# An episode's values as upsert_episodes takes them: a ParsedEpisode's, in its field order
+# (library.episodevalues.episode_values; the parser pool's EpisodeRows are such tuples).
+_ROW_FIELDS = ("identity", "guid", "title", "published_at", "duration_s", "enclosure_url",
+               "enclosure_type", "enclosure_length", "notes", "link", "chapters_url",
+               "transcript_url", "notes_html")
+_FEED_FIELDS = _ROW_FIELDS[1:]
+_identity = itemgetter(0)
+_duration = itemgetter(_ROW_FIELDS.index("duration_s"))
+_row_values = attrgetter(*_ROW_FIELDS)
 
 # Rows go in by statements of these many (largest first, then the rest by halves): one
 # statement per row cost SQLite a statement's start and end (its journal, foreign key
 # check) and Python a call and a lock hand-over each time, about a sixth of storing a
-# new episode. At most seven statements, prepared once per connection.
+# new episode.
 _BATCHES = (64, 32, 16, 8, 4, 2, 1)
 
 
-def _upsert(rows: int) -> str:
+@functools.lru_cache(maxsize=256)
+def _upsert(rows: int, shared: tuple[int, ...]) -> str:
+    """The statement storing ``rows`` rows whose columns ``shared`` (indexes in a row)
+    hold one value in every row. Its values are the feed's id (?1), the time (?2), each
+    shared value once, then the other columns one after the other, each column's values
+    in row order (a column's slice is added to the values in one step)."""
+    own = [i for i in range(len(_ROW_FIELDS)) if i not in shared]
+    names = [_ROW_FIELDS[i] for i in (*shared, *own)]
+    first = len(shared) + 3  # row r's value of own column c is ?(first + c * rows + r)
+    once = "".join(map("?{}, ".format, range(1, first)))
+    values = ", ".join(
+        "(" + once + ", ".join(map("?{}".format, range(first + r, first + len(own) * rows,
+                                                         rows))) + ")"
+        for r in range(rows))
     return f"""
-    INSERT INTO episodes (feed_id, identity, {", ".join(_FEED_FIELDS)}, first_seen_at)
-    VALUES {", ".join([_ROW] * rows)}
+    INSERT INTO episodes (feed_id, first_seen_at, {", ".join(names)})
+    VALUES {values}
     ON CONFLICT (feed_id, identity) DO UPDATE SET
     {", ".join(f"{name} = excluded.{name}" for name in _FEED_FIELDS)}
 """
 
 
-_UPSERTS = {rows: _upsert(rows) for rows in _BATCHES}
+def _shared_columns(columns: list[tuple]) -> tuple[int, ...]:
+    """The columns (identity aside) with the same value in every row: most feeds leave
+    the same fields empty (NULL, which sqlite3 binds through its adapter registry, ~1,000
+    instructions each) or give them one text (bound as a copy each time). A text is the
+    same by equality, None is None; any other value only when it is the same object
+    (1 == 1.0 == True)."""
+    shared = []
+    for i in range(1, len(_ROW_FIELDS)):
+        column = columns[i]
+        value = column[0]
+        if type(value) is str or value is None:
+            same = column[-1] == value and column.count(value) == len(column)
+        else:
+            same = column[-1] is value and all(map(is_, column, repeat(value)))
+        if same:
+            shared.append(i)
+    return tuple(shared)
+
 
 # New episodes are unplayed. Triggers keep the totals for every other change (schema 8).
 _ADD_TOTALS = """
@@ -59,31 +93,44 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
                     episodes: Iterable["ParsedEpisode"]) -> int:
     """Insert new episodes and update known ones; returns how many were new.
 
-    Call inside a transaction: the caller's feed update and these rows commit together.
-    Rows are stored in the document's order: an identity listed twice gets the values
-    of its last listing (and the place of its first).
+    ``episodes``: ParsedEpisodes, or the parser pool's EpisodeRows (named tuples of the
+    same values in field order, taken as they are). Call inside a transaction: the caller's
+    feed update and these rows commit together. Rows are stored in the document's order: an identity listed
+    twice gets the values of its last listing (and the place of its first).
     """
+    episodes = list(episodes)
+    rows = episodes if all(map(isinstance, episodes, repeat(tuple))) else \
+        list(map(_row_values, episodes))
     known = {row[0] for row in conn.execute(
         "SELECT identity FROM episodes WHERE feed_id = ?", (feed_id,))}
     now = time.time()
-    episodes = list(episodes)
-    values: list = []
-    inserted: dict[str, int] = {}  # identity: duration as first inserted
-    for episode in episodes:
-        if episode.identity not in known:
-            inserted.setdefault(episode.identity, episode.duration_s or 0)
-        values += (feed_id, episode.identity, *_feed_values(episode), now)
-    if inserted:  # first, so that the trigger finds them when a repeat updates its row
-        conn.execute(_ADD_TOTALS, (feed_id, len(inserted), len(inserted),
-                                   sum(inserted.values())))
-    start, left = 0, len(episodes)
-    for rows in _BATCHES:
-        while left >= rows:
-            end = start + rows * _COLUMNS
-            conn.execute(_UPSERTS[rows], values[start:end])
-            start, left = end, left - rows
+    fresh = [row for row in rows if row[0] not in known] if known else rows
+    new, duration = _new_and_duration(fresh)
+    if new:  # first, so that the trigger finds them when a repeat updates its row
+        conn.execute(_ADD_TOTALS, (feed_id, new, new, duration))
+    columns = list(zip(*rows))
+    shared = _shared_columns(columns) if rows else ()
+    head = [feed_id, now, *(columns[i][0] for i in shared)]
+    own = [column for i, column in enumerate(columns) if i not in shared]
+    start, left = 0, len(rows)
+    for size in _BATCHES:
+        while left >= size:
+            values = head.copy()
+            for column in own:
+                values += column[start:start + size]
+            conn.execute(_upsert(size, shared), values)
+            start, left = start + size, left - size
     arrivals.episodes_stored(conn, feed_id, episodes, known, now)  # inbox and queue
-    return len(inserted)
+    return new
+
+
+def _new_and_duration(fresh: list[tuple]) -> tuple[int, int]:
+    """How many episodes ``fresh`` adds, and their duration as first listed."""
+    if len(set(map(_identity, fresh))) == len(fresh):  # (as usual: each listed once)
+        return len(fresh), sum(filter(None, map(_duration, fresh)))
+    # identity: duration as first listed (reversed, so that the first listing wins)
+    first = dict(zip(map(_identity, reversed(fresh)), map(_duration, reversed(fresh))))
+    return len(first), sum(filter(None, first.values()))
 
 
 def list_episodes(conn: sqlite3.Connection, feed_id: int | None = None,
@@ -132,8 +179,7 @@ def save_position(conn: sqlite3.Connection, episode_id: int,
     return get_episode(conn, episode_id)
 
 
-@dataclass(frozen=True)
-class ListeningTime:
+class ListeningTime(Record, frozen=True):
     """A feed's episodes in numbers, for its header: how many, how long, what is left."""
 
     episodes: int

@@ -15,12 +15,15 @@ or from a UI's worker thread, never from a running event loop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import threading
 import sqlite3
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlsplit
 
 
@@ -89,7 +92,38 @@ def refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings,
     Failing feeds are archived by ``rule``; ``clock`` dates every check (tests pass one
     that runs weeks in seconds).
     """
-    return asyncio.run(_refresh(db_path, feed_ids, settings, progress, rule, clock))
+    with _fewer_collections():
+        return asyncio.run(_refresh(db_path, feed_ids, settings, progress, rule, clock))
+
+
+# While feeds are refreshed, the garbage collector looks at new objects after this many
+# allocations instead of 700. A refresh's objects hold no cycles, but every 700
+# allocations the collector walked the episodes just unpickled (tens of thousands, alive
+# until stored): 0.1 G instructions, 3% of a cold refresh's main process. (The setting is
+# the process's: it is put back when the last refresh running ends.)
+YOUNG_COLLECTION_THRESHOLD = 20_000
+_collections_lock = threading.Lock()
+_refreshes_running = 0
+_threshold_before = gc.get_threshold()
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    global _refreshes_running, _threshold_before
+    with _collections_lock:
+        if _refreshes_running == 0:
+            _threshold_before = gc.get_threshold()
+            if _threshold_before[0]:  # (0: the program turned automatic collection off)
+                gc.set_threshold(max(YOUNG_COLLECTION_THRESHOLD, _threshold_before[0]),
+                                 *_threshold_before[1:])
+        _refreshes_running += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _refreshes_running -= 1
+            if _refreshes_running == 0:
+                gc.set_threshold(*_threshold_before)
 
 
 async def _refresh(db_path: Path, feed_ids: list[int], settings: RefreshSettings,

@@ -358,3 +358,24 @@ def test_not_modified_answers_keep_the_connection_for_the_next_feed(db):
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+def test_a_refresh_puts_the_collectors_setting_back(server, db):
+    """A refresh makes the garbage collector look at new objects less often, for the
+    whole process: the program's own setting is back when it ends, even after a failure."""
+    import gc
+
+    path, conn = db
+    url = server.add("/feed.xml", rss(show("Collected", 2)), "application/rss+xml")
+    feed_id = subscribe(conn, url)
+    before = gc.get_threshold()
+    during = []
+    refresh(path, [feed_id], FAST, lambda *_: during.append(gc.get_threshold()))
+    assert during[0][0] > before[0] and gc.get_threshold() == before
+
+    def fails(*_):
+        raise RuntimeError("progress failed")
+
+    with pytest.raises(RuntimeError):
+        refresh(path, [feed_id], FAST, fails)
+    assert gc.get_threshold() == before
