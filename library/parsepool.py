@@ -13,12 +13,9 @@ managed here, not by ``concurrent.futures``, because:
   multiprocessing's resource tracker kept running, 35-75 MB each);
 - a worker's memory is capped, so a feed that needs more fails alone.
 
-One thread per worker takes parses from a shared queue. While its worker parses, the
-thread already sends it the next parse waiting in the queue (if its body is small), so
-the worker starts on that as soon as it has answered instead of waiting for the thread
-to read the answer and send more: in a busy process that wait, for a GIL and a CPU, kept
-each worker idle for 6% of a cold refresh. Workers start on the first parse (a refresh
-where nothing changed starts none) and are shared for the life of the program. They are started afresh (``python -m``), never forked: forking a process that
+One thread per worker takes parses from a shared queue. Workers start on the first parse
+(a refresh where nothing changed starts none) and are shared for the life of the
+program. They are started afresh (``python -m``), never forked: forking a process that
 runs threads (libVLC's, Textual's) can deadlock the child.
 """
 
@@ -48,11 +45,6 @@ from library.record import Record
 
 # A worker imports feedparser before it takes work: seconds on a busy machine at most.
 STARTUP_TIMEOUT_S = 60.0
-# A parse is sent ahead to a busy worker only if its body is at most this long: the worker
-# holds it while it parses another, within the same memory cap.
-SEND_AHEAD_UP_TO = 1 << 20
-_NOTHING = object()  # (no task taken: None in the queue tells a thread to stop)
-PIPE_BYTES = 1 << 20
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -143,7 +135,7 @@ class _Pool:
     def submit(self, body: bytes, budget: ParseBudget,
                job: ParseJob) -> "Future[ParsedFeed | None]":
         future: Future[ParsedFeed | None] = Future()
-        self._tasks.put(_Parse(body, budget, job, future))
+        self._tasks.put((body, budget, job, future))
         return future
 
     def start_workers(self, memory_mb: float) -> None:
@@ -164,9 +156,7 @@ class _Pool:
     def _serve(self) -> None:
         """One thread's loop: it owns one worker at a time, started when needed."""
         worker: _Worker | None = None
-        early: object = _NOTHING  # a task taken while the worker parsed (_send_ahead)
-        while (task := self._tasks.get() if early is _NOTHING else early) is not None:
-            early = _NOTHING
+        while (task := self._tasks.get()) is not None:
             if isinstance(task, float):  # start_workers: a worker with this memory cap
                 if worker is not None and worker.memory_mb != task:
                     worker = self._retire(worker)
@@ -176,49 +166,31 @@ class _Pool:
                     except ParseBudgetExceeded:
                         pass  # (the next parse tries again, and says why it failed)
                 continue
-            if task.sent_to is None:  # (one sent ahead is running already)
-                if self._closing:
-                    task.future.cancel()
-                if not task.future.set_running_or_notify_cancel():
-                    continue
+            body, budget, job, future = task
+            if self._closing:
+                future.cancel()
+            if not future.set_running_or_notify_cancel():
+                continue
             result: ParsedFeed | None = None
             error: BaseException | None = None
             try:
-                if worker is not None and worker.memory_mb != task.budget.memory_mb:
+                if worker is not None and worker.memory_mb != budget.memory_mb:
                     worker = self._retire(worker)
                 if worker is None:
-                    worker = self._start(task.budget.memory_mb)
-                if task.sent_to is not worker:  # (sent ahead to a worker since stopped)
-                    worker.send(task)
-                early = self._send_ahead(worker)
-                result = worker.answer(task.budget)
+                    worker = self._start(budget.memory_mb)
+                result = worker.parse(body, budget, job)
             except BaseException as exc:
                 error = exc
             # A stopped worker is reaped before its parse is answered: whoever waits for
-            # the answer finds no worker left behind. A parse sent ahead to it goes to
-            # the next one.
+            # the answer finds no worker left behind.
             if worker is not None and not worker.usable:
                 worker = self._retire(worker)
             if error is None:
-                task.future.set_result(result)
+                future.set_result(result)
             else:
-                task.future.set_exception(error)
+                future.set_exception(error)
         if worker is not None:
             self._retire(worker)
-
-    def _send_ahead(self, worker: "_Worker") -> object:
-        """The next task if one is waiting (else _NOTHING); a small parse for the same
-        memory cap is sent to ``worker`` already, to start as soon as it has answered."""
-        try:
-            task = self._tasks.get_nowait()
-        except queue.Empty:
-            return _NOTHING
-        if (isinstance(task, _Parse) and task.budget.memory_mb == worker.memory_mb
-                and len(task.body) <= SEND_AHEAD_UP_TO and not self._closing):
-            if not task.future.set_running_or_notify_cancel():
-                return _NOTHING  # cancelled while it waited
-            worker.send(task)
-        return task
 
     def _start(self, memory_mb: float) -> "_Worker":
         worker = _Worker(memory_mb)
@@ -238,26 +210,6 @@ class _Pool:
         worker.stop()
         with self._workers_lock:
             self._workers.discard(worker)
-
-
-def _widen(pipe: object) -> None:
-    """Give a pipe to a worker room for a typical body or answer (64 KB by default): a
-    full pipe made the writer wait for the reader, chunk by chunk."""
-    try:
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[attr-defined]
-    except OSError:
-        pass  # (over the system's /proc/sys/fs/pipe-max-size: a smaller pipe works too)
-
-
-class _Parse:
-    """A parse in the queue, and the worker it was sent to once it was."""
-
-    __slots__ = ("body", "budget", "job", "future", "sent_to")
-
-    def __init__(self, body: bytes, budget: ParseBudget, job: ParseJob,
-                 future: "Future[ParsedFeed | None]") -> None:
-        self.body, self.budget, self.job, self.future = body, budget, job, future
-        self.sent_to: _Worker | None = None
 
 
 class _Ended(Exception):
@@ -283,8 +235,6 @@ class _Worker:
         except OSError as exc:
             raise ParseBudgetExceeded("parser_died",
                                       f"the parser process could not start: {exc}") from None
-        for pipe in (self.process.stdin, self.process.stdout):
-            _widen(pipe)
         self._selector = selectors.DefaultSelector()
         self._selector.register(self.process.stdout, selectors.EVENT_READ)
 
@@ -298,23 +248,18 @@ class _Worker:
                 "parser_died", f"the parser process could not start ({self._how_it_ended()})"
             ) from None
 
-    def send(self, parse: "_Parse") -> None:
-        """Send a parse; the worker answers its parses in the order they were sent."""
-        parse.sent_to = self
-        job_bytes = pickle.dumps(tuple(parse.job), protocol=pickle.HIGHEST_PROTOCOL)
+    def parse(self, body: bytes, budget: ParseBudget, job: ParseJob) -> ParsedFeed | None:
+        """The parsed feed; None if it was not parsed, being the one ``job.known_hash``
+        names."""
+        job_bytes = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             assert self.process.stdin is not None
-            self.process.stdin.write(REQUEST.pack(len(parse.body), len(job_bytes)))
+            self.process.stdin.write(REQUEST.pack(len(body), len(job_bytes)))
             self.process.stdin.write(job_bytes)
-            self.process.stdin.write(parse.body)
+            self.process.stdin.write(body)
             self.process.stdin.flush()
         except BrokenPipeError:
             pass  # it gave up reading (out of memory) or died: its answer or its end says
-
-    def answer(self, budget: ParseBudget) -> ParsedFeed | None:
-        """The answer to the oldest parse sent: the parsed feed; None if it was not
-        parsed, being the one ``job.known_hash`` names. The time budget counts from
-        the call (when the worker has answered the parse before, it starts this one)."""
         try:
             frame = self._read_frame(time.monotonic() + budget.timeout_s)
             kind, payload = _AnswerReader(io.BytesIO(frame)).load()

@@ -64,11 +64,6 @@ def main() -> None:
     threading.Thread(target=_read_requests, args=(stdin, requests), daemon=True,
                      name="stdin-watch").start()
     write_frame(answers, b"")
-    # Answers are written by a thread of their own: the next parse starts while the pool
-    # reads this answer (writing one blocked the parse until the pool had read most of it).
-    outbox: queue.Queue = queue.Queue(maxsize=1)
-    threading.Thread(target=_write_answers, args=(answers, outbox), daemon=True,
-                     name="answers").start()
     while True:
         request = requests.get()
         gc.disable()  # (also while the answer is pickled: see _answer)
@@ -77,9 +72,8 @@ def main() -> None:
             data = pickled(kind, payload)
         finally:
             gc.enable()
-        outbox.put(data)
+        write_frame(answers, data)
         if kind not in ("ok", "unchanged") and not isinstance(payload, FeedParseError):
-            outbox.join()  # (its answer out first)
             os._exit(0)  # after running out of memory or a crash: start afresh
 
 
@@ -99,17 +93,6 @@ def _read_requests(stdin: BinaryIO, requests: queue.Queue) -> None:
         if len(body) < length or len(job) < job_length:
             os._exit(0)
         requests.put((body, ParseJob(*pickle.loads(job))))
-
-
-def _write_answers(answers: BinaryIO, outbox: queue.Queue) -> None:
-    """Write each answer as it comes; end the process if the pool is gone."""
-    while True:
-        data = outbox.get()
-        try:
-            write_frame(answers, data)
-        except OSError:
-            os._exit(0)
-        outbox.task_done()
 
 
 def _answer(request: object, memory_bytes: int) -> tuple[str, object]:

@@ -9,8 +9,7 @@ import pytest
 
 from library.episodes import list_episodes
 from library.feeds import add_feed, get_feed
-from library.parsepool import ParseBudget, ParseBudgetExceeded, _Pool, start_workers, submit_parse
-from library.parseworker import ParseJob
+from library.parsepool import ParseBudget, ParseBudgetExceeded, start_workers, submit_parse
 from library.refresh import refresh
 from library.refreshsettings import RefreshSettings
 from tests.feedgen import rss, show
@@ -120,27 +119,3 @@ def test_parsers_started_ahead_take_the_next_parse():
     wait_for(lambda: workers_with(294), "a parser process started ahead of any parse")
     assert len(submit_parse(rss(show("Early", 2)), GENEROUS.replace(memory_mb=294))
                .result(timeout=300).episodes) == 2
-
-
-@pytest.mark.parametrize("stopping, budget", [
-    ("over its time", ParseBudget(timeout_s=0.001, memory_mb=293)),
-    ("over its memory", ParseBudget(timeout_s=300, memory_mb=100)),
-])
-def test_a_parse_sent_ahead_to_a_worker_that_stops_is_parsed_by_the_next(stopping, budget):
-    """A worker gets the next parse while it works on one; when that one stops it (time
-    or memory), the next is not lost with it: a fresh worker parses it."""
-    pool = _Pool(1)  # (one worker: the second parse is sent ahead to it while it starts)
-    try:
-        big = rss(show("Big", 3000))
-        if stopping == "over its memory":
-            big = big.replace(b"</channel>", b" " * (120 * 2**20) + b"</channel>")
-        first = pool.submit(big, budget, ParseJob())
-        second = pool.submit(rss(show("Next", 2)), budget.replace(timeout_s=300), ParseJob())
-        with pytest.raises(ParseBudgetExceeded) as stopped:
-            first.result(timeout=300)
-        assert stopped.value.kind == {"over its time": "parse_timeout",
-                                      "over its memory": "parse_memory"}[stopping]
-        assert [e.title for e in second.result(timeout=300).episodes] == [
-            "Next #1: a conversation about things", "Next #0: a conversation about things"]
-    finally:
-        pool.shutdown()
