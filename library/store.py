@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
@@ -45,6 +46,31 @@ class LibraryDamaged(StoreError):
     newest backup."""
 
 
+
+class Connection(sqlite3.Connection):
+    """A connection to the library that :func:`close_all_open` can find again (a plain
+    sqlite3.Connection cannot be weakly referenced)."""
+
+    def close(self) -> None:
+        super().close()
+        _open.discard(self)
+
+
+_open: "weakref.WeakSet[Connection]" = weakref.WeakSet()
+
+
+def _opened(conn: sqlite3.Connection) -> Connection:
+    _open.add(conn)  # type: ignore[arg-type]
+    return conn  # type: ignore[return-value]
+
+
+def close_all_open() -> None:
+    """Close every library connection still open, as Python's teardown would: the last
+    one to close folds the write-ahead log back into the file and removes it. Raises
+    sqlite3.ProgrammingError at one that belongs to another thread."""
+    for conn in list(_open):
+        conn.close()
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) the library at ``path`` and bring its schema up to date.
 
@@ -66,7 +92,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
                                  f"{exc.strerror or exc}") from None
     conn = None
     try:
-        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn = _opened(sqlite3.connect(path, timeout=30, isolation_level=None,
+                                       factory=Connection))
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -139,7 +166,8 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
                         else [])
     for attempt in attempts:
         try:
-            conn = sqlite3.connect(attempt, uri=True, timeout=30, isolation_level=None)
+            conn = _opened(sqlite3.connect(attempt, uri=True, timeout=30,
+                                           isolation_level=None, factory=Connection))
             conn.row_factory = sqlite3.Row
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:

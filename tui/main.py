@@ -55,8 +55,8 @@ def console() -> None:
     Python's own exit frees every object one by one before the process ends, memory the
     system takes back at once anyway: 15 ms after ``podterm feeds``, 50 ms after a
     refresh. So once main() has returned, and no other thread is still running, the
-    exit handlers run (they stop the parser processes and close the log), the output
-    is flushed and the process ends there. Anything else (an exception, a thread still
+    exit handlers run (they stop the parser processes and close the log), the library's
+    connections are closed, the output is flushed and the process ends there. Anything else (an exception, a thread still
     running, output that cannot be written) leaves the usual way.
     """
     try:
@@ -68,12 +68,27 @@ def console() -> None:
     if not isinstance(code, int) or _other_threads_running():
         sys.exit(code)
     atexit._run_exitfuncs()  # (what Python runs at exit, after joining its threads)
+    if not _closed_library_connections():
+        sys.exit(code)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):  # a closed pipe, or a closed stream
         sys.exit(code)
     os._exit(code)
+
+
+def _closed_library_connections() -> bool:
+    """Close the library's connections still open (its write-ahead log is folded back
+    into the file as the last one closes); False if one belongs to another thread."""
+    store = sys.modules.get("library.store")
+    if store is None:
+        return True
+    try:
+        store.close_all_open()
+    except sys.modules["sqlite3"].ProgrammingError:
+        return False  # (Python's own teardown closes it)
+    return True
 
 
 def _other_threads_running() -> bool:

@@ -57,6 +57,17 @@ def test_a_thread_still_running_gets_the_usual_exit(tmp_path):
     assert "torn down" in result.stderr
 
 
+def test_the_library_is_closed_as_python_would_close_it(tmp_path):
+    """The last connection to close folds SQLite's write-ahead log back into the file and
+    removes it: a copy of library.sqlite3 alone holds everything."""
+    env = library_of(tmp_path, 1)
+    result = run_console(env, ["remove", "no such show"])  # (fails with the library open)
+    assert result.returncode == 1 and "podterm:" in result.stderr
+    assert "torn down" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "data").iterdir() if p.is_file()) == [
+        "library.sqlite3"]
+
+
 def test_the_installed_command_keeps_its_exit_codes_and_messages(tmp_path):
     env = library_of(tmp_path, 2)
     listing = subprocess.run([str(PODTERM), "feeds"], capture_output=True, text=True,
