@@ -94,9 +94,10 @@ def upsert_episodes(conn: sqlite3.Connection, feed_id: int,
     """Insert new episodes and update known ones; returns how many were new.
 
     ``episodes``: ParsedEpisodes, or the parser pool's EpisodeRows (named tuples of the
-    same values in field order, taken as they are). Call inside a transaction: the caller's
-    feed update and these rows commit together. Rows are stored in the document's order: an identity listed
-    twice gets the values of its last listing (and the place of its first).
+    same values in field order, taken as they are). Call inside a transaction: the
+    caller's feed update and these rows commit together. Rows are stored in the
+    document's order: an identity listed twice gets the values of its last listing (and
+    the place of its first).
     """
     episodes = list(episodes)
     rows = episodes if all(map(isinstance, episodes, repeat(tuple))) else \

@@ -22,7 +22,6 @@ runs threads (libVLC's, Textual's) can deadlock the child.
 from __future__ import annotations
 
 import atexit
-import fcntl
 import io
 import os
 import pickle

@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import threading
 import sqlite3
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager

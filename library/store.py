@@ -51,17 +51,16 @@ class Connection(sqlite3.Connection):
     """A connection to the library that :func:`close_all_open` can find again (a plain
     sqlite3.Connection cannot be weakly referenced)."""
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        _open.add(self)
+
     def close(self) -> None:
         super().close()
         _open.discard(self)
 
 
 _open: "weakref.WeakSet[Connection]" = weakref.WeakSet()
-
-
-def _opened(conn: sqlite3.Connection) -> Connection:
-    _open.add(conn)  # type: ignore[arg-type]
-    return conn  # type: ignore[return-value]
 
 
 def close_all_open() -> None:
@@ -92,8 +91,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
                                  f"{exc.strerror or exc}") from None
     conn = None
     try:
-        conn = _opened(sqlite3.connect(path, timeout=30, isolation_level=None,
-                                       factory=Connection))
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None, factory=Connection)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -166,8 +164,8 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
                         else [])
     for attempt in attempts:
         try:
-            conn = _opened(sqlite3.connect(attempt, uri=True, timeout=30,
-                                           isolation_level=None, factory=Connection))
+            conn = sqlite3.connect(attempt, uri=True, timeout=30, isolation_level=None,
+                                   factory=Connection)
             conn.row_factory = sqlite3.Row
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:

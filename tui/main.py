@@ -56,8 +56,9 @@ def console() -> None:
     system takes back at once anyway: 15 ms after ``podterm feeds``, 50 ms after a
     refresh. So once main() has returned, and no other thread is still running, the
     exit handlers run (they stop the parser processes and close the log), the library's
-    connections are closed, the output is flushed and the process ends there. Anything else (an exception, a thread still
-    running, output that cannot be written) leaves the usual way.
+    connections are closed, the output is flushed and the process ends there. Anything
+    else (an exception, a thread still running, output that cannot be written) leaves
+    the usual way.
     """
     try:
         code = main()
