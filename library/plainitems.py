@@ -40,6 +40,26 @@ _ENCLOSURE_NAMES = frozenset(("url", "length", "type"))
 _PERMALINK_KEY = ["isPermaLink"]
 
 
+def bare_leaf_size(element: type = ET.Element) -> int | None:
+    """What ``__sizeof__`` says of an element without attributes or children, if that
+    tells it from every other element; else None.
+
+    ElementTree's C elements keep their attributes and children in a record allocated
+    only for them, and ``__sizeof__`` counts it: most of an item's children are told by
+    that one call instead of ``len()`` and ``keys()``. (An element whose ``attrib`` was
+    read has the record too: it only gets the full checks.) Where sizes do not tell
+    (ElementTree's Python elements), every child gets the full checks."""
+    bare = element("a").__sizeof__()
+    parent = element("a")
+    parent.append(element("b"))
+    if element("a", b="c").__sizeof__() == bare or parent.__sizeof__() == bare:
+        return None
+    return bare
+
+
+_BARE_LEAF_SIZE = bare_leaf_size()
+
+
 def element_code(reader: "Reader", tag: str) -> int:
     """The code of an item's child with this tag (remembered for the document, unless it
     is GENERAL: an item with such a child is read the general way, which costs more)."""
@@ -69,34 +89,35 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             if element_code(reader, child.tag) == GENERAL:
                 return None
             code = codes[child.tag]
-        if len(child):
-            return None
-        keys = child.keys()
-        if keys:
-            if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
-                enclosure = child.attrib
-            elif code == GUID and keys == _PERMALINK_KEY:  # (guid_text, inline)
-                guid = child.text
-                guid = guid.strip() if guid else ""
-                permalink = child.get("isPermaLink") == "true"
-                if permalink and ":///" in guid:
-                    guid = tidy_slashes(guid)
-                if not guid.isascii():
-                    guid = repaired(guid)
-                if permalink and link is None:
-                    link = guid
-            elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
-                if not _PLAIN_NAMES.issuperset(keys):
-                    check_attributes(child)
-                if code == DURATION:
-                    duration = attributes(child)
-                elif code == CHAPTERS:
-                    chapters = attributes(child)
-                elif code == TRANSCRIPT:
-                    transcript = attributes(child)
-            else:
+        if child.__sizeof__() != _BARE_LEAF_SIZE:  # (attributes or children, perhaps)
+            if len(child):
                 return None
-            continue
+            keys = child.keys()
+            if keys:
+                if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
+                    enclosure = child.attrib
+                elif code == GUID and keys == _PERMALINK_KEY:  # (guid_text, inline)
+                    guid = child.text
+                    guid = guid.strip() if guid else ""
+                    permalink = child.get("isPermaLink") == "true"
+                    if permalink and ":///" in guid:
+                        guid = tidy_slashes(guid)
+                    if not guid.isascii():
+                        guid = repaired(guid)
+                    if permalink and link is None:
+                        link = guid
+                elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
+                    if not _PLAIN_NAMES.issuperset(keys):
+                        check_attributes(child)
+                    if code == DURATION:
+                        duration = attributes(child)
+                    elif code == CHAPTERS:
+                        chapters = attributes(child)
+                    elif code == TRANSCRIPT:
+                        transcript = attributes(child)
+                else:
+                    return None
+                continue
         if code == SKIP:
             continue
         if code == ENCLOSURE:  # (an enclosure without attributes: none to play)
