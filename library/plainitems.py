@@ -124,8 +124,6 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             return None
         value = child.text
         value = value.strip() if value else ""
-        if (code == GUID or code == LINK) and ":///" in value:
-            value = tidy_slashes(value)
         if not value.isascii():
             value = repaired(value)
         if code == SUMMARY:
@@ -152,11 +150,15 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
                 published = date
             else:
                 updated = date
-        elif code == LINK:
+        elif code == LINK:  # (an address: tidied as feedparser does, see tidy_slashes)
+            if ":///" in value:
+                value = tidy_slashes(value)
             if "&" in value:
                 value = _ENTITY_LIKE.sub(r"&\1", value.replace("&amp;", "&"))
             link = value
-        elif code == GUID:
+        elif code == GUID:  # (an address unless it says not: tidied as a link)
+            if ":///" in value:
+                value = tidy_slashes(value)
             guid = value
             if link is None:
                 link = value

@@ -149,3 +149,20 @@ def test_an_odd_child_in_a_later_item_is_checked(odd, reads_plain, monkeypatch):
     with_plain, without, plain = both_ways(body, monkeypatch)
     assert with_plain == without
     assert plain == 3 + reads_plain
+
+
+@pytest.mark.parametrize("address", ["https:///e.example.net/caf\u00c3\u00a9", "https:////\u00e9t\u00e9",
+                                     "http:///e.example.net/\u00e9\u00c3", "ftp:///a\u00c3\u00a9&amp;b"])
+@pytest.mark.parametrize("element", ["link", "guid", 'guid isPermaLink="true"'])
+def test_addresses_with_extra_slashes_and_mojibake_are_read_the_same(element, address,
+                                                                     monkeypatch):
+    """An address is tidied ("https:///x" -> "https://x") and its mojibake repaired,
+    whichever comes first: the plain way and the general way agree."""
+    closing = element.split()[0]
+    item = _ITEM.format(n=1).replace("</item>", f"<{element}>{address}</{closing}></item>")
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            f"<title>t</title>{item}</channel></rss>").encode()
+    with_plain, without, plain = both_ways(body, monkeypatch)
+    assert with_plain == without
+    assert plain == 1
