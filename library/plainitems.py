@@ -40,6 +40,38 @@ _ENCLOSURE_NAMES = frozenset(("url", "length", "type"))
 _PERMALINK_KEY = ["isPermaLink"]
 
 
+def bare_leaf_size(element: type = ET.Element) -> int | None:
+    """What ``__sizeof__`` says of an element without attributes or children, if that
+    tells it from every other element; else None.
+
+    ElementTree's C elements keep their attributes and children in a record allocated
+    only for them, and ``__sizeof__`` counts it: most of an item's children are told by
+    that one call instead of ``len()`` and ``keys()``. (An element whose ``attrib`` was
+    read has the record too: it only gets the full checks.) Where sizes do not tell
+    (ElementTree's Python elements), every child gets the full checks."""
+    bare = element("a").__sizeof__()
+    parent = element("a")
+    parent.append(element("b"))
+    if element("a", b="c").__sizeof__() == bare or parent.__sizeof__() == bare:
+        return None
+    return bare
+
+
+_BARE_LEAF_SIZE = bare_leaf_size()
+
+
+# An enclosure's type attribute -> its stored media type: feeds repeat a few, and a
+# look-up here costs a fraction of lowering the text and media_type's cached call.
+_ENCLOSURE_TYPES: dict[str | None, str | None] = {}
+
+
+def _enclosure_type(kind: str | None) -> str | None:
+    if len(_ENCLOSURE_TYPES) >= 256:
+        _ENCLOSURE_TYPES.clear()
+    found = _ENCLOSURE_TYPES[kind] = media_type(kind.lower() if kind is not None else None)
+    return found
+
+
 def element_code(reader: "Reader", tag: str) -> int:
     """The code of an item's child with this tag (remembered for the document, unless it
     is GENERAL: an item with such a child is read the general way, which costs more)."""
@@ -69,42 +101,41 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
             if element_code(reader, child.tag) == GENERAL:
                 return None
             code = codes[child.tag]
-        if len(child):
-            return None
-        keys = child.keys()
-        if keys:
-            if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
-                enclosure = child.attrib
-            elif code == GUID and keys == _PERMALINK_KEY:  # (guid_text, inline)
-                guid = child.text
-                guid = guid.strip() if guid else ""
-                permalink = child.get("isPermaLink") == "true"
-                if permalink and ":///" in guid:
-                    guid = tidy_slashes(guid)
-                if not guid.isascii():
-                    guid = repaired(guid)
-                if permalink and link is None:
-                    link = guid
-            elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
-                if not _PLAIN_NAMES.issuperset(keys):
-                    check_attributes(child)
-                if code == DURATION:
-                    duration = attributes(child)
-                elif code == CHAPTERS:
-                    chapters = attributes(child)
-                elif code == TRANSCRIPT:
-                    transcript = attributes(child)
-            else:
+        if child.__sizeof__() != _BARE_LEAF_SIZE:  # (attributes or children, perhaps)
+            if len(child):
                 return None
-            continue
+            keys = child.keys()
+            if keys:
+                if code == ENCLOSURE and enclosure is None and _ENCLOSURE_NAMES.issuperset(keys):
+                    enclosure = child.attrib
+                elif code == GUID and keys == _PERMALINK_KEY:  # (guid_text, inline)
+                    guid = child.text
+                    guid = guid.strip() if guid else ""
+                    permalink = child.get("isPermaLink") == "true"
+                    if permalink and ":///" in guid:
+                        guid = tidy_slashes(guid)
+                    if not guid.isascii():
+                        guid = repaired(guid)
+                    if permalink and link is None:
+                        link = guid
+                elif code == SKIP or code == DURATION or code == CHAPTERS or code == TRANSCRIPT:
+                    if not _PLAIN_NAMES.issuperset(keys):
+                        check_attributes(child)
+                    if code == DURATION:
+                        duration = attributes(child)
+                    elif code == CHAPTERS:
+                        chapters = attributes(child)
+                    elif code == TRANSCRIPT:
+                        transcript = attributes(child)
+                else:
+                    return None
+                continue
         if code == SKIP:
             continue
         if code == ENCLOSURE:  # (an enclosure without attributes: none to play)
             return None
         value = child.text
         value = value.strip() if value else ""
-        if (code == GUID or code == LINK) and ":///" in value:
-            value = tidy_slashes(value)
         if not value.isascii():
             value = repaired(value)
         if code == SUMMARY:
@@ -131,11 +162,15 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
                 published = date
             else:
                 updated = date
-        elif code == LINK:
+        elif code == LINK:  # (an address: tidied as feedparser does, see tidy_slashes)
+            if ":///" in value:
+                value = tidy_slashes(value)
             if "&" in value:
                 value = _ENTITY_LIKE.sub(r"&\1", value.replace("&amp;", "&"))
             link = value
-        elif code == GUID:
+        elif code == GUID:  # (an address unless it says not: tidied as a link)
+            if ":///" in value:
+                value = tidy_slashes(value)
             guid = value
             if link is None:
                 link = value
@@ -153,7 +188,10 @@ def read_plain(reader: "Reader", item: ET.Element) -> tuple[ParsedEpisode, bool,
         enclosure_url = url if url and plain_http_url(url) else usable_url(url)
         if enclosure_url is not None:
             kind = enclosure.get("type")
-            enclosure_type = media_type(kind.lower() if kind is not None else None)
+            try:
+                enclosure_type = _ENCLOSURE_TYPES[kind]
+            except KeyError:
+                enclosure_type = _enclosure_type(kind)
             length = enclosure.get("length")
             enclosure_length = int(length) if length and length.isdigit() and \
                 length.isascii() else whole_number(length)

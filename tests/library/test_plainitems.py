@@ -109,3 +109,60 @@ def plain_items(draw) -> bytes:
 def test_plain_items_are_read_the_same(monkeypatch, body):
     with_plain, without, _plain = both_ways(body, monkeypatch)
     assert with_plain == without
+
+
+def test_element_sizes_tell_bare_leaves_only_where_they_can():
+    """The C elements' sizes tell a child without attributes or children (read_plain's
+    quick check); ElementTree's Python elements' do not, and get the full checks."""
+    import xml.etree.ElementTree as ET
+
+    from library.plainitems import bare_leaf_size
+
+    assert bare_leaf_size() == ET.Element("x").__sizeof__()
+    assert bare_leaf_size(ET._Element_Py) is None
+
+
+_ITEM = ("<item><title>{n}: a title</title><itunes:episode>{n}</itunes:episode>"
+         "<guid isPermaLink=\"false\">id-{n}</guid><pubDate>Tue, 14 Nov 2023 22:13:20 GMT"
+         "</pubDate><enclosure url=\"https://m.example.net/{n}.mp3\" length=\"5\" "
+         "type=\"audio/mpeg\"/><description>notes {n}</description></item>")
+
+
+@pytest.mark.parametrize("odd, reads_plain", [
+    ('<title type="html">a &lt;b&gt;title&lt;/b&gt;</title>', False),  # an attribute
+    ("<itunes:episode><b>3</b></itunes:episode>", False),              # a grandchild
+    ('<itunes:episode xml:lang="en">3</itunes:episode>', True),        # one allowed
+    ('<itunes:episode base="x">3</itunes:episode>', False),            # one declined
+    ('<link rel="x">https://a.example.net/</link>', False),            # on a text
+    ('<itunes:image href="https://img.example.net/3.jpg"/>', True),    # a usual one
+    ("<title/>", True),                                                # no text
+])
+def test_an_odd_child_in_a_later_item_is_checked(odd, reads_plain, monkeypatch):
+    """Items of one shape, then one with a child that differs only in its attributes or
+    children: that item is read the general way (or plain where the rules allow), and
+    every item gives the episode the general way gives."""
+    items = [_ITEM.format(n=n) for n in range(3)]
+    items.append(_ITEM.format(n=3).replace("</item>", odd + "</item>"))
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            "<title>t</title>" + "\n".join(items) + "</channel></rss>").encode()
+    with_plain, without, plain = both_ways(body, monkeypatch)
+    assert with_plain == without
+    assert plain == 3 + reads_plain
+
+
+@pytest.mark.parametrize("address", ["https:///e.example.net/caf\u00c3\u00a9", "https:////\u00e9t\u00e9",
+                                     "http:///e.example.net/\u00e9\u00c3", "ftp:///a\u00c3\u00a9&amp;b"])
+@pytest.mark.parametrize("element", ["link", "guid", 'guid isPermaLink="true"'])
+def test_addresses_with_extra_slashes_and_mojibake_are_read_the_same(element, address,
+                                                                     monkeypatch):
+    """An address is tidied ("https:///x" -> "https://x") and its mojibake repaired,
+    whichever comes first: the plain way and the general way agree."""
+    closing = element.split()[0]
+    item = _ITEM.format(n=1).replace("</item>", f"<{element}>{address}</{closing}></item>")
+    body = ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            f"<title>t</title>{item}</channel></rss>").encode()
+    with_plain, without, plain = both_ways(body, monkeypatch)
+    assert with_plain == without
+    assert plain == 1
