@@ -13,7 +13,8 @@ managed here, not by ``concurrent.futures``, because:
   multiprocessing's resource tracker kept running, 35-75 MB each);
 - a worker's memory is capped, so a feed that needs more fails alone.
 
-One thread per worker takes parses from a shared queue. Workers start on the first parse
+One thread per worker takes parses from a shared queue, the largest body first. Workers
+start on the first parse
 (a refresh where nothing changed starts none) and are shared for the life of the
 program. They are started afresh (``python -m``), never forked: forking a process that
 runs threads (libVLC's, Textual's) can deadlock the child.
@@ -22,10 +23,10 @@ runs threads (libVLC's, Textual's) can deadlock the child.
 from __future__ import annotations
 
 import atexit
+import heapq
 import io
 import os
 import pickle
-import queue
 import selectors
 import subprocess
 import sys
@@ -120,9 +121,36 @@ def shutdown() -> None:
         pool.shutdown()
 
 
+class _LargestFirst:
+    """The pool's work: requests to start a worker first, then parses, the largest body
+    first, then the requests to stop. Taking the largest pending parse first (rather than
+    the one fetched first) leaves the small ones for the end of a refresh, so that the
+    workers finish together instead of one parsing a big feed while the other waits."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, int, object]] = []
+        self._count = 0  # (in the order put, among equals; never compares the tasks)
+        self._ready = threading.Condition(threading.Lock())
+
+    def put(self, task: object, rank: int, size: int = 0) -> None:
+        with self._ready:
+            self._count += 1
+            heapq.heappush(self._heap, (rank, -size, self._count, task))
+            self._ready.notify()
+
+    def get(self) -> object:
+        with self._ready:
+            while not self._heap:
+                self._ready.wait()
+            return heapq.heappop(self._heap)[3]
+
+
+_START, _PARSE, _STOP = range(3)  # (the ranks of a pool's tasks: the lowest is taken first)
+
+
 class _Pool:
     def __init__(self, size: int) -> None:
-        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._tasks = _LargestFirst()
         self._workers: set[_Worker] = set()
         self._workers_lock = threading.Lock()
         self._closing = False
@@ -134,13 +162,13 @@ class _Pool:
     def submit(self, body: bytes, budget: ParseBudget,
                job: ParseJob) -> "Future[ParsedFeed | None]":
         future: Future[ParsedFeed | None] = Future()
-        self._tasks.put((body, budget, job, future))
+        self._tasks.put((body, budget, job, future), _PARSE, len(body))
         return future
 
     def start_workers(self, memory_mb: float) -> None:
         """Have each thread start its worker, as its next parse would."""
         for _thread in self._threads:
-            self._tasks.put(float(memory_mb))
+            self._tasks.put(float(memory_mb), _START)
 
     def shutdown(self) -> None:
         self._closing = True
@@ -148,7 +176,7 @@ class _Pool:
             for worker in self._workers:
                 worker.process.kill()  # busy or idle: nothing in a worker is worth keeping
         for _thread in self._threads:
-            self._tasks.put(None)
+            self._tasks.put(None, _STOP)
         for thread in self._threads:
             thread.join(timeout=10)
 
