@@ -14,10 +14,10 @@ managed here, not by ``concurrent.futures``, because:
 - a worker's memory is capped, so a feed that needs more fails alone.
 
 One thread per worker takes parses from a shared queue, the largest body first. Workers
-start on the first parse
-(a refresh where nothing changed starts none) and are shared for the life of the
-program. They are started afresh (``python -m``), never forked: forking a process that
-runs threads (libVLC's, Textual's) can deadlock the child.
+start on the first parse (a refresh where nothing changed starts none) and are shared
+for the life of the program (a command may have started them earlier still: :mod:`library.parserstart`).
+They are started afresh (``python -m``), never forked: forking a process that runs
+threads (libVLC's, Textual's) can deadlock the child.
 """
 
 from __future__ import annotations
@@ -29,23 +29,20 @@ import os
 import pickle
 import selectors
 import subprocess
-import sys
 import threading
 import time
 from collections import namedtuple
 from concurrent.futures import Future
 from dataclasses import fields
 from itertools import repeat
-from pathlib import Path
 
-from library import parse
+from library import parse, parserstart
 from library.parse import FeedParseError, ParsedEpisode, ParsedFeed
 from library.parseworker import HEADER, REQUEST, ParseJob
 from library.record import Record
 
 # A worker imports feedparser before it takes work: seconds on a busy machine at most.
 STARTUP_TIMEOUT_S = 60.0
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 # A parsed feed's episodes as they arrive here: read-only rows of a ParsedEpisode's values
@@ -106,7 +103,7 @@ def start_workers(budget: ParseBudget = ParseBudget()) -> None:
 def _the_pool() -> "_Pool":
     global _pool
     if _pool is None:
-        _pool = _Pool(max(1, min(4, os.cpu_count() or 1)))
+        _pool = _Pool(parserstart.pool_size())
     return _pool
 
 
@@ -254,11 +251,7 @@ class _Worker:
         self.memory_mb = memory_mb
         self.usable = True
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "library.parseworker", str(int(memory_mb * 2**20))],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_PACKAGE_ROOT,
-                # One malloc arena: threads would each reserve 64 MB of the capped space.
-                env={**os.environ, "MALLOC_ARENA_MAX": "1"})
+            self.process = parserstart.adopt(memory_mb) or parserstart.spawn(memory_mb)
         except OSError as exc:
             raise ParseBudgetExceeded("parser_died",
                                       f"the parser process could not start: {exc}") from None
