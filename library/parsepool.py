@@ -24,48 +24,20 @@ from __future__ import annotations
 
 import atexit
 import heapq
-import io
 import os
-import pickle
 import selectors
 import subprocess
 import threading
 import time
-from collections import namedtuple
 from concurrent.futures import Future
-from dataclasses import fields
-from itertools import repeat
 
-from library import parse, parserstart
-from library.parse import FeedParseError, ParsedEpisode, ParsedFeed
-from library.parseworker import HEADER, REQUEST, ParseJob
+from library import parserstart
+from library.parse import FeedParseError, ParsedFeed
+from library.parsewire import HEADER, REQUEST, ParseJob, job_bytes, read_answer
 from library.record import Record
 
 # A worker imports feedparser before it takes work: seconds on a busy machine at most.
 STARTUP_TIMEOUT_S = 60.0
-
-
-# A parsed feed's episodes as they arrive here: read-only rows of a ParsedEpisode's values
-# in its field order, named like its fields. A worker sends each episode as a tuple of
-# those values; making a ParsedEpisode of each (a call in Python) and the writer taking
-# the values out of it again cost the main process a tenth of a cold refresh's work.
-EpisodeRow = namedtuple("EpisodeRow", [f.name for f in fields(ParsedEpisode)])
-
-
-def _feed_with_rows(values: tuple, episodes: list[tuple]) -> ParsedFeed:
-    """What the worker's ``parse._feed_from_values`` makes, with EpisodeRows for episodes."""
-    feed = parse._feed_from_values(values, [])
-    feed.episodes = list(map(tuple.__new__, repeat(EpisodeRow), episodes))
-    return feed
-
-
-class _AnswerReader(pickle.Unpickler):
-    """Unpickles a worker's answer (trusted: our own child's), episodes as EpisodeRows."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if module == "library.parse" and name == "_feed_from_values":
-            return _feed_with_rows
-        return super().find_class(module, name)
 
 
 class ParseBudget(Record, frozen=True):
@@ -271,18 +243,18 @@ class _Worker:
     def parse(self, body: bytes, budget: ParseBudget, job: ParseJob) -> ParsedFeed | None:
         """The parsed feed; None if it was not parsed, being the one ``job.known_hash``
         names."""
-        job_bytes = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
+        job_data = job_bytes(job)
         try:
             assert self.process.stdin is not None
-            self.process.stdin.write(REQUEST.pack(len(body), len(job_bytes)))
-            self.process.stdin.write(job_bytes)
+            self.process.stdin.write(REQUEST.pack(len(body), len(job_data)))
+            self.process.stdin.write(job_data)
             self.process.stdin.write(body)
             self.process.stdin.flush()
         except BrokenPipeError:
             pass  # it gave up reading (out of memory) or died: its answer or its end says
         try:
             frame = self._read_frame(time.monotonic() + budget.timeout_s)
-            kind, payload = _AnswerReader(io.BytesIO(frame)).load()
+            kind, payload = read_answer(frame)
         except _TimedOut:
             self.process.kill()
             self.usable = False
