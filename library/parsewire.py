@@ -25,7 +25,6 @@ decoding), which only the workers need.
 from __future__ import annotations
 
 import marshal
-import pickle
 import struct
 from collections import namedtuple
 from dataclasses import fields
@@ -81,6 +80,8 @@ def answer_frame(kind: str, payload: object) -> bytes:
                                                _MARSHAL_VERSION)
         except ValueError:  # a value of a kind marshal does not write (none is known)
             payload.episodes = list(starmap(ParsedEpisode, rows))
+    import pickle  # (here: a parser process needs it for the rare answers only)
+
     try:
         return pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # an exception that cannot be pickled
@@ -91,6 +92,8 @@ def read_answer(frame: bytearray) -> tuple[str, object]:
     """``(kind, payload)`` from a worker's answer; a parsed feed's episodes are
     :data:`EpisodeRow` s (or ParsedEpisodes, if it had to be pickled)."""
     if frame[:1] != _MARSHALLED:
+        import pickle
+
         return pickle.loads(frame)
     values, episodes = marshal.loads(memoryview(frame)[1:])
     feed = parse._feed_from_values(values, [])
