@@ -14,10 +14,10 @@ managed here, not by ``concurrent.futures``, because:
 - a worker's memory is capped, so a feed that needs more fails alone.
 
 One thread per worker takes parses from a shared queue, the largest body first. Workers
-start on the first parse (a refresh where nothing changed starts none) and are shared
-for the life of the program (a command may have started them earlier still: :mod:`library.parserstart`).
-They are started afresh (``python -m``), never forked: forking a process that runs
-threads (libVLC's, Textual's) can deadlock the child.
+start on the first parse (a refresh where nothing changed starts none; a command may
+start them sooner: :mod:`library.parserstart`) and are shared for the life of the
+program. They are started afresh (``python -m``), never forked: forking a process that
+runs threads (libVLC's, Textual's) can deadlock the child.
 """
 
 from __future__ import annotations
