@@ -12,7 +12,6 @@ read local files or the network.
 
 from __future__ import annotations
 
-import calendar
 import io
 import re
 from dataclasses import dataclass, field, fields
@@ -150,6 +149,8 @@ def _read_with_feedparser(body: bytes) -> tuple[dict, list[dict]]:
 
 
 def _raw_entry(entry: dict) -> dict:
+    import calendar  # (here: a parser process imports it, and locale, only for feedparser)
+
     # (not entry.get("updated_parsed"): without one, feedparser warns and gives published)
     published = entry.get("published_parsed") or (
         entry["updated_parsed"] if "updated_parsed" in entry else None)

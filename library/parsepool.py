@@ -13,8 +13,9 @@ managed here, not by ``concurrent.futures``, because:
   multiprocessing's resource tracker kept running, 35-75 MB each);
 - a worker's memory is capped, so a feed that needs more fails alone.
 
-One thread per worker takes parses from a shared queue. Workers start on the first parse
-(a refresh where nothing changed starts none) and are shared for the life of the
+One thread per worker takes parses from a shared queue, the largest body first. Workers
+start on the first parse (a refresh where nothing changed starts none; a command may
+start them sooner: :mod:`library.parserstart`) and are shared for the life of the
 program. They are started afresh (``python -m``), never forked: forking a process that
 runs threads (libVLC's, Textual's) can deadlock the child.
 """
@@ -22,52 +23,21 @@ runs threads (libVLC's, Textual's) can deadlock the child.
 from __future__ import annotations
 
 import atexit
-import io
+import heapq
 import os
-import pickle
-import queue
 import selectors
 import subprocess
-import sys
 import threading
 import time
-from collections import namedtuple
 from concurrent.futures import Future
-from dataclasses import fields
-from itertools import repeat
-from pathlib import Path
 
-from library import parse
-from library.parse import FeedParseError, ParsedEpisode, ParsedFeed
-from library.parseworker import HEADER, REQUEST, ParseJob
+from library import parserstart
+from library.parse import FeedParseError, ParsedFeed
+from library.parsewire import HEADER, REQUEST, ParseJob, job_bytes, read_answer
 from library.record import Record
 
 # A worker imports feedparser before it takes work: seconds on a busy machine at most.
 STARTUP_TIMEOUT_S = 60.0
-_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-
-
-# A parsed feed's episodes as they arrive here: read-only rows of a ParsedEpisode's values
-# in its field order, named like its fields. A worker sends each episode as a tuple of
-# those values; making a ParsedEpisode of each (a call in Python) and the writer taking
-# the values out of it again cost the main process a tenth of a cold refresh's work.
-EpisodeRow = namedtuple("EpisodeRow", [f.name for f in fields(ParsedEpisode)])
-
-
-def _feed_with_rows(values: tuple, episodes: list[tuple]) -> ParsedFeed:
-    """What the worker's ``parse._feed_from_values`` makes, with EpisodeRows for episodes."""
-    feed = parse._feed_from_values(values, [])
-    feed.episodes = list(map(tuple.__new__, repeat(EpisodeRow), episodes))
-    return feed
-
-
-class _AnswerReader(pickle.Unpickler):
-    """Unpickles a worker's answer (trusted: our own child's), episodes as EpisodeRows."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if module == "library.parse" and name == "_feed_from_values":
-            return _feed_with_rows
-        return super().find_class(module, name)
 
 
 class ParseBudget(Record, frozen=True):
@@ -105,7 +75,7 @@ def start_workers(budget: ParseBudget = ParseBudget()) -> None:
 def _the_pool() -> "_Pool":
     global _pool
     if _pool is None:
-        _pool = _Pool(max(1, min(4, os.cpu_count() or 1)))
+        _pool = _Pool(parserstart.pool_size())
     return _pool
 
 
@@ -120,9 +90,36 @@ def shutdown() -> None:
         pool.shutdown()
 
 
+class _LargestFirst:
+    """The pool's work: requests to start a worker first, then parses, the largest body
+    first, then the requests to stop. Taking the largest pending parse first (rather than
+    the one fetched first) leaves the small ones for the end of a refresh, so that the
+    workers finish together instead of one parsing a big feed while the other waits."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, int, object]] = []
+        self._count = 0  # (in the order put, among equals; never compares the tasks)
+        self._ready = threading.Condition(threading.Lock())
+
+    def put(self, task: object, rank: int, size: int = 0) -> None:
+        with self._ready:
+            self._count += 1
+            heapq.heappush(self._heap, (rank, -size, self._count, task))
+            self._ready.notify()
+
+    def get(self) -> object:
+        with self._ready:
+            while not self._heap:
+                self._ready.wait()
+            return heapq.heappop(self._heap)[3]
+
+
+_START, _PARSE, _STOP = range(3)  # (the ranks of a pool's tasks: the lowest is taken first)
+
+
 class _Pool:
     def __init__(self, size: int) -> None:
-        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._tasks = _LargestFirst()
         self._workers: set[_Worker] = set()
         self._workers_lock = threading.Lock()
         self._closing = False
@@ -134,13 +131,13 @@ class _Pool:
     def submit(self, body: bytes, budget: ParseBudget,
                job: ParseJob) -> "Future[ParsedFeed | None]":
         future: Future[ParsedFeed | None] = Future()
-        self._tasks.put((body, budget, job, future))
+        self._tasks.put((body, budget, job, future), _PARSE, len(body))
         return future
 
     def start_workers(self, memory_mb: float) -> None:
         """Have each thread start its worker, as its next parse would."""
         for _thread in self._threads:
-            self._tasks.put(float(memory_mb))
+            self._tasks.put(float(memory_mb), _START)
 
     def shutdown(self) -> None:
         self._closing = True
@@ -148,7 +145,7 @@ class _Pool:
             for worker in self._workers:
                 worker.process.kill()  # busy or idle: nothing in a worker is worth keeping
         for _thread in self._threads:
-            self._tasks.put(None)
+            self._tasks.put(None, _STOP)
         for thread in self._threads:
             thread.join(timeout=10)
 
@@ -226,11 +223,7 @@ class _Worker:
         self.memory_mb = memory_mb
         self.usable = True
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "library.parseworker", str(int(memory_mb * 2**20))],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=_PACKAGE_ROOT,
-                # One malloc arena: threads would each reserve 64 MB of the capped space.
-                env={**os.environ, "MALLOC_ARENA_MAX": "1"})
+            self.process = parserstart.adopt(memory_mb) or parserstart.spawn(memory_mb)
         except OSError as exc:
             raise ParseBudgetExceeded("parser_died",
                                       f"the parser process could not start: {exc}") from None
@@ -250,18 +243,18 @@ class _Worker:
     def parse(self, body: bytes, budget: ParseBudget, job: ParseJob) -> ParsedFeed | None:
         """The parsed feed; None if it was not parsed, being the one ``job.known_hash``
         names."""
-        job_bytes = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
+        job_data = job_bytes(job)
         try:
             assert self.process.stdin is not None
-            self.process.stdin.write(REQUEST.pack(len(body), len(job_bytes)))
-            self.process.stdin.write(job_bytes)
+            self.process.stdin.write(REQUEST.pack(len(body), len(job_data)))
+            self.process.stdin.write(job_data)
             self.process.stdin.write(body)
             self.process.stdin.flush()
         except BrokenPipeError:
             pass  # it gave up reading (out of memory) or died: its answer or its end says
         try:
             frame = self._read_frame(time.monotonic() + budget.timeout_s)
-            kind, payload = _AnswerReader(io.BytesIO(frame)).load()
+            kind, payload = read_answer(frame)
         except _TimedOut:
             self.process.kill()
             self.usable = False

@@ -1,15 +1,10 @@
 """A parser process: feeds in on stdin, parsed feeds out on stdout.
 
-Started by :mod:`library.parsepool` as ``python -m library.parseworker MEMORY_BYTES``.
-Every message is a frame: an 8-byte big-endian length, then that many bytes.
-
-- The worker first sends an empty frame: it has imported the parser and is ready.
-- A request is a 16-byte header (the feed's length, the job's length), the job (a
-  pickled :class:`ParseJob` as a plain tuple) and the feed's bytes, as they came over
-  the wire: the worker undoes their Content-Encoding (:mod:`library.contentcoding`).
-- An answer is a frame holding a pickled ``(kind, payload)``: ``("ok", ParsedFeed)``,
-  ``("unchanged", None)`` (the body's hash is the job's ``known_hash``: not parsed),
-  ``("error", exception)`` or ``("memory", None)``.
+Started by :mod:`library.parsepool` (through :mod:`library.parserstart`) as
+``python -m library.parseworker MEMORY_BYTES``. What goes through its pipes, and how, is
+in :mod:`library.parsewire`. The worker undoes the feed's Content-Encoding
+(:mod:`library.contentcoding`) and does not parse a body whose hash is the job's
+``known_hash``.
 
 Its address space is capped at MEMORY_BYTES (RLIMIT_AS): a feed that needs more fails
 alone, and the worker then exits so that a fresh one takes its place.
@@ -25,32 +20,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import queue
 import resource
-import struct
 import sys
 import threading
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 from library import contentcoding
 from library.feedurls import resolve_in_place
 from library.parse import FeedParseError, ParsedEpisode, parse_feed
+from library.parsewire import REQUEST, ParseJob, answer_frame, read_job, write_frame
 
-HEADER = struct.Struct(">Q")
-REQUEST = struct.Struct(">QQ")
 _OUT_OF_MEMORY = object()
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-
-
-class ParseJob(NamedTuple):
-    """What to do with one body besides parsing it."""
-
-    max_episodes: int = 10_000          # only the newest are kept
-    base_url: str | None = None         # relative addresses are resolved against it
-    content_encoding: str | None = None  # the codings to undo (the response's header)
-    max_bytes: int | None = None        # the cap on the decoded body
-    known_hash: str | None = None       # the SHA-256 of the body last parsed: skip if same
 
 
 def main() -> None:
@@ -63,13 +45,17 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, resource.RLIM_INFINITY))
     threading.Thread(target=_read_requests, args=(stdin, requests), daemon=True,
                      name="stdin-watch").start()
+    # The parser's fast path, which library.parse imports with the first body: here a
+    # worker is ready ~10 ms later, and its first parse as much sooner (in a refresh the
+    # first body comes a tenth of a second after it is ready, when the cores are busier).
+    import library.fastfeed  # noqa: F401
     write_frame(answers, b"")
     while True:
         request = requests.get()
-        gc.disable()  # (also while the answer is pickled: see _answer)
+        gc.disable()  # (also while the answer is encoded: see _answer)
         try:
             kind, payload = _answer(request, memory_bytes)
-            data = pickled(kind, payload)
+            data = answer_frame(kind, payload)
         finally:
             gc.enable()
         write_frame(answers, data)
@@ -92,15 +78,15 @@ def _read_requests(stdin: BinaryIO, requests: queue.Queue) -> None:
             return  # the main thread answers and exits
         if len(body) < length or len(job) < job_length:
             os._exit(0)
-        requests.put((body, ParseJob(*pickle.loads(job))))
+        requests.put((body, read_job(job)))
 
 
 def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
     if request is _OUT_OF_MEMORY:
         return "memory", None
     # The cyclic garbage collector is off while a body is parsed (and, in main(), while
-    # the answer is pickled). What a parse makes (an element tree, episodes, the tuples
-    # they are pickled as) holds no cycles, yet every 700 allocations the collector went
+    # the answer is encoded). What a parse makes (an element tree, episodes, the tuples
+    # they are sent as) holds no cycles, yet every 700 allocations the collector went
     # through it again: 2-3% of a parse. What cycles a parse does leave (feedparser
     # leaves a few hundred objects) are collected once the collector is back.
     enabled = gc.isenabled()
@@ -110,14 +96,6 @@ def _answer(request: object, memory_bytes: int) -> tuple[str, object]:
     finally:
         if enabled:
             gc.enable()
-
-
-def pickled(kind: str, payload: object) -> bytes:
-    """An answer as it is sent."""
-    try:
-        return pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # an exception that cannot be pickled
-        return pickle.dumps(("error", RuntimeError(f"{type(exc).__name__}: {payload}")))
 
 
 def _parsed(body: bytes, job: ParseJob, memory_bytes: int) -> tuple[str, object]:
@@ -174,12 +152,6 @@ def _reached(memory_bytes: int) -> bool:
     except OSError:
         pass
     return False
-
-
-def write_frame(stream: BinaryIO, data: bytes) -> None:
-    stream.write(HEADER.pack(len(data)))
-    stream.write(data)
-    stream.flush()
 
 
 if __name__ == "__main__":

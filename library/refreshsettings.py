@@ -1,12 +1,15 @@
 """The ``[refresh]`` settings, apart from the refresh itself: a command reads them (and
-may start the parser processes) before it imports the HTTP client and the event loop."""
+may start the parser processes) before it imports the parser pool, the HTTP client and
+the event loop."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from library.parsepool import ParseBudget
 from library.record import Record
+
+if TYPE_CHECKING:
+    from library.parsepool import ParseBudget
 
 
 class RefreshSettings(Record):
@@ -26,4 +29,6 @@ class RefreshSettings(Record):
                                             "parse_timeout_s", "max_episodes", "parse_memory_mb")})
 
     def parse_budget(self) -> ParseBudget:
+        from library.parsepool import ParseBudget
+
         return ParseBudget(self.parse_timeout_s, self.max_episodes, self.parse_memory_mb)

@@ -11,7 +11,7 @@ import sqlite3
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from library import feeds as feeds_mod
 from library.config import Config
@@ -61,10 +61,18 @@ class Context:
                                             soft_wrap=which == "err")
         return self._consoles[which]
 
-    def db(self) -> sqlite3.Connection:
+    def db(self, first: Callable[[sqlite3.Connection], object] | None = None
+           ) -> sqlite3.Connection:
         """The library, for a command that changes it. The first time, once a day, the
-        file is checked and backed up (a damaged one raises LibraryDamaged)."""
+        file is checked and backed up (a damaged one raises LibraryDamaged); ``first``
+        runs on it before that (a refresh starts its parser processes there)."""
         conn = connect(self.paths.database)
+        if first is not None:
+            try:
+                first(conn)
+            except BaseException:
+                conn.close()
+                raise
         if not self._checked:
             self._checked = True
             from library.backups import BackupError
@@ -129,6 +137,8 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
         raise CommandError(str(exc)) from None
     conn = ctx.db()
     report = import_opml(conn, document)
+    if not args.no_refresh:
+        start_parsers_if_needed(ctx, conn, report.added_ids)
     outcomes = [] if args.no_refresh else run_refresh(ctx, report.added_ids, args)
     # Only now is each new feed's podcast:guid and self link known.
     dropped = {d.feed_id for d in report.mark_duplicates(drop_duplicates(conn,
@@ -145,12 +155,16 @@ def cmd_import(args: argparse.Namespace, ctx: Context) -> None:
 
 def cmd_refresh(args: argparse.Namespace, ctx: Context) -> int:
     """Exit code 3 (:data:`SOME_FEEDS_FAILED`) when any feed failed."""
-    conn = ctx.db()
-    if args.feeds:
-        ids = [feeds_mod.resolve_feed(conn, query).id for query in args.feeds]
-    else:
-        ids = feeds_mod.active_feed_ids(conn)  # (list_feeds would add up every episode)
-    conn.close()
+    ids: list[int] = []
+
+    def choose(conn: sqlite3.Connection) -> None:
+        if args.feeds:
+            ids.extend(feeds_mod.resolve_feed(conn, query).id for query in args.feeds)
+        else:
+            ids.extend(feeds_mod.active_feed_ids(conn))  # (list_feeds adds up episodes)
+        start_parsers_if_needed(ctx, conn, ids)
+
+    ctx.db(first=choose).close()
     outcomes = run_refresh(ctx, ids, args)
     if args.json:
         print_json([o.to_json() for o in outcomes])
@@ -238,20 +252,24 @@ def cmd_remove(args: argparse.Namespace, ctx: Context) -> None:
                       f"{downloads}", markup=False, highlight=False)
 
 
+def start_parsers_if_needed(ctx: Context, conn: sqlite3.Connection, ids: list[int]) -> None:
+    """Start the parser processes now if one of ``ids`` was never checked (its answer will
+    be parsed): they import on other cores while this one imports the pool, the HTTP
+    client and the event loop (~0.2 s). A refresh where nothing changed starts none."""
+    if feeds_mod.any_never_checked(conn, ids):
+        from library.parserstart import start_early
+        from library.refreshsettings import RefreshSettings
+
+        start_early(RefreshSettings.from_table(ctx.config["refresh"]).parse_memory_mb)
+
+
 def run_refresh(ctx: Context, ids: list[int], args: argparse.Namespace) -> list[FeedOutcome]:
     """Refresh ``ids`` with a progress bar on a terminal (none with --json)."""
-    from library import parsepool
+    from library.archive import ArchiveRule
+    from library.refresh import refresh
     from library.refreshsettings import RefreshSettings
 
     settings = RefreshSettings.from_table(ctx.config["refresh"])
-    conn = connect(ctx.paths.database, readonly=True)
-    if feeds_mod.any_never_checked(conn, ids):
-        # Their answers will be parsed: the parser processes start on other cores while
-        # this one imports the HTTP client and the event loop (~0.2 s).
-        parsepool.start_workers(settings.parse_budget())
-    conn.close()
-    from library.archive import ArchiveRule
-    from library.refresh import refresh
 
     bar: Any = nullcontext(lambda label="": None)
     if ctx.shows_progress(args):

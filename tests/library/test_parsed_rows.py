@@ -11,7 +11,9 @@ from library import episodes
 from library.episodes import list_episodes, upsert_episodes
 from library.feeds import add_feed
 from library.parse import ParsedEpisode, episode_values, parse_feed
+from library.parse import FeedParseError
 from library.parsepool import ParseBudget, submit_parse
+from library.parsewire import answer_frame, read_answer
 from library.store import connect, transaction
 from tests.feedgen import realistic_feed, rss, show
 
@@ -30,6 +32,24 @@ def test_a_pooled_parse_gives_the_same_show_and_episode_values_as_parsing_here()
     here.episodes = pooled.episodes = []
     here.body_hash = pooled.body_hash  # (the worker hashes the body; parse_feed does not)
     assert pooled == here
+
+
+class _Title(str):
+    """A string of a kind marshal does not write."""
+
+
+def test_answers_marshal_does_not_write_arrive_pickled_with_the_same_values():
+    here = parse_feed(realistic_feed(4, 5))
+    values = list(map(episode_values, here.episodes))
+    odd = parse_feed(realistic_feed(4, 5))
+    odd.title = _Title(odd.title)
+    kind, arrived = read_answer(bytearray(answer_frame("ok", odd)))
+    assert kind == "ok" and arrived.title == here.title
+    assert list(map(episode_values, arrived.episodes)) == values
+    kind, error = read_answer(bytearray(answer_frame("error", FeedParseError(
+        "not_a_feed", "not a feed: no RSS or Atom document found"))))
+    assert (kind, error.kind, str(error)) == (
+        "error", "not_a_feed", "not a feed: no RSS or Atom document found")
 
 
 def test_the_writer_takes_rows_in_a_parsed_episodes_field_order():
