@@ -6,10 +6,10 @@ Serves bench_peers.py's corpus the same way (gzip, validators, eight loopback ho
 imports its OPML into a fresh data directory, then runs ``podterm refresh --json`` cold
 and warm while reading every thread's CPU time (utime + stime) and every process's peak
 RSS (VmHWM) in its process tree every 50 ms. Python does not name its threads for the
-kernel, so the main process's threads are told apart by the order they start in. A cold
-refresh (feeds never checked) starts the parse pool's threads first, which send bodies to
-the parser processes and unpickle their answers, then the SQLite writer; a warm one starts
-the writer first, and the pool only if a feed changed.
+kernel, so the main process's threads are told apart by the order they start in: the
+SQLite writer first, then (only if a feed changed) the parse pool's threads, which send
+bodies to the parser processes and read their answers. (A cold refresh starts the parser
+processes themselves before either, from the command's first look at the library.)
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def thread_cpu(pid: int) -> dict[int, float]:
     return found
 
 
-def profile(command: list[str], env: dict[str, str], pool_first: bool) -> None:
+def profile(command: list[str], env: dict[str, str]) -> None:
     start = time.perf_counter()
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     memory = TreeMemory(proc.pid)
@@ -59,9 +59,7 @@ def profile(command: list[str], env: dict[str, str], pool_first: bool) -> None:
     for pid, threads in sorted(cpu.items()):
         tids = sorted(threads)
         if pid == proc.pid:
-            pool = ["parse pool"] * (len(tids) - 2)
-            names = (["main thread", *pool, "SQLite writer"] if pool_first
-                     else ["main thread", "SQLite writer", *pool])
+            names = ["main thread", "SQLite writer", *["parse pool"] * (len(tids) - 2)]
             label = "podterm"
         else:
             names, label = ["all threads"] * len(tids), "parser process"
@@ -90,7 +88,7 @@ def main() -> None:
                        env=env, stdout=subprocess.DEVNULL)
         for kind in ("cold", "warm"):
             print(f"{kind} refresh of {len(urls)} feeds:")
-            profile([exe, "refresh", "--json"], env, pool_first=kind == "cold")
+            profile([exe, "refresh", "--json"], env)
 
 if __name__ == "__main__":
     main()
