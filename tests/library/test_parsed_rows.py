@@ -10,8 +10,7 @@ from pathlib import Path
 from library import episodes
 from library.episodes import list_episodes, upsert_episodes
 from library.feeds import add_feed
-from library.parse import ParsedEpisode, episode_values, parse_feed
-from library.parse import FeedParseError
+from library.parse import FeedParseError, ParsedEpisode, episode_values, parse_feed
 from library.parsepool import ParseBudget, submit_parse
 from library.parsewire import answer_frame, read_answer
 from library.store import connect, transaction
